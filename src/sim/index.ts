@@ -1,0 +1,7 @@
+/** The simulated Kubernetes API server and scenario player used by the demo and the tests. */
+export { startSimCluster, type SimCluster, type SimClusterOptions } from './cluster.ts';
+export { SimFaults, type FailOptions, type PathPattern, type RequestRecord } from './faults.ts';
+export { kubeconfigYaml, writeKubeconfig, type KubeconfigTarget } from './kubeconfig.ts';
+export { ObjectStore, type Change, type ObjectRef, type ObjectStoreOptions } from './object-store.ts';
+export { resourceTypes, type KubeObject, type ObjectMeta, type ResourceType } from './resources.ts';
+export { StatusError, type Status } from './status.ts';
