@@ -39,7 +39,7 @@ export interface ContainerLog {
   previous: boolean;
   text: string;
   /** True when the text is a tail cut to a byte or line limit. */
-  truncated?: boolean;
+  truncated?: boolean | undefined;
 }
 
 /**

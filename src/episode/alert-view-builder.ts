@@ -1,0 +1,71 @@
+import type { V1Job } from '@kubernetes/client-node';
+import { decisiveLines } from '../diagnose/decisive-lines.ts';
+import type { ContainerLog, Diagnosis, Snapshot } from '../diagnose/types.ts';
+import type { AttemptRecord } from '../queue/signals.ts';
+import type { AlertView, AttemptView } from '../slack/alert-view.ts';
+import { jobParameters } from './job-parameters.ts';
+import type { EpisodeRecord } from './record.ts';
+
+/** Lines of log quoted per attempt in its thread reply. */
+export const EXCERPT_LINES = 8;
+
+/** Combines an episode, the snapshot it was diagnosed from and the diagnosis into one view. */
+export function buildAlertView(
+  episode: EpisodeRecord,
+  snapshot: Snapshot,
+  diagnosis: Diagnosis,
+  options: { cluster?: string; nowMs: number },
+): AlertView {
+  const job = snapshot.job;
+  const view: AlertView = {
+    key: episode.key,
+    version: episode.version,
+    namespace: episode.namespace,
+    jobName: episode.jobName,
+    state: episode.state,
+    reason: episode.reason ?? diagnosis.reason,
+    cause: diagnosis.cause,
+    confidence: diagnosis.confidence,
+    summary: diagnosis.summary,
+    evidence: diagnosis.evidence,
+    fix: diagnosis.fix,
+    secondary: diagnosis.secondary,
+    params: jobParameters(job, snapshot.pods, episode.attempts, options.nowMs),
+    attempts: episode.attempts.map((a, i) => attemptView(a, i + 1, snapshot.logs)),
+    openedAt: episode.openedAt,
+  };
+  if (options.cluster !== undefined) view.cluster = options.cluster;
+  if (episode.closedAt !== undefined) view.closedAt = episode.closedAt;
+  const cron = cronJobOf(job);
+  if (cron) view.cronJob = cron;
+  return view;
+}
+
+/** The thread reply view of one attempt, with its decisive log lines. */
+export function attemptView(attempt: AttemptRecord, number: number, logs: ContainerLog[]): AttemptView {
+  const view: AttemptView = { number, pod: attempt.pod };
+  if (attempt.container !== undefined) view.container = attempt.container;
+  if (attempt.node !== undefined) view.node = attempt.node;
+  if (attempt.index !== undefined) view.index = attempt.index;
+  if (attempt.startedAt !== undefined) view.startedAt = attempt.startedAt;
+  if (attempt.finishedAt !== undefined) view.finishedAt = attempt.finishedAt;
+  if (attempt.exitCode !== undefined) view.exitCode = attempt.exitCode;
+  if (attempt.reason !== undefined) view.reason = attempt.reason;
+  const log = logOfAttempt(attempt, logs);
+  if (log) {
+    const lines = decisiveLines(log.text, { maxLines: EXCERPT_LINES });
+    if (lines.length > 0) view.logExcerpt = lines.join('\n');
+  }
+  return view;
+}
+
+function logOfAttempt(attempt: AttemptRecord, logs: ContainerLog[]): ContainerLog | undefined {
+  const mine = logs.filter((l) => l.pod === attempt.pod && (attempt.container === undefined || l.container === attempt.container));
+  // The previous log holds the failed run once the container has restarted.
+  return mine.find((l) => l.previous) ?? mine.find((l) => !l.previous);
+}
+
+function cronJobOf(job: V1Job): { name: string; uid: string } | undefined {
+  const ref = job.metadata?.ownerReferences?.find((r) => r.controller && r.kind === 'CronJob');
+  return ref ? { name: ref.name, uid: ref.uid } : undefined;
+}

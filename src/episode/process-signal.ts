@@ -1,0 +1,182 @@
+import type { V1Job } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Diagnosis, Snapshot } from '../diagnose/types.ts';
+import { mergeEvidence, applySignal, shouldNotify, type EpisodeRecord, type NotifyMode } from './record.ts';
+import type { Signal } from '../queue/signals.ts';
+import { buildAlertView } from './alert-view-builder.ts';
+import type { ClusterReader } from './cluster-reader.ts';
+import { enrichEpisode } from './enrich.ts';
+import { recordRun, type RunOutcome } from './incidents.ts';
+import type { EpisodeStore } from './store.ts';
+
+/** Where a Job's alerts go, or why it has none. */
+export type RouteDecision =
+  | { action: 'post'; channel: string; notify: NotifyMode }
+  | { action: 'drop'; why: string };
+
+export interface RouteTarget {
+  namespace: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  cronJob?: { labels: Record<string, string>; annotations: Record<string, string> };
+}
+
+/** Work for the notifier: post or update one message. */
+export type NotifyRequest =
+  | { kind: 'alert'; uid: string; version: number }
+  | { kind: 'reply'; uid: string; attemptKey: string }
+  | { kind: 'incident'; key: string; version: number };
+
+export interface SignalProcessorDeps {
+  store: EpisodeStore;
+  reader: ClusterReader;
+  diagnose: (snapshot: Snapshot) => Diagnosis;
+  route: (target: RouteTarget) => RouteDecision;
+  notify: (request: NotifyRequest) => Promise<void>;
+  logger: Logger;
+  cluster?: string;
+  bootstrapPostMaxAgeMs: number;
+  tailLines: number;
+  limitBytes: number;
+  clock?: () => number;
+}
+
+export type ProcessOutcome = 'busy' | 'unchanged' | 'dropped' | 'updated';
+
+/** How long one signal may hold its episode's lock, in milliseconds. */
+export const EPISODE_LOCK_MS = 30_000;
+
+/**
+ * Applies one signal to its episode under the episode's lock, re-diagnoses when the
+ * episode changed, and asks the notifier to show the change. Returns `busy` when
+ * another worker holds the episode, so the caller can retry shortly.
+ */
+export async function processSignal(deps: SignalProcessorDeps, signal: Signal): Promise<ProcessOutcome> {
+  const held = await deps.store.withLock(signal.jobUid, EPISODE_LOCK_MS, () => processLocked(deps, signal));
+  return held === undefined ? 'busy' : held.value;
+}
+
+async function processLocked(deps: SignalProcessorDeps, signal: Signal): Promise<ProcessOutcome> {
+  const { store } = deps;
+  const nowMs = (deps.clock ?? Date.now)();
+  const log = deps.logger.child({ jobUid: signal.jobUid, namespace: signal.namespace, job: signal.jobName, signal: signal.type });
+  const before = await store.getEpisode(signal.jobUid);
+
+  if (signal.type === 'attempt-failed' && signal.evidence) {
+    const stored = (await store.getEvidence(signal.jobUid))[signal.attempt.key];
+    await store.putEvidence(signal.jobUid, signal.attempt.key, mergeEvidence(stored, signal.evidence));
+  }
+  if (signal.type === 'stuck' && signal.stuck.reason === 'NoPods' && !(await hasFailedCreate(deps, signal))) {
+    return 'dropped';
+  }
+  if (signal.type === 'job-completed' && !before) {
+    await recordCronSuccess(deps, signal);
+    return 'unchanged';
+  }
+
+  const result = applySignal(before, signal, { nowMs, bootstrapPostMaxAgeMs: deps.bootstrapPostMaxAgeMs });
+  if (!result.changed || !result.episode) return 'unchanged';
+  const episode = result.episode;
+
+  const lastJob = await store.getJob(signal.jobUid);
+  const enriched = await enrichEpisode(
+    { reader: deps.reader, logger: log, tailLines: deps.tailLines, limitBytes: deps.limitBytes },
+    { namespace: signal.namespace, name: signal.jobName, uid: signal.jobUid },
+    lastJob ?? placeholderJob(signal),
+    await store.getEvidence(signal.jobUid),
+  );
+  if (!enriched) return 'dropped';
+  const { snapshot } = enriched;
+  await store.putJob(signal.jobUid, snapshot.job);
+
+  if (!episode.route) decideRoute(deps, episode, snapshot, log);
+  const diagnosis = diagnoseSafely(deps, snapshot, log);
+  const view = buildAlertView(episode, snapshot, diagnosis, { ...(deps.cluster ? { cluster: deps.cluster } : {}), nowMs });
+  await linkIncident(deps, episode, snapshot);
+  await store.putView(view);
+  await store.putEpisode(episode);
+  log.info({ state: episode.state, cause: diagnosis.cause, version: episode.version, silenced: episode.silenced === true }, 'episode updated');
+
+  const posted = (await store.getDelivery('alert', episode.key)) !== undefined;
+  if (shouldNotify(episode, posted)) {
+    await deps.notify({ kind: 'alert', uid: episode.key, version: episode.version });
+    if (result.newAttempt) await deps.notify({ kind: 'reply', uid: episode.key, attemptKey: result.newAttempt.key });
+  }
+  return 'updated';
+}
+
+function decideRoute(deps: SignalProcessorDeps, episode: EpisodeRecord, snapshot: Snapshot, log: Logger): void {
+  const target: RouteTarget = {
+    namespace: episode.namespace,
+    labels: snapshot.job.metadata?.labels ?? {},
+    annotations: snapshot.job.metadata?.annotations ?? {},
+  };
+  if (snapshot.cronJob) {
+    target.cronJob = { labels: snapshot.cronJob.metadata?.labels ?? {}, annotations: snapshot.cronJob.metadata?.annotations ?? {} };
+  }
+  const decision = deps.route(target);
+  if (decision.action === 'drop') {
+    log.info({ why: decision.why }, 'episode not alerted by routing');
+    episode.silenced = true;
+    return;
+  }
+  episode.route = { channel: decision.channel, notify: decision.notify };
+}
+
+function diagnoseSafely(deps: SignalProcessorDeps, snapshot: Snapshot, log: Logger): Diagnosis {
+  try {
+    return deps.diagnose(snapshot);
+  } catch (err) {
+    log.error({ err }, 'diagnosis failed; alerting without a cause');
+    return {
+      cause: 'unknown',
+      reason: null,
+      summary: 'jobwatch could not diagnose this failure; the evidence below is what it read',
+      evidence: [],
+      fix: `kubectl describe job ${snapshot.job.metadata?.name ?? ''} -n ${snapshot.job.metadata?.namespace ?? ''}`,
+      secondary: [],
+      confidence: 'low',
+    };
+  }
+}
+
+async function linkIncident(deps: SignalProcessorDeps, episode: EpisodeRecord, snapshot: Snapshot): Promise<void> {
+  const ref = snapshot.job.metadata?.ownerReferences?.find((r) => r.controller && r.kind === 'CronJob');
+  if (!ref || episode.silenced) return;
+  const outcome: RunOutcome = episode.state === 'failing' ? 'running' : episode.state === 'recovered' ? 'succeeded' : 'failed';
+  const incident = await recordRun(
+    deps.store,
+    { cronJobUid: ref.uid, cronJobName: ref.name, namespace: episode.namespace, jobUid: episode.key, jobName: episode.jobName },
+    outcome,
+  );
+  if (incident) {
+    episode.incident = incident.key;
+    if (episode.route && !incident.channel) {
+      incident.channel = episode.route.channel;
+      await deps.store.putIncident(incident);
+    }
+    await deps.notify({ kind: 'incident', key: incident.key, version: incident.version });
+  }
+}
+
+async function recordCronSuccess(deps: SignalProcessorDeps, signal: Signal): Promise<void> {
+  const job = (await deps.reader.getJob(signal.namespace, signal.jobName)) ?? (await deps.store.getJob(signal.jobUid));
+  const ref = job?.metadata?.ownerReferences?.find((r) => r.controller && r.kind === 'CronJob');
+  if (!ref) return;
+  const incident = await recordRun(
+    deps.store,
+    { cronJobUid: ref.uid, cronJobName: ref.name, namespace: signal.namespace, jobUid: signal.jobUid, jobName: signal.jobName },
+    'succeeded',
+  );
+  if (incident) await deps.notify({ kind: 'incident', key: incident.key, version: incident.version });
+}
+
+async function hasFailedCreate(deps: SignalProcessorDeps, signal: Signal): Promise<boolean> {
+  const events = await deps.reader.listEventsFor(signal.namespace, { kind: 'Job', name: signal.jobName, uid: signal.jobUid });
+  return events.some((e) => e.reason === 'FailedCreate');
+}
+
+/** Stands in for a Job deleted before jobwatch could read it, so its captured evidence still counts. */
+function placeholderJob(signal: Signal): V1Job {
+  return { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: signal.jobName, namespace: signal.namespace, uid: signal.jobUid } };
+}

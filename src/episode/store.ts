@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import type { V1Job } from '@kubernetes/client-node';
+import type { Redis } from 'ioredis';
+import type { CapturedEvidence } from '../queue/signals.ts';
+import type { AlertView, IncidentView } from '../slack/alert-view.ts';
+import type { EpisodeRecord } from './record.ts';
+
+/** Where an alert, a reply or an incident root was posted. */
+export interface Delivery {
+  channel: string;
+  ts: string;
+  /** The newest view version shown in that message. */
+  version: number;
+}
+
+/** A CronJob incident: the runs of one CronJob threaded under one root message. */
+export interface IncidentRecord {
+  key: string;
+  cronJobUid: string;
+  namespace: string;
+  cronJobName: string;
+  runs: { jobUid: string; jobName: string; outcome: 'succeeded' | 'failed' | 'running' }[];
+  resolved: boolean;
+  version: number;
+  channel?: string;
+}
+
+/**
+ * jobwatch's own state in Redis. Every key carries the install's prefix and a time
+ * to live, so Redis stays bounded; only the install marker is permanent.
+ */
+export class EpisodeStore {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+  readonly #ttlSeconds: number;
+
+  constructor(redis: Redis, options: { prefix: string; ttlSeconds: number }) {
+    this.#redis = redis;
+    this.#prefix = options.prefix;
+    this.#ttlSeconds = options.ttlSeconds;
+  }
+
+  get redis(): Redis {
+    return this.#redis;
+  }
+
+  key(...parts: string[]): string {
+    return [this.#prefix, ...parts].join(':');
+  }
+
+  async getEpisode(uid: string): Promise<EpisodeRecord | undefined> {
+    return await this.#getJson<EpisodeRecord>(this.key('ep', uid));
+  }
+
+  async putEpisode(episode: EpisodeRecord): Promise<void> {
+    await this.#setJson(this.key('ep', episode.key), episode);
+  }
+
+  /** The last whole Job read for an episode, kept so a deleted Job can still be shown. */
+  async getJob(uid: string): Promise<V1Job | undefined> {
+    return await this.#getJson<V1Job>(this.key('job', uid));
+  }
+
+  async putJob(uid: string, job: V1Job): Promise<void> {
+    const copy = structuredClone(job);
+    if (copy.metadata) delete copy.metadata.managedFields;
+    await this.#setJson(this.key('job', uid), copy);
+  }
+
+  async getView(uid: string): Promise<AlertView | undefined> {
+    return await this.#getJson<AlertView>(this.key('view', uid));
+  }
+
+  async putView(view: AlertView): Promise<void> {
+    await this.#setJson(this.key('view', view.key), view);
+  }
+
+  async getEvidence(uid: string): Promise<Record<string, CapturedEvidence>> {
+    const raw = await this.#redis.hgetall(this.key('evidence', uid));
+    const out: Record<string, CapturedEvidence> = {};
+    for (const [field, value] of Object.entries(raw)) out[field] = JSON.parse(value) as CapturedEvidence;
+    return out;
+  }
+
+  async putEvidence(uid: string, attemptKey: string, evidence: CapturedEvidence): Promise<void> {
+    const key = this.key('evidence', uid);
+    await this.#redis.multi().hset(key, attemptKey, JSON.stringify(evidence)).expire(key, this.#ttlSeconds).exec();
+  }
+
+  async getDelivery(kind: 'alert' | 'reply' | 'incident', id: string): Promise<Delivery | undefined> {
+    return await this.#getJson<Delivery>(this.key('delivery', kind, id));
+  }
+
+  async putDelivery(kind: 'alert' | 'reply' | 'incident', id: string, delivery: Delivery): Promise<void> {
+    await this.#setJson(this.key('delivery', kind, id), delivery);
+  }
+
+  /**
+   * Records that a post is about to be sent. If the process dies after Slack
+   * accepted the post but before `putDelivery`, the marker tells the next attempt
+   * to look for the message in the channel before posting again.
+   */
+  async markPosting(kind: 'alert' | 'reply' | 'incident', id: string): Promise<boolean> {
+    const previous = await this.#redis.set(this.key('posting', kind, id), '1', 'EX', this.#ttlSeconds, 'GET');
+    return previous !== null;
+  }
+
+  async getIncident(key: string): Promise<IncidentRecord | undefined> {
+    return await this.#getJson<IncidentRecord>(this.key('incident', key));
+  }
+
+  async putIncident(incident: IncidentRecord): Promise<void> {
+    await this.#setJson(this.key('incident', incident.key), incident);
+  }
+
+  /** The incident currently open for a CronJob, if any. */
+  async getOpenIncidentKey(cronJobUid: string): Promise<string | undefined> {
+    return (await this.#redis.get(this.key('incident-open', cronJobUid))) ?? undefined;
+  }
+
+  async setOpenIncidentKey(cronJobUid: string, key: string | undefined): Promise<void> {
+    const k = this.key('incident-open', cronJobUid);
+    if (key === undefined) await this.#redis.del(k);
+    else await this.#redis.set(k, key, 'EX', this.#ttlSeconds);
+  }
+
+  async putIncidentView(view: IncidentView): Promise<void> {
+    await this.#setJson(this.key('incident-view', view.key), view);
+  }
+
+  async getIncidentView(key: string): Promise<IncidentView | undefined> {
+    return await this.#getJson<IncidentView>(this.key('incident-view', key));
+  }
+
+  /** True once this install has finished its first list; set by the watcher. */
+  async isInstalled(): Promise<boolean> {
+    return (await this.#redis.exists(this.key('installed'))) === 1;
+  }
+
+  async markInstalled(): Promise<void> {
+    await this.#redis.set(this.key('installed'), new Date().toISOString(), 'NX');
+  }
+
+  /**
+   * Runs `fn` while holding a short lock on one episode, so two workers never
+   * interleave read-modify-write on it. Returns undefined when another holder has it.
+   */
+  async withLock<T>(id: string, ttlMs: number, fn: () => Promise<T>): Promise<{ value: T } | undefined> {
+    const key = this.key('lock', id);
+    const token = randomUUID();
+    const ok = await this.#redis.set(key, token, 'PX', ttlMs, 'NX');
+    if (ok !== 'OK') return undefined;
+    try {
+      return { value: await fn() };
+    } finally {
+      // Delete only our own lock: it may have expired and been taken by another worker.
+      await this.#redis.eval(
+        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
+        1,
+        key,
+        token,
+      );
+    }
+  }
+
+  async #getJson<T>(key: string): Promise<T | undefined> {
+    const raw = await this.#redis.get(key);
+    return raw === null ? undefined : (JSON.parse(raw) as T);
+  }
+
+  async #setJson(key: string, value: unknown): Promise<void> {
+    await this.#redis.set(key, JSON.stringify(value), 'EX', this.#ttlSeconds);
+  }
+}

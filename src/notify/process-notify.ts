@@ -1,0 +1,143 @@
+import type { Logger } from 'pino';
+import { incidentView } from '../episode/incidents.ts';
+import type { NotifyRequest } from '../episode/process-signal.ts';
+import type { Delivery, EpisodeStore } from '../episode/store.ts';
+import type { AlertView, AttemptView, IncidentView } from '../slack/alert-view.ts';
+import { DeliveryError, type MessageKey, type Messenger, type RenderedMessage } from './messenger.ts';
+
+export interface Renderers {
+  alert(view: AlertView): RenderedMessage;
+  attempt(view: AlertView, attempt: AttemptView): RenderedMessage;
+  incident(view: IncidentView): RenderedMessage;
+}
+
+export interface NotifyDeps {
+  store: EpisodeStore;
+  messenger: Messenger;
+  render: Renderers;
+  /** Where alerts go when their routed channel cannot be posted to. */
+  defaultChannel: string;
+  logger: Logger;
+  /** Queues follow-up work, such as the replies of attempts made before the first post. */
+  enqueue: (request: NotifyRequest, delayMs?: number) => Promise<void>;
+}
+
+export type NotifyOutcome = 'posted' | 'updated' | 'skipped' | 'recovered-post';
+
+/** Thrown when a message depends on one not posted yet; the queue retries it later. */
+export class NotReadyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotReadyError';
+  }
+}
+
+/**
+ * Posts or updates one message so that Slack shows the newest version of it. Each
+ * request reads the current view from Redis, so a stale or replayed request shows
+ * nothing old, and several queued versions collapse into one update.
+ */
+export async function processNotify(deps: NotifyDeps, request: NotifyRequest): Promise<NotifyOutcome> {
+  switch (request.kind) {
+    case 'alert':
+      return await notifyAlert(deps, request.uid);
+    case 'reply':
+      return await notifyReply(deps, request.uid, request.attemptKey);
+    case 'incident':
+      return await notifyIncident(deps, request.key);
+  }
+}
+
+async function notifyAlert(deps: NotifyDeps, uid: string): Promise<NotifyOutcome> {
+  const { store } = deps;
+  const [view, episode, delivery] = await Promise.all([store.getView(uid), store.getEpisode(uid), store.getDelivery('alert', uid)]);
+  if (!view || !episode?.route) return 'skipped';
+  if (delivery && delivery.version >= view.version) return 'skipped';
+  const message = deps.render.alert(view);
+  if (delivery) {
+    await deps.messenger.update({ channel: delivery.channel, ts: delivery.ts, message });
+    await store.putDelivery('alert', uid, { ...delivery, version: view.version });
+    return 'updated';
+  }
+  let channel = episode.route.channel;
+  let threadTs: string | undefined;
+  if (episode.incident) {
+    const root = await store.getDelivery('incident', episode.incident);
+    if (!root) throw new NotReadyError(`incident ${episode.incident} has no root message yet`);
+    channel = root.channel;
+    threadTs = root.ts;
+  }
+  const posted = await postOnce(deps, 'alert', uid, { channel, message, ...(threadTs ? { threadTs } : {}), metadata: { eventType: 'jobwatch_alert', key: uid } });
+  await store.putDelivery('alert', uid, { channel: posted.delivery.channel, ts: posted.delivery.ts, version: view.version });
+  if (posted.recovered) await deps.messenger.update({ channel: posted.delivery.channel, ts: posted.delivery.ts, message });
+  // Attempts made before the first post (final-only routes) get their replies now.
+  for (const attempt of episode.attempts) await deps.enqueue({ kind: 'reply', uid, attemptKey: attempt.key });
+  return posted.recovered ? 'recovered-post' : 'posted';
+}
+
+async function notifyReply(deps: NotifyDeps, uid: string, attemptKey: string): Promise<NotifyOutcome> {
+  const { store } = deps;
+  const id = `${uid}.${attemptKey}`;
+  if (await store.getDelivery('reply', id)) return 'skipped';
+  const [view, episode, parent] = await Promise.all([store.getView(uid), store.getEpisode(uid), store.getDelivery('alert', uid)]);
+  if (!view || !episode) return 'skipped';
+  if (!parent) throw new NotReadyError(`alert for job ${uid} is not posted yet`);
+  const index = episode.attempts.findIndex((a) => a.key === attemptKey);
+  const attempt = view.attempts[index];
+  if (index < 0 || !attempt) return 'skipped';
+  // A CronJob run's alert is itself a reply in the incident thread, and Slack
+  // threads do not nest, so its attempts join the same thread.
+  const threadTs = (episode.incident ? (await store.getDelivery('incident', episode.incident))?.ts : undefined) ?? parent.ts;
+  const message = deps.render.attempt(view, attempt);
+  const posted = await postOnce(deps, 'reply', id, { channel: parent.channel, message, threadTs, metadata: { eventType: 'jobwatch_reply', key: id } });
+  await store.putDelivery('reply', id, { ...posted.delivery, version: 1 });
+  return posted.recovered ? 'recovered-post' : 'posted';
+}
+
+async function notifyIncident(deps: NotifyDeps, key: string): Promise<NotifyOutcome> {
+  const { store } = deps;
+  const [incident, delivery] = await Promise.all([store.getIncident(key), store.getDelivery('incident', key)]);
+  if (!incident?.channel) return 'skipped';
+  if (delivery && delivery.version >= incident.version) return 'skipped';
+  const message = deps.render.incident(incidentView(incident));
+  if (delivery) {
+    await deps.messenger.update({ channel: delivery.channel, ts: delivery.ts, message });
+    await store.putDelivery('incident', key, { ...delivery, version: incident.version });
+    return 'updated';
+  }
+  const posted = await postOnce(deps, 'incident', key, { channel: incident.channel, message, metadata: { eventType: 'jobwatch_incident', key } });
+  await store.putDelivery('incident', key, { ...posted.delivery, version: incident.version });
+  return posted.recovered ? 'recovered-post' : 'posted';
+}
+
+/**
+ * Posts a message at most once. A marker is set before the post; finding it set
+ * means an earlier try may have been accepted by Slack and then lost (the process
+ * died or the response timed out), so the channel is searched for the message's
+ * metadata first and the earlier post is adopted when found.
+ */
+async function postOnce(
+  deps: NotifyDeps,
+  kind: 'alert' | 'reply' | 'incident',
+  id: string,
+  request: { channel: string; message: RenderedMessage; threadTs?: string; metadata: MessageKey },
+): Promise<{ delivery: Omit<Delivery, 'version'>; recovered: boolean }> {
+  const triedBefore = await deps.store.markPosting(kind, id);
+  if (triedBefore) {
+    for (const channel of new Set([request.channel, deps.defaultChannel])) {
+      const found = await deps.messenger.find(channel, request.metadata);
+      if (found) {
+        deps.logger.warn({ kind, id, channel, ts: found.ts }, 'adopted a post that was accepted before it was recorded');
+        return { delivery: { channel, ts: found.ts }, recovered: true };
+      }
+    }
+  }
+  try {
+    return { delivery: await deps.messenger.post(request), recovered: false };
+  } catch (err) {
+    const fallback = deps.defaultChannel;
+    if (!(err instanceof DeliveryError) || !err.channelProblem || request.channel === fallback || request.threadTs) throw err;
+    deps.logger.error({ err, channel: request.channel, fallback, kind, id }, 'cannot post to the routed channel; posting to the default channel');
+    return { delivery: await deps.messenger.post({ ...request, channel: fallback }), recovered: false };
+  }
+}

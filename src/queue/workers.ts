@@ -1,0 +1,77 @@
+import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import { processSignal, type NotifyRequest, type SignalProcessorDeps } from '../episode/process-signal.ts';
+import { DeliveryError } from '../notify/messenger.ts';
+import { NotReadyError, processNotify, type NotifyDeps } from '../notify/process-notify.ts';
+import { NOTIFY_QUEUE, SIGNAL_QUEUE } from './queues.ts';
+import { parseSignal, type Signal } from './signals.ts';
+
+/** How long a signal waits before trying again when its episode is locked, in milliseconds. */
+const BUSY_RETRY_MS = 200;
+
+export interface WorkerOptions {
+  connection: ConnectionOptions;
+  prefix: string;
+  concurrency: number;
+  logger: Logger;
+}
+
+/** Starts the worker that applies signals to episodes and diagnoses them. */
+export function startSignalWorker(options: WorkerOptions, deps: SignalProcessorDeps): Worker<Signal> {
+  const worker = new Worker<Signal>(
+    SIGNAL_QUEUE,
+    async (job, token) => {
+      let signal: Signal;
+      try {
+        signal = parseSignal(job.data);
+      } catch (err) {
+        throw new UnrecoverableError(`${(err as Error).message} (queue job ${job.id ?? '?'})`);
+      }
+      const outcome = await processSignal(deps, signal);
+      if (outcome === 'busy') await delay(job, token);
+      return outcome;
+    },
+    { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency, autorun: true },
+  );
+  attachLogging(worker, options.logger, 'signal');
+  return worker;
+}
+
+/** Starts the worker that posts and updates messages. */
+export function startNotifyWorker(options: WorkerOptions, deps: NotifyDeps): Worker<NotifyRequest> {
+  const worker: Worker<NotifyRequest> = new Worker<NotifyRequest>(
+    NOTIFY_QUEUE,
+    async (job) => {
+      try {
+        return await processNotify(deps, job.data);
+      } catch (err) {
+        if (err instanceof DeliveryError && err.retryAfterSeconds !== undefined) {
+          // Slack asked us to wait: pause the whole queue rather than spend attempts.
+          await worker.rateLimit(err.retryAfterSeconds * 1000);
+          throw Worker.RateLimitError();
+        }
+        if (err instanceof DeliveryError && err.permanent) throw new UnrecoverableError(`${err.code}: ${err.message}`);
+        if (err instanceof NotReadyError) options.logger.debug({ id: job.id }, err.message);
+        throw err;
+      }
+    },
+    { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency, autorun: true },
+  );
+  attachLogging(worker, options.logger, 'notify');
+  return worker;
+}
+
+async function delay(job: Job, token: string | undefined): Promise<never> {
+  await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
+  throw new DelayedError();
+}
+
+function attachLogging(worker: Worker, logger: Logger, queue: string): void {
+  worker.on('failed', (job, err) => {
+    const final = job !== undefined && (job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError);
+    const fields = { err, queue, id: job?.id, attemptsMade: job?.attemptsMade };
+    if (final) logger.error(fields, 'queue job failed for good');
+    else logger.warn(fields, 'queue job failed; will retry');
+  });
+  worker.on('error', (err) => logger.error({ err, queue }, 'queue worker error'));
+}

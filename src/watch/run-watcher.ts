@@ -1,0 +1,116 @@
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { ClusterReader } from '../episode/cluster-reader.ts';
+import type { EpisodeStore } from '../episode/store.ts';
+import { ListWatch } from '../kube/list-watch.ts';
+import type { ListWatchSource, RawObject } from '../kube/list-watch-source.ts';
+import type { SignalProducer } from '../queue/queues.ts';
+import { captureEvidence, type CaptureLimits } from './evidence-capture.ts';
+import { slimJob, slimPod, type SlimJob, type SlimPod } from './slim.ts';
+import { Watcher } from './watcher.ts';
+
+/** Selects the pods that the job controller made: they all carry this label. */
+export const JOB_POD_SELECTOR = 'batch.kubernetes.io/controller-uid';
+
+export interface WatcherRoleOptions {
+  source: ListWatchSource;
+  reader: ClusterReader;
+  producer: SignalProducer;
+  store: EpisodeStore;
+  logger: Logger;
+  namespaces: readonly string[] | 'all';
+  stuckAfterMs: number;
+  stallTimeoutMs: number;
+  capture: CaptureLimits;
+  /** How often stuck pods are looked for, in milliseconds. Default 5,000. */
+  stuckCheckIntervalMs?: number;
+  clock?: () => number;
+}
+
+/** The running watcher role: its loops, its state and how to stop it. */
+export interface WatcherRole {
+  watcher: Watcher;
+  jobs: ListWatch<SlimJob>;
+  pods: ListWatch<SlimPod>;
+  /** True once both loops have completed a list. */
+  synced(): boolean;
+  /** Sends every failure the cluster shows again, after Redis was unreachable. */
+  replay(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the loops over Jobs and their Pods and feeds them to a {@link Watcher}.
+ * On a brand-new install (no install marker in Redis), failures found by the first
+ * list are marked as bootstrap, so the worker records old ones without posting.
+ */
+export async function startWatcherRole(options: WatcherRoleOptions): Promise<WatcherRole> {
+  const { logger } = options;
+  const firstStart = !(await options.store.isInstalled());
+  const watcher = new Watcher({
+    emit: (signal) => options.producer.send(signal),
+    capture: (pod, attempt) => captureEvidence(options.reader, pod, attempt, options.capture),
+    logger,
+    stuckAfterMs: options.stuckAfterMs,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  watcher.setBootstrap(firstStart);
+  if (firstStart) logger.info('first start of this install: existing failures are recorded, not posted');
+
+  const namespaced = options.namespaces !== 'all';
+  const common = {
+    source: options.source,
+    logger,
+    stallTimeoutMs: options.stallTimeoutMs,
+    ...(namespaced ? { namespaces: [...options.namespaces] } : {}),
+  };
+  let syncedLoops = 0;
+  const onSynced = (): void => {
+    syncedLoops += 1;
+    if (firstStart && jobs.stats().synced && pods.stats().synced) {
+      watcher.setBootstrap(false);
+      options.store.markInstalled().catch((err: unknown) => logger.warn({ err }, 'could not record the install marker'));
+    }
+  };
+  const jobs = new ListWatch<SlimJob>({
+    ...common,
+    path: namespaced ? '/apis/batch/v1/namespaces/{namespace}/jobs' : '/apis/batch/v1/jobs',
+    slim: (raw: RawObject) => slimJob(raw as V1Job),
+    keyOf: (job) => job.uid,
+    onAdd: (job) => watcher.upsertJob(job),
+    onUpdate: (_old, job) => watcher.upsertJob(job),
+    onDelete: (job) => watcher.deleteJob(job),
+    onSynced,
+  });
+  const pods = new ListWatch<SlimPod>({
+    ...common,
+    path: namespaced ? '/api/v1/namespaces/{namespace}/pods' : '/api/v1/pods',
+    labelSelector: JOB_POD_SELECTOR,
+    slim: (raw: RawObject) => slimPod(raw as V1Pod),
+    keyOf: (pod) => pod.uid,
+    onAdd: (pod) => watcher.upsertPod(pod),
+    onUpdate: (_old, pod) => watcher.upsertPod(pod),
+    onDelete: (pod) => watcher.deletePod(pod),
+    onSynced,
+  });
+  // Jobs first, so pods found by the first list already have their Job. Neither
+  // start is awaited by the caller: with the API server unreachable the loops keep
+  // retrying while the process reports not ready.
+  const started = jobs.start().then(() => pods.start());
+  started.catch((err: unknown) => logger.error({ err }, 'watch loops failed to start'));
+  const timer = setInterval(() => watcher.checkStuck(), options.stuckCheckIntervalMs ?? 5000);
+  timer.unref();
+  return {
+    watcher,
+    jobs,
+    pods,
+    synced: () => jobs.stats().synced && pods.stats().synced && syncedLoops > 0,
+    replay: () => watcher.replayAll(),
+    async stop() {
+      clearInterval(timer);
+      await Promise.all([jobs.stop(), pods.stop()]);
+      const deadline = Date.now() + 10_000;
+      while (watcher.pendingCaptures > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    },
+  };
+}

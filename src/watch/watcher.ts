@@ -1,0 +1,227 @@
+import type { Logger } from 'pino';
+import type { CapturedEvidence, Signal } from '../queue/signals.ts';
+import { SIGNAL_VERSION } from '../queue/signals.ts';
+import { detectAttempts, type DetectedAttempt } from './attempt-detector.ts';
+import type { SlimJob, SlimPod } from './slim.ts';
+import { jobWithoutPodsFinding, podStuckFinding, type StuckFinding } from './stuck-detector.ts';
+
+export interface WatcherOptions {
+  /** Hands a signal to the queue; may reject, in which case the caller's outbox keeps it. */
+  emit: (signal: Signal) => void;
+  /** Reads the pod and its logs right after a failure, before anything deletes them. */
+  capture: (pod: SlimPod, attempt: DetectedAttempt) => Promise<CapturedEvidence | undefined>;
+  logger: Logger;
+  /** A pod waiting this long in a state that does not resolve itself is stuck. */
+  stuckAfterMs: number;
+  /** Milliseconds since the epoch. */
+  clock?: () => number;
+}
+
+/**
+ * Turns Job and Pod changes into failure signals. It keeps the latest slim Jobs
+ * and Pods in memory and holds no other state: the worker deduplicates signals
+ * against Redis, so a restarted watcher may send the same signal again safely.
+ */
+export class Watcher {
+  readonly #options: WatcherOptions;
+  readonly #clock: () => number;
+  readonly #jobs = new Map<string, SlimJob>();
+  readonly #pods = new Map<string, SlimPod>();
+  readonly #podsByJob = new Map<string, Set<string>>();
+  readonly #waitingSince = new Map<string, string>();
+  readonly #troubled = new Set<string>();
+  readonly #reported = new Set<string>();
+  #bootstrap = false;
+  #pendingCaptures = 0;
+
+  constructor(options: WatcherOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  /** Marks signals as seen in the first list of a new install until turned off. */
+  setBootstrap(on: boolean): void {
+    this.#bootstrap = on;
+  }
+
+  get jobCount(): number {
+    return this.#jobs.size;
+  }
+
+  get podCount(): number {
+    return this.#pods.size;
+  }
+
+  get pendingCaptures(): number {
+    return this.#pendingCaptures;
+  }
+
+  upsertJob(job: SlimJob): void {
+    const old = this.#jobs.get(job.uid);
+    this.#jobs.set(job.uid, job);
+    if (job.failure && (!old?.failure || old.failure.type !== job.failure.type)) {
+      this.#troubled.add(job.uid);
+      this.#emit(job, { type: 'job-failed', condition: job.failure });
+    }
+    if (job.complete && !old?.complete && this.#completionMatters(job, old === undefined)) {
+      const signal: { type: 'job-completed'; completedAt?: string } = { type: 'job-completed' };
+      if (job.completionTime) signal.completedAt = job.completionTime;
+      this.#emit(job, signal);
+    }
+  }
+
+  deleteJob(job: SlimJob): void {
+    const known = this.#jobs.get(job.uid) ?? job;
+    this.#jobs.delete(job.uid);
+    if (this.#troubled.has(job.uid) || known.failed > 0 || known.failure) {
+      this.#emit(known, { type: 'job-deleted' });
+    }
+    this.#troubled.delete(job.uid);
+    for (const key of [...this.#reported]) if (key.startsWith(`${job.uid}.`)) this.#reported.delete(key);
+  }
+
+  upsertPod(pod: SlimPod): void {
+    if (!pod.jobUid) return;
+    const old = this.#pods.get(pod.uid);
+    this.#pods.set(pod.uid, pod);
+    let set = this.#podsByJob.get(pod.jobUid);
+    if (!set) this.#podsByJob.set(pod.jobUid, (set = new Set()));
+    set.add(pod.uid);
+    this.#trackWaiting(pod);
+    for (const attempt of detectAttempts(old, pod)) this.#reportAttempt(pod, attempt);
+  }
+
+  deletePod(pod: SlimPod): void {
+    this.#pods.delete(pod.uid);
+    this.#podsByJob.get(pod.jobUid)?.delete(pod.uid);
+    if (this.#podsByJob.get(pod.jobUid)?.size === 0) this.#podsByJob.delete(pod.jobUid);
+    for (const key of [...this.#waitingSince.keys()]) if (key.startsWith(`${pod.uid}/`)) this.#waitingSince.delete(key);
+  }
+
+  /** Looks for pods and Jobs stuck past the threshold; call it every few seconds. */
+  checkStuck(): void {
+    const now = this.#clock();
+    for (const pod of this.#pods.values()) {
+      if (pod.phase !== 'Pending') continue;
+      const job = this.#jobs.get(pod.jobUid);
+      if (!job || job.failure || job.complete) continue;
+      const waiting = pod.containers.find((c) => c.waiting)?.name;
+      const since = waiting === undefined ? undefined : this.#waitingSince.get(`${pod.uid}/${waiting}`);
+      const finding = podStuckFinding(pod, now, this.#options.stuckAfterMs, since);
+      if (finding) this.#reportStuck(job, finding);
+    }
+    for (const job of this.#jobs.values()) {
+      const finding = jobWithoutPodsFinding(job, this.#podsByJob.get(job.uid)?.size ?? 0, now, this.#options.stuckAfterMs);
+      if (finding) this.#reportStuck(job, finding);
+    }
+  }
+
+  /** Re-sends every failure the current objects show, after Redis comes back. */
+  replayAll(): void {
+    this.#reported.clear();
+    for (const job of this.#jobs.values()) {
+      const copy = this.#jobs.get(job.uid);
+      this.#jobs.delete(job.uid);
+      if (copy) this.upsertJob(copy);
+    }
+    for (const pod of this.#pods.values()) {
+      for (const attempt of detectAttempts(undefined, pod)) this.#reportAttempt(pod, attempt);
+    }
+    this.checkStuck();
+  }
+
+  #completionMatters(job: SlimJob, fromList: boolean): boolean {
+    const interesting = job.failed > 0 || job.cronJob !== undefined || this.#troubled.has(job.uid);
+    if (!fromList) return interesting;
+    // A fresh list shows every finished Job; only recent ones can close an episode
+    // or an incident that is still open.
+    const finished = Date.parse(job.completionTime ?? job.createdAt);
+    return interesting && this.#clock() - finished < 60 * 60 * 1000;
+  }
+
+  #trackWaiting(pod: SlimPod): void {
+    for (const container of pod.containers) {
+      const key = `${pod.uid}/${container.name}`;
+      if (container.waiting) {
+        if (!this.#waitingSince.has(key)) this.#waitingSince.set(key, new Date(this.#clock()).toISOString());
+      } else {
+        this.#waitingSince.delete(key);
+      }
+    }
+  }
+
+  #reportAttempt(pod: SlimPod, attempt: DetectedAttempt): void {
+    const job = this.#jobs.get(pod.jobUid);
+    const reportKey = `${pod.jobUid}.attempt.${attempt.key}`;
+    if (this.#reported.has(reportKey)) return;
+    this.#reported.add(reportKey);
+    this.#troubled.add(pod.jobUid);
+    const record = attemptRecord(pod, attempt);
+    const identity = job ?? { uid: pod.jobUid, namespace: pod.namespace, name: pod.jobName };
+    const bootstrap = this.#bootstrap;
+    this.#pendingCaptures += 1;
+    this.#options
+      .capture(pod, attempt)
+      .catch((err: unknown) => {
+        this.#options.logger.warn({ err, pod: pod.name, namespace: pod.namespace }, 'evidence capture failed');
+        return undefined;
+      })
+      .then((evidence) => {
+        const signal = { type: 'attempt-failed' as const, attempt: record, ...(evidence ? { evidence } : {}) };
+        this.#emit(identity, signal, bootstrap);
+      })
+      .finally(() => {
+        this.#pendingCaptures -= 1;
+      });
+  }
+
+  #reportStuck(job: SlimJob, finding: StuckFinding): void {
+    const reportKey = `${job.uid}.stuck.${finding.key}`;
+    if (this.#reported.has(reportKey)) return;
+    this.#reported.add(reportKey);
+    this.#troubled.add(job.uid);
+    this.#emit(job, { type: 'stuck', stuck: finding });
+  }
+
+  #emit(
+    job: Pick<SlimJob, 'uid' | 'namespace' | 'name'>,
+    body: DistributiveOmit<Signal, 'v' | 'jobUid' | 'namespace' | 'jobName' | 'observedAt' | 'bootstrap'>,
+    bootstrap = this.#bootstrap,
+  ): void {
+    const signal = {
+      v: SIGNAL_VERSION,
+      jobUid: job.uid,
+      namespace: job.namespace,
+      jobName: job.name,
+      observedAt: new Date(this.#clock()).toISOString(),
+      ...(bootstrap ? { bootstrap: true } : {}),
+      ...body,
+    } as Signal;
+    this.#options.emit(signal);
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function attemptRecord(pod: SlimPod, attempt: DetectedAttempt): Extract<Signal, { type: 'attempt-failed' }>['attempt'] {
+  const record: Extract<Signal, { type: 'attempt-failed' }>['attempt'] = {
+    key: attempt.key,
+    podUid: pod.uid,
+    pod: pod.name,
+    restartCount: attempt.run,
+  };
+  if (attempt.container !== undefined) record.container = attempt.container;
+  if (attempt.init) record.init = true;
+  if (pod.nodeName !== undefined) record.node = pod.nodeName;
+  if (pod.completionIndex !== undefined) record.index = pod.completionIndex;
+  const t = attempt.termination;
+  if (t) {
+    record.exitCode = t.exitCode;
+    if (t.reason !== undefined) record.reason = t.reason;
+    if (t.startedAt !== undefined) record.startedAt = t.startedAt;
+    if (t.finishedAt !== undefined) record.finishedAt = t.finishedAt;
+  } else if (attempt.podReason !== undefined) {
+    record.reason = attempt.podReason;
+  }
+  return record;
+}
