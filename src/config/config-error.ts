@@ -1,0 +1,75 @@
+/** One invalid setting, with what is wrong and what to do about it. */
+export interface ConfigProblem {
+  /**
+   * The setting at fault: an environment variable name (`JOBWATCH_ROLES`), a path in the
+   * routing file (`routes[2].match.labelSelector`) or a file position (`line 4, column 7`).
+   */
+  setting: string;
+  /** What is wrong, as a sentence that starts with the setting. Secrets are never quoted in it. */
+  message: string;
+  /** What the operator should change. */
+  fix: string;
+}
+
+/** Stable codes of {@link ConfigError}, for callers that branch on the kind of failure. */
+export type ConfigErrorCode =
+  /** One or more environment variables are invalid or contradict each other. */
+  | 'CONFIG_ENV_INVALID'
+  /** The routing file could not be read. */
+  | 'CONFIG_ROUTES_UNREADABLE'
+  /** The routing file is not valid YAML or does not follow the routing schema. */
+  | 'CONFIG_ROUTES_INVALID';
+
+/**
+ * A configuration that jobwatch cannot start with. It is permanent: retrying with the same
+ * settings fails the same way, so the process should print {@link formatConfigError} and exit.
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code: ConfigErrorCode;
+  /** Every problem found, so the operator can fix them all in one pass. */
+  readonly problems: readonly ConfigProblem[];
+  /** The routing file the problems are in, for the routing codes. */
+  readonly file: string | undefined;
+
+  constructor(
+    code: ConfigErrorCode,
+    problems: readonly ConfigProblem[],
+    options: { file?: string; cause?: unknown } = {},
+  ) {
+    super(summarize(code, problems, options.file), { cause: options.cause });
+    this.code = code;
+    this.problems = problems;
+    this.file = options.file;
+  }
+}
+
+function summarize(
+  code: ConfigErrorCode,
+  problems: readonly ConfigProblem[],
+  file: string | undefined,
+): string {
+  const where = code === 'CONFIG_ENV_INVALID' ? 'the environment' : `routing file ${file ?? ''}`;
+  const first = problems[0];
+  const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+  return first === undefined
+    ? `invalid configuration in ${where}`
+    : `${count} in ${where}; first: ${first.message}`;
+}
+
+/**
+ * Renders a {@link ConfigError} for the terminal: a heading, then each problem with its fix.
+ * Any other error is rendered as its message.
+ */
+export function formatConfigError(err: unknown): string {
+  if (!(err instanceof ConfigError)) {
+    return err instanceof Error ? err.message : String(err);
+  }
+  const where = err.code === 'CONFIG_ENV_INVALID' ? 'environment' : `routing file ${err.file ?? ''}`;
+  const count = err.problems.length === 1 ? '1 problem' : `${err.problems.length} problems`;
+  const lines = [`jobwatch cannot start: ${count} in the ${where}:`];
+  for (const problem of err.problems) {
+    lines.push(`  - ${problem.message}`, `    Fix: ${problem.fix}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import {
+  httpBaseUrl,
+  logLevel,
+  namespaceList,
+  plainName,
+  redisUrl,
+  roleList,
+  signingSecret,
+  slackChannel,
+  slackToken,
+  wholeNumber,
+} from './env-values.ts';
+
+const SECONDS = 'whole number of seconds';
+
+/** The environment variables jobwatch reads, each with its schema. */
+export const envSchema = z.object({
+  SLACK_BOT_TOKEN: slackToken('SLACK_BOT_TOKEN', 'xoxb-').optional(),
+  SLACK_SIGNING_SECRET: signingSecret('SLACK_SIGNING_SECRET').optional(),
+  SLACK_APP_TOKEN: slackToken('SLACK_APP_TOKEN', 'xapp-').optional(),
+  SLACK_CHANNEL: slackChannel('SLACK_CHANNEL').optional(),
+  SLACK_API_URL: httpBaseUrl('SLACK_API_URL').optional(),
+  REDIS_URL: redisUrl('REDIS_URL'),
+  JOBWATCH_REDIS_PREFIX: plainName('JOBWATCH_REDIS_PREFIX', 64),
+  KUBECONFIG: z.string().optional(),
+  JOBWATCH_CONTEXT: z.string().optional(),
+  JOBWATCH_NAMESPACES: namespaceList('JOBWATCH_NAMESPACES').optional(),
+  JOBWATCH_ROLES: roleList('JOBWATCH_ROLES'),
+  JOBWATCH_ROUTES_FILE: z.string().optional(),
+  JOBWATCH_CLUSTER_NAME: plainName('JOBWATCH_CLUSTER_NAME', 63),
+  JOBWATCH_STUCK_AFTER_SECONDS: wholeNumber('JOBWATCH_STUCK_AFTER_SECONDS', SECONDS, 10, 86_400),
+  JOBWATCH_BOOTSTRAP_POST_MAX_AGE_SECONDS: wholeNumber(
+    'JOBWATCH_BOOTSTRAP_POST_MAX_AGE_SECONDS', SECONDS, 0, 2_592_000,
+  ),
+  JOBWATCH_STATE_TTL_SECONDS: wholeNumber('JOBWATCH_STATE_TTL_SECONDS', SECONDS, 3_600, 7_776_000),
+  JOBWATCH_LOG_TAIL_LINES: wholeNumber('JOBWATCH_LOG_TAIL_LINES', 'whole number of lines', 1, 10_000),
+  JOBWATCH_LOG_LIMIT_BYTES: wholeNumber('JOBWATCH_LOG_LIMIT_BYTES', 'whole number of bytes', 1_024, 10_485_760),
+  JOBWATCH_HTTP_PORT: wholeNumber('JOBWATCH_HTTP_PORT', 'TCP port number', 0, 65_535),
+  JOBWATCH_WATCH_STALL_SECONDS: wholeNumber('JOBWATCH_WATCH_STALL_SECONDS', SECONDS, 10, 3_600),
+  LOG_LEVEL: logLevel('LOG_LEVEL'),
+});
+
+export type EnvVariable = keyof typeof envSchema.shape;
+
+/** Every variable jobwatch reads, in the order of the documentation. */
+export const ENV_VARIABLES = Object.keys(envSchema.shape) as EnvVariable[];
+
+/** Defaults applied when a variable is unset or empty. */
+export const ENV_DEFAULTS: Partial<Record<EnvVariable, string>> = {
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  JOBWATCH_REDIS_PREFIX: 'jobwatch',
+  JOBWATCH_ROLES: 'all',
+  JOBWATCH_CLUSTER_NAME: 'default',
+  JOBWATCH_STUCK_AFTER_SECONDS: '300',
+  JOBWATCH_BOOTSTRAP_POST_MAX_AGE_SECONDS: '0',
+  JOBWATCH_STATE_TTL_SECONDS: '1209600',
+  JOBWATCH_LOG_TAIL_LINES: '200',
+  JOBWATCH_LOG_LIMIT_BYTES: '262144',
+  JOBWATCH_HTTP_PORT: '3000',
+  JOBWATCH_WATCH_STALL_SECONDS: '120',
+  LOG_LEVEL: 'info',
+};
+
+/** Variables whose values are never printed or logged. */
+export const SECRET_VARIABLES: ReadonlySet<EnvVariable> = new Set([
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+]);
+
+/** The fix shown under a problem with each variable. */
+export const ENV_FIXES: Record<EnvVariable, string> = {
+  SLACK_BOT_TOKEN:
+    'copy the Bot User OAuth Token (xoxb-…) from the app\'s "OAuth & Permissions" page, ' +
+    'or unset SLACK_BOT_TOKEN to print alerts to the terminal',
+  SLACK_SIGNING_SECRET:
+    'copy the Signing Secret from the app\'s "Basic Information" page, without quotes',
+  SLACK_APP_TOKEN:
+    'create an app-level token (xapp-…) with the connections:write scope on the app\'s ' +
+    '"Basic Information" page, or unset SLACK_APP_TOKEN to receive requests over HTTP',
+  SLACK_CHANNEL:
+    'set it to a channel id such as C0123456 or a channel name such as #alerts',
+  SLACK_API_URL:
+    'set it to the Web API base URL, such as http://127.0.0.1:9000/api/, or unset it ' +
+    'to use https://slack.com/api/',
+  REDIS_URL:
+    'set it to redis://[:password@]host[:port][/db] or rediss://… for TLS, or unset it ' +
+    'to use redis://127.0.0.1:6379',
+  JOBWATCH_REDIS_PREFIX: 'use letters, digits, ".", "_" or "-", or unset it to use jobwatch',
+  KUBECONFIG: 'point it at a kubeconfig file, or unset it',
+  JOBWATCH_CONTEXT: 'set it to a context name from `kubectl config get-contexts`, or unset it',
+  JOBWATCH_NAMESPACES:
+    'list namespace names separated by commas, such as payments,billing, or unset it ' +
+    'to watch all namespaces',
+  JOBWATCH_ROLES: 'set it to all, or to a comma-separated list of watcher, worker, notifier',
+  JOBWATCH_ROUTES_FILE: 'point it at a routing YAML file, or unset it',
+  JOBWATCH_CLUSTER_NAME:
+    'use a short name such as prod-eu-1, or unset it to use default',
+  JOBWATCH_STUCK_AFTER_SECONDS: 'use a value in the range, or unset it to use 300',
+  JOBWATCH_BOOTSTRAP_POST_MAX_AGE_SECONDS: 'use a value in the range, or unset it to use 0',
+  JOBWATCH_STATE_TTL_SECONDS:
+    'use a value in the range, or unset it to use 1209600 (14 days)',
+  JOBWATCH_LOG_TAIL_LINES: 'use a value in the range, or unset it to use 200',
+  JOBWATCH_LOG_LIMIT_BYTES: 'use a value in the range, or unset it to use 262144 (256 KiB)',
+  JOBWATCH_HTTP_PORT: 'use a free TCP port, or unset it to use 3000',
+  JOBWATCH_WATCH_STALL_SECONDS: 'use a value in the range, or unset it to use 120',
+  LOG_LEVEL: 'use one of fatal, error, warn, info, debug, trace, silent',
+};

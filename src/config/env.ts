@@ -1,0 +1,180 @@
+import type { z } from 'zod';
+import { ConfigError, type ConfigProblem } from './config-error.ts';
+import {
+  ENV_DEFAULTS,
+  ENV_FIXES,
+  ENV_VARIABLES,
+  envSchema,
+  type EnvVariable,
+} from './env-schema.ts';
+import type { LogLevel, Role } from './env-values.ts';
+
+export type { LogLevel, Role } from './env-values.ts';
+
+/**
+ * Where alerts go. Without a bot token jobwatch prints them to the terminal. With one it
+ * posts to Slack and receives button clicks and commands over Socket Mode when an app token
+ * is set, or else over HTTP, verified with the signing secret.
+ */
+export type SlackConfig =
+  | { output: 'terminal'; channel?: string }
+  | {
+      output: 'slack';
+      receiver: 'socket' | 'http';
+      botToken: string;
+      signingSecret?: string;
+      appToken?: string;
+      /** Default channel id or name. */
+      channel: string;
+      /** Web API base URL with a trailing slash; `@slack/web-api`'s default when unset. */
+      apiUrl?: string;
+    };
+
+/** jobwatch's settings, read once at start by {@link loadConfig}. */
+export interface Config {
+  slack: SlackConfig;
+  redis: {
+    /** Connection URL; may contain a password, so log it only through `redactConfig`. */
+    url: string;
+    /** Key prefix, so that several installs can share one Redis. Default `jobwatch`. */
+    prefix: string;
+  };
+  kube: {
+    /** `KUBECONFIG` as given; client-node's default loading applies when unset. */
+    kubeconfig?: string;
+    /** Kubeconfig context to use instead of the current one. */
+    context?: string;
+    /** Namespaces to watch, or `all`. Default `all`. */
+    namespaces: readonly string[] | 'all';
+  };
+  /** Processes this instance runs. Default all three. */
+  roles: readonly Role[];
+  /** Path of the routing YAML file. */
+  routesFile?: string;
+  /** Name of the cluster shown in alerts. Default `default`. */
+  clusterName: string;
+  /** Seconds a pod may wait in a stuck state before a stuck episode opens. Default 300. */
+  stuckAfterSeconds: number;
+  /** On the first start, failures younger than this are posted, older ones recorded. Default 0. */
+  bootstrapPostMaxAgeSeconds: number;
+  /** Time to live of episodes, captured logs and dedupe markers. Default 1,209,600 (14 days). */
+  stateTtlSeconds: number;
+  /** Lines of log fetched from the end of each container. Default 200. */
+  logTailLines: number;
+  /** Bytes of log kept per container. Default 262,144. */
+  logLimitBytes: number;
+  /** Port for Slack requests, `/healthz` and `/readyz`; 0 picks a free port. Default 3000. */
+  httpPort: number;
+  /** Seconds without a watch event before a watch is restarted. Default 120. */
+  watchStallSeconds: number;
+  /** Default `info`. */
+  logLevel: LogLevel;
+}
+
+type ParsedEnv = z.output<typeof envSchema>;
+
+/**
+ * Reads and validates jobwatch's environment variables. Values are trimmed, and an empty
+ * value counts as unset.
+ *
+ * @throws ConfigError with code `CONFIG_ENV_INVALID` listing every problem found.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw = pickVariables(env);
+  const result = envSchema.safeParse(raw);
+  const problems = [...(result.success ? [] : result.error.issues.map(toProblem))];
+  problems.push(...checkSlackCombination(raw));
+  if (!result.success || problems.length > 0) {
+    throw new ConfigError('CONFIG_ENV_INVALID', problems);
+  }
+  return toConfig(result.data);
+}
+
+function pickVariables(env: NodeJS.ProcessEnv): Partial<Record<EnvVariable, string>> {
+  const raw: Partial<Record<EnvVariable, string>> = {};
+  for (const name of ENV_VARIABLES) {
+    const value = env[name]?.trim() || ENV_DEFAULTS[name];
+    if (value !== undefined) raw[name] = value;
+  }
+  return raw;
+}
+
+function toProblem(issue: z.core.$ZodIssue): ConfigProblem {
+  const setting = String(issue.path[0] ?? 'environment') as EnvVariable;
+  return { setting, message: issue.message, fix: ENV_FIXES[setting] ?? 'check the value' };
+}
+
+/** Problems with how the Slack variables combine, whatever their formats. */
+function checkSlackCombination(raw: Partial<Record<EnvVariable, string>>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (raw.SLACK_BOT_TOKEN === undefined) {
+    for (const name of ['SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'] as const) {
+      if (raw[name] === undefined) continue;
+      problems.push({
+        setting: name,
+        message: `${name} is set but SLACK_BOT_TOKEN is not, so jobwatch cannot post to Slack`,
+        fix: `set SLACK_BOT_TOKEN to post to Slack, or unset ${name} to print alerts to the terminal`,
+      });
+    }
+    return problems;
+  }
+  if (raw.SLACK_SIGNING_SECRET === undefined && raw.SLACK_APP_TOKEN === undefined) {
+    problems.push({
+      setting: 'SLACK_SIGNING_SECRET',
+      message:
+        'SLACK_BOT_TOKEN is set but neither SLACK_SIGNING_SECRET nor SLACK_APP_TOKEN is, ' +
+        'so jobwatch cannot verify the button clicks and commands that Slack sends',
+      fix:
+        'set SLACK_SIGNING_SECRET to receive requests over HTTP, or SLACK_APP_TOKEN to ' +
+        'receive them over Socket Mode',
+    });
+  }
+  if (raw.SLACK_CHANNEL === undefined) {
+    problems.push({
+      setting: 'SLACK_CHANNEL',
+      message: 'SLACK_BOT_TOKEN is set but SLACK_CHANNEL is not, so alerts have no default channel',
+      fix: ENV_FIXES.SLACK_CHANNEL,
+    });
+  }
+  return problems;
+}
+
+function toConfig(env: ParsedEnv): Config {
+  return {
+    slack: toSlackConfig(env),
+    redis: { url: env.REDIS_URL, prefix: env.JOBWATCH_REDIS_PREFIX },
+    kube: {
+      ...(env.KUBECONFIG === undefined ? {} : { kubeconfig: env.KUBECONFIG }),
+      ...(env.JOBWATCH_CONTEXT === undefined ? {} : { context: env.JOBWATCH_CONTEXT }),
+      namespaces: env.JOBWATCH_NAMESPACES ?? 'all',
+    },
+    roles: env.JOBWATCH_ROLES,
+    ...(env.JOBWATCH_ROUTES_FILE === undefined ? {} : { routesFile: env.JOBWATCH_ROUTES_FILE }),
+    clusterName: env.JOBWATCH_CLUSTER_NAME,
+    stuckAfterSeconds: env.JOBWATCH_STUCK_AFTER_SECONDS,
+    bootstrapPostMaxAgeSeconds: env.JOBWATCH_BOOTSTRAP_POST_MAX_AGE_SECONDS,
+    stateTtlSeconds: env.JOBWATCH_STATE_TTL_SECONDS,
+    logTailLines: env.JOBWATCH_LOG_TAIL_LINES,
+    logLimitBytes: env.JOBWATCH_LOG_LIMIT_BYTES,
+    httpPort: env.JOBWATCH_HTTP_PORT,
+    watchStallSeconds: env.JOBWATCH_WATCH_STALL_SECONDS,
+    logLevel: env.LOG_LEVEL,
+  };
+}
+
+function toSlackConfig(env: ParsedEnv): SlackConfig {
+  const channel = env.SLACK_CHANNEL;
+  if (env.SLACK_BOT_TOKEN === undefined || channel === undefined) {
+    return channel === undefined ? { output: 'terminal' } : { output: 'terminal', channel };
+  }
+  return {
+    output: 'slack',
+    // With an app token Bolt connects out over Socket Mode and needs no public URL.
+    receiver: env.SLACK_APP_TOKEN === undefined ? 'http' : 'socket',
+    botToken: env.SLACK_BOT_TOKEN,
+    channel,
+    ...(env.SLACK_SIGNING_SECRET === undefined ? {} : { signingSecret: env.SLACK_SIGNING_SECRET }),
+    ...(env.SLACK_APP_TOKEN === undefined ? {} : { appToken: env.SLACK_APP_TOKEN }),
+    ...(env.SLACK_API_URL === undefined ? {} : { apiUrl: env.SLACK_API_URL }),
+  };
+}
