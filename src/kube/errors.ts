@@ -79,9 +79,16 @@ function formatMessage(fields: KubeApiErrorFields): string {
   return `Kubernetes API request for ${target} ${status}${detail}`;
 }
 
-/** Formats an object reference as `Job team-a/nightly`, or `the resource` when empty. */
+/**
+ * Formats an object reference as `Job team-a/nightly`, `Pod list in namespace team-a`
+ * when only the namespace is known, or `the resource` when it is empty.
+ */
 export function describeObject(object: KubeObjectRef | undefined): string {
   if (!object || (!object.kind && !object.name && !object.namespace)) return 'the resource';
+  if (!object.name) {
+    const list = object.kind ? `${object.kind} list` : 'list';
+    return object.namespace ? `${list} in namespace ${object.namespace}` : list;
+  }
   const path = [object.namespace, object.name].filter(Boolean).join('/');
   return [object.kind, path].filter(Boolean).join(' ');
 }
@@ -102,7 +109,9 @@ export function toKubeApiError(err: unknown, object?: KubeObjectRef): KubeApiErr
   }
   if (err instanceof ApiException) {
     const status = parseStatus(err.body);
-    const statusMessage = status.message ?? err.message;
+    // A plain-text body (pods/log errors, proxies) is the message itself. The exception's
+    // own message repeats headers and body, so it is only the last resort.
+    const statusMessage = status.message ?? plainBody(err.body) ?? err.message;
     return new KubeApiError(
       { code: err.code, reason: status.reason, statusMessage, object },
       { cause: err },
@@ -167,6 +176,12 @@ function parseStatus(body: unknown): StatusFields {
   if (message) fields.message = message;
   if (code !== undefined) fields.code = code;
   return fields;
+}
+
+function plainBody(body: unknown): string | undefined {
+  if (typeof body !== 'string') return undefined;
+  const text = body.trim();
+  return text === '' ? undefined : text.slice(0, 300);
 }
 
 function transportReason(err: unknown): string {
