@@ -1,0 +1,111 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RateLimitedError, SlackApiError, errorBody } from './api-error.ts';
+import type { ScriptedFaults } from './faults.ts';
+import type { MethodContext } from './methods/context.ts';
+import { METHODS } from './methods/index.ts';
+import { decodeForRecord, parseApiRequest, readBody } from './request-body.ts';
+import type { RecordedCall } from './types.ts';
+
+/** What the `/api/<method>` route needs besides the request. */
+export interface ApiRouteDeps extends Omit<MethodContext, 'args'> {
+  botToken: string;
+  faults: ScriptedFaults;
+  calls: RecordedCall[];
+}
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Record<string, string>;
+}
+
+function authenticate(token: string | undefined, botToken: string): void {
+  if (token === undefined || token === '') throw new SlackApiError('not_authed');
+  if (token !== botToken) throw new SlackApiError('invalid_auth');
+}
+
+function rateLimited(retryAfterSeconds: number): Answer {
+  return {
+    status: 429,
+    body: { ok: false, error: 'ratelimited' },
+    headers: { 'retry-after': String(retryAfterSeconds) },
+  };
+}
+
+function runMethod(deps: ApiRouteDeps, method: string, args: Record<string, unknown>): Answer {
+  const fault = deps.faults.takeFault(method);
+  if (fault?.kind === 'rate-limit') return rateLimited(fault.retryAfterSeconds);
+  if (fault?.kind === 'platform-error') throw new SlackApiError(fault.error);
+  if (fault?.kind === 'http-status') {
+    return {
+      status: fault.httpStatus,
+      body: { ok: false, error: 'scripted_http_status' },
+      headers: {},
+    };
+  }
+  const handler = METHODS[method];
+  if (!handler) throw new SlackApiError('unknown_method');
+  const { state, triggers, postLimiter, baseUrl } = deps;
+  const result = handler({ args, state, triggers, postLimiter, baseUrl });
+  return { status: 200, body: { ok: true, ...result }, headers: {} };
+}
+
+function toAnswer(error: unknown): Answer {
+  if (error instanceof SlackApiError) return { status: 200, body: errorBody(error), headers: {} };
+  if (error instanceof RateLimitedError) return rateLimited(error.retryAfterSeconds);
+  // A handler crash is a defect of the fake, so the response carries the stack for the test output.
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return {
+    status: 200,
+    body: {
+      ok: false,
+      error: 'fake_slack_internal_error',
+      response_metadata: { messages: [detail] },
+    },
+    headers: {},
+  };
+}
+
+/**
+ * Serves `POST /api/<method>`: parses the body, checks the token, applies any
+ * scripted fault, runs the handler, records the call and responds. Slack returns
+ * HTTP 200 for platform errors and 429 with an integer Retry-After for rate
+ * limits; the fake never redirects.
+ */
+export async function handleApiRequest(
+  deps: ApiRouteDeps,
+  method: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const atMs = deps.state.clock();
+  const raw = await readBody(req);
+  let args: Record<string, unknown> = {};
+  let answer: Answer;
+  try {
+    const parsed = await parseApiRequest(req, raw, url);
+    args = parsed.args;
+    if (!METHODS[method]) throw new SlackApiError('unknown_method');
+    authenticate(parsed.token, deps.botToken);
+    answer = runMethod(deps, method, args);
+  } catch (error) {
+    answer = toAnswer(error);
+  }
+  deps.calls.push({
+    method,
+    args: decodeForRecord(args),
+    httpStatus: answer.status,
+    response: answer.body,
+    atMs,
+  });
+  const delayMs = deps.faults.takeDelay(method);
+  if (delayMs !== undefined) await sleep(delayMs);
+  if (res.destroyed) return;
+  res.writeHead(answer.status, {
+    'content-type': 'application/json; charset=utf-8',
+    ...answer.headers,
+  });
+  res.end(JSON.stringify(answer.body));
+}

@@ -1,0 +1,3 @@
+/** A strict local fake of the Slack Web API and a sender of signed Slack requests. */
+export { DEFAULT_BOT_TOKEN, DEFAULT_SIGNING_SECRET, startFakeSlack } from './server.ts';
+export type * from './types.ts';

@@ -1,0 +1,18 @@
+import * as chat from './chat.ts';
+import type { MethodHandler } from './context.ts';
+import * as conversations from './conversations.ts';
+import { authTest, usersInfo } from './users.ts';
+
+/** Every Web API method the fake serves; any other name gets `unknown_method`. */
+export const METHODS: Record<string, MethodHandler> = {
+  'auth.test': authTest,
+  'chat.postMessage': chat.postMessage,
+  'chat.update': chat.update,
+  'chat.postEphemeral': chat.postEphemeral,
+  'chat.getPermalink': chat.getPermalink,
+  'conversations.info': conversations.info,
+  'conversations.join': conversations.join,
+  'conversations.history': conversations.history,
+  'conversations.replies': conversations.replies,
+  'users.info': usersInfo,
+};
