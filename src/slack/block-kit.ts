@@ -1,0 +1,148 @@
+/**
+ * The few Block Kit shapes jobwatch posts, their limits, and builders that enforce them.
+ * The types are structurally compatible with `KnownBlock` from `@slack/types`.
+ */
+import { truncate } from './escape.ts';
+
+/**
+ * Block Kit limits for messages, in characters
+ * (https://docs.slack.dev/reference/block-kit/blocks and the pages of each block).
+ */
+export const LIMITS = {
+  /** Blocks in one message. */
+  blocks: 50,
+  /** `text` of a header block, which must be plain_text. */
+  headerText: 150,
+  /** `text` of a section block and of any text object. */
+  sectionText: 3000,
+  /** Items in a section's `fields`. */
+  fields: 10,
+  /** Length of each item in a section's `fields`. */
+  fieldText: 2000,
+  /** Elements in a context block. */
+  contextElements: 10,
+  /**
+   * Text summed over all blocks. Slack rejects large messages with the undocumented
+   * `msg_blocks_too_long`, seen from about 13,000 characters (bolt-js issues 2509 and
+   * 2867), so jobwatch stays under this lower figure.
+   */
+  totalText: 12_000,
+} as const;
+
+export interface PlainText {
+  type: 'plain_text';
+  text: string;
+  emoji?: boolean;
+}
+
+export interface MrkdwnText {
+  type: 'mrkdwn';
+  text: string;
+  /** True turns off Slack's automatic linking of URLs, channel names and mentions. */
+  verbatim?: boolean;
+}
+
+export type TextObject = PlainText | MrkdwnText;
+
+export interface HeaderBlock {
+  type: 'header';
+  text: PlainText;
+}
+
+export interface SectionBlock {
+  type: 'section';
+  text?: MrkdwnText;
+  fields?: MrkdwnText[];
+}
+
+export interface ContextBlock {
+  type: 'context';
+  elements: TextObject[];
+}
+
+export interface DividerBlock {
+  type: 'divider';
+}
+
+/** One message block as jobwatch builds it. */
+export type Block = HeaderBlock | SectionBlock | ContextBlock | DividerBlock;
+
+/** A rendered message: the blocks and the top-level `text` used by notifications. */
+export interface SlackMessage {
+  text: string;
+  blocks: Block[];
+}
+
+/**
+ * Builds a header block from plain text that is already escaped, cut to
+ * {@link LIMITS.headerText}.
+ */
+export function header(text: string): HeaderBlock {
+  return { type: 'header', text: { type: 'plain_text', text: nonEmpty(truncate(text, LIMITS.headerText)), emoji: true } };
+}
+
+/**
+ * Builds a section block from escaped mrkdwn, cut to `maxChars` (at most
+ * {@link LIMITS.sectionText}). `verbatim` is set so that cluster text never turns into links.
+ */
+export function section(mrkdwn: string, maxChars: number = LIMITS.sectionText): SectionBlock {
+  const limit = Math.min(maxChars, LIMITS.sectionText);
+  return { type: 'section', text: mrkdwnText(truncate(mrkdwn, limit)) };
+}
+
+/**
+ * Builds a section of at most {@link LIMITS.fields} fields, each cut to `maxCharsEach`
+ * (at most {@link LIMITS.fieldText}). Fields past the tenth are dropped, so callers order
+ * them by importance.
+ */
+export function fieldsSection(fields: string[], maxCharsEach: number = LIMITS.fieldText): SectionBlock {
+  const limit = Math.min(maxCharsEach, LIMITS.fieldText);
+  return {
+    type: 'section',
+    fields: fields.slice(0, LIMITS.fields).map((field) => mrkdwnText(truncate(field, limit))),
+  };
+}
+
+/** Builds a context block of mrkdwn elements, each cut to `maxCharsEach`. */
+export function context(elements: string[], maxCharsEach: number): ContextBlock {
+  return {
+    type: 'context',
+    elements: elements
+      .slice(0, LIMITS.contextElements)
+      .map((element) => mrkdwnText(truncate(element, Math.min(maxCharsEach, LIMITS.sectionText)))),
+  };
+}
+
+/** Sums the length of every text in `blocks`, the figure {@link LIMITS.totalText} bounds. */
+export function countBlockText(blocks: Block[]): number {
+  let total = 0;
+  for (const block of blocks) {
+    for (const text of textsOf(block)) {
+      total += text.text.length;
+    }
+  }
+  return total;
+}
+
+/** Lists every text object of a block, in order. */
+export function textsOf(block: Block): TextObject[] {
+  switch (block.type) {
+    case 'header':
+      return [block.text];
+    case 'section':
+      return [...(block.text ? [block.text] : []), ...(block.fields ?? [])];
+    case 'context':
+      return block.elements;
+    case 'divider':
+      return [];
+  }
+}
+
+function mrkdwnText(text: string): MrkdwnText {
+  return { type: 'mrkdwn', text: nonEmpty(text), verbatim: true };
+}
+
+// Slack rejects a text object with empty text (invalid_blocks); whitespace alone shows nothing.
+function nonEmpty(text: string): string {
+  return text.trim() === '' ? '-' : text;
+}
