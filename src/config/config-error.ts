@@ -5,9 +5,9 @@ export interface ConfigProblem {
    * routing file (`routes[2].match.labelSelector`) or a file position (`line 4, column 7`).
    */
   setting: string;
-  /** What is wrong, as a sentence that starts with the setting. Secrets are never quoted in it. */
+  /** The fault, as a sentence that starts with the setting. Secrets are never quoted in it. */
   message: string;
-  /** What the operator should change. */
+  /** The change the operator should make. */
   fix: string;
 }
 
@@ -65,7 +65,8 @@ export function formatConfigError(err: unknown): string {
   if (!(err instanceof ConfigError)) {
     return err instanceof Error ? err.message : String(err);
   }
-  const where = err.code === 'CONFIG_ENV_INVALID' ? 'environment' : `routing file ${err.file ?? ''}`;
+  const where =
+    err.code === 'CONFIG_ENV_INVALID' ? 'environment' : `routing file ${err.file ?? ''}`;
   const count = err.problems.length === 1 ? '1 problem' : `${err.problems.length} problems`;
   const lines = [`jobwatch cannot start: ${count} in the ${where}:`];
   for (const problem of err.problems) {

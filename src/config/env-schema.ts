@@ -13,6 +13,8 @@ import {
 } from './env-values.ts';
 
 const SECONDS = 'whole number of seconds';
+const LINES = 'whole number of lines';
+const BYTES = 'whole number of bytes';
 
 /** The environment variables jobwatch reads, each with its schema. */
 export const envSchema = z.object({
@@ -34,8 +36,8 @@ export const envSchema = z.object({
     'JOBWATCH_BOOTSTRAP_POST_MAX_AGE_SECONDS', SECONDS, 0, 2_592_000,
   ),
   JOBWATCH_STATE_TTL_SECONDS: wholeNumber('JOBWATCH_STATE_TTL_SECONDS', SECONDS, 3_600, 7_776_000),
-  JOBWATCH_LOG_TAIL_LINES: wholeNumber('JOBWATCH_LOG_TAIL_LINES', 'whole number of lines', 1, 10_000),
-  JOBWATCH_LOG_LIMIT_BYTES: wholeNumber('JOBWATCH_LOG_LIMIT_BYTES', 'whole number of bytes', 1_024, 10_485_760),
+  JOBWATCH_LOG_TAIL_LINES: wholeNumber('JOBWATCH_LOG_TAIL_LINES', LINES, 1, 10_000),
+  JOBWATCH_LOG_LIMIT_BYTES: wholeNumber('JOBWATCH_LOG_LIMIT_BYTES', BYTES, 1_024, 10_485_760),
   JOBWATCH_HTTP_PORT: wholeNumber('JOBWATCH_HTTP_PORT', 'TCP port number', 0, 65_535),
   JOBWATCH_WATCH_STALL_SECONDS: wholeNumber('JOBWATCH_WATCH_STALL_SECONDS', SECONDS, 10, 3_600),
   LOG_LEVEL: logLevel('LOG_LEVEL'),

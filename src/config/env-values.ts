@@ -27,9 +27,9 @@ function quote(value: unknown): string {
 }
 
 /**
- * A Slack token that must start with `prefix`. A token of another kind gets a message that
- * names its kind (the prefix is not secret), so the operator can move it to the right
- * variable.
+ * Validates a Slack token that must start with `prefix`. A token of another kind gets a
+ * message that names its kind (the prefix is not secret), so the operator can move it to the
+ * right variable.
  */
 export function slackToken(name: string, prefix: 'xoxb-' | 'xapp-') {
   return z.string().check((ctx) => {
@@ -53,7 +53,7 @@ function tokenProblem(prefix: string, value: string): string {
   return `it must start with ${prefix} followed by the token`;
 }
 
-/** The signing secret: one word of at least 8 characters, never quoted back. */
+/** Validates a signing secret: one word of at least 8 characters, never quoted back. */
 export function signingSecret(name: string) {
   return z.string().check((ctx) => {
     const value = ctx.value;
@@ -65,15 +65,16 @@ export function signingSecret(name: string) {
   });
 }
 
-/** A Slack channel id or name. */
+/** Validates a Slack channel id or name. */
 export function slackChannel(name: string) {
   return z.string().check((ctx) => {
     const problem = checkSlackChannel(ctx.value);
-    if (problem !== undefined) reject(ctx, `${name} is ${quote(ctx.value)}, which is invalid: ${problem}`);
+    if (problem === undefined) return;
+    reject(ctx, `${name} is ${quote(ctx.value)}, which is invalid: ${problem}`);
   });
 }
 
-/** An http(s) base URL, returned with a trailing slash. */
+/** Validates an http(s) base URL and returns it with a trailing slash. */
 export function httpBaseUrl(name: string) {
   return z.string().transform((value, ctx) => {
     const url = URL.canParse(value) ? new URL(value) : undefined;
@@ -85,7 +86,7 @@ export function httpBaseUrl(name: string) {
   });
 }
 
-/** A Redis URL with the `redis:` or `rediss:` (TLS) scheme. Passwords are masked in messages. */
+/** Validates a `redis:` or `rediss:` (TLS) URL. Passwords are masked in messages. */
 export function redisUrl(name: string) {
   return z.string().check((ctx) => {
     const problem = redisUrlProblem(ctx.value);
@@ -112,8 +113,8 @@ export function redactUrl(value: string): string {
 }
 
 /**
- * A whole number from `min` to `max` inclusive. `noun` names the quantity with its unit, as in
- * "whole number of seconds", and every message gives the range.
+ * Parses a whole number from `min` to `max` inclusive. `noun` names the quantity with its
+ * unit, as in "whole number of seconds", and every message gives the range.
  */
 export function wholeNumber(name: string, noun: string, min: number, max: number) {
   const message = (input: unknown) =>
@@ -126,7 +127,7 @@ export function wholeNumber(name: string, noun: string, min: number, max: number
     .pipe(z.number().min(min, { error }).max(max, { error }));
 }
 
-/** A comma-separated list of namespace names; empty items between commas are ignored. */
+/** Parses a comma-separated list of namespace names, ignoring empty items between commas. */
 export function namespaceList(name: string) {
   return z.string().transform((value, ctx) => {
     const items = [...new Set(splitList(value))];
@@ -141,7 +142,7 @@ export function namespaceList(name: string) {
   });
 }
 
-/** `all`, or a comma-separated list of {@link ROLES}; `all` anywhere in the list means all three. */
+/** Parses `all` or a comma-separated list of {@link ROLES}. `all` anywhere in it means all. */
 export function roleList(name: string) {
   return z.string().transform((value, ctx) => {
     const items = splitList(value.toLowerCase());
@@ -161,7 +162,7 @@ function splitList(value: string): string[] {
   return value.split(',').map((item) => item.trim()).filter((item) => item !== '');
 }
 
-/** A pino level name, matched without regard to case. */
+/** Parses a pino level name without regard to case. */
 export function logLevel(name: string) {
   return z.string().transform((value, ctx) => {
     const level = LOG_LEVELS.find((candidate) => candidate === value.toLowerCase());
@@ -172,8 +173,8 @@ export function logLevel(name: string) {
 }
 
 /**
- * A short name made of letters, digits, `.`, `_` and `-`, starting with a letter or digit.
- * `:` is excluded because it separates the parts of Redis keys.
+ * Validates a short name made of letters, digits, `.`, `_` and `-` that starts with a letter
+ * or digit. `:` is excluded because it separates the parts of Redis keys.
  */
 export function plainName(name: string, maxLength: number) {
   const pattern = new RegExp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,${maxLength - 1}}$`);

@@ -12,7 +12,7 @@ import type { LogLevel, Role } from './env-values.ts';
 export type { LogLevel, Role } from './env-values.ts';
 
 /**
- * Where alerts go. Without a bot token jobwatch prints them to the terminal. With one it
+ * Destination of alerts. Without a bot token jobwatch prints them to the terminal. With one it
  * posts to Slack and receives button clicks and commands over Socket Mode when an app token
  * is set, or else over HTTP, verified with the signing secret.
  */
@@ -113,7 +113,9 @@ function checkSlackCombination(raw: Partial<Record<EnvVariable, string>>): Confi
       problems.push({
         setting: name,
         message: `${name} is set but SLACK_BOT_TOKEN is not, so jobwatch cannot post to Slack`,
-        fix: `set SLACK_BOT_TOKEN to post to Slack, or unset ${name} to print alerts to the terminal`,
+        fix:
+          `set SLACK_BOT_TOKEN to post to Slack, or unset ${name} ` +
+          'to print alerts to the terminal',
       });
     }
     return problems;

@@ -1,0 +1,126 @@
+import type { z } from 'zod';
+import type { Document } from 'yaml';
+import type { ConfigProblem } from './config-error.ts';
+import { knownKeysAt } from './routes-schema.ts';
+import { SLACK_CHANNEL_FIX } from './slack-channel.ts';
+
+/*
+ * Turns YAML errors and zod issues about the routing file into problems that name the
+ * path of the value and give the fix.
+ */
+
+const SELECTOR_FIX =
+  'write a selector as for kubectl -l, such as "team=data,tier in (batch,etl)", ' +
+  'or a map of labels such as { team: data }';
+
+/** Fixes by the last key of a path. */
+const FIXES: Record<string, string> = {
+  defaultChannel: SLACK_CHANNEL_FIX,
+  channel: SLACK_CHANNEL_FIX,
+  notify:
+    'use first-failure (post at the first failed attempt) or final-only ' +
+    '(post once the Job has finished)',
+  namespaces: 'list namespace names, such as [payments, billing]',
+  labelSelector: SELECTOR_FIX,
+  labels: SELECTOR_FIX,
+  match: 'give namespaces, labelSelector or both',
+  routes: 'give a list of routes, each with match and channel',
+  exclude: 'give namespaces, labels or both',
+  name: 'give the route a short name as a string',
+};
+
+const FORMAT_FIX = 'see docs/configuration.md for the format of the routing file';
+
+/** Formats a zod path as it would be written in code: `routes[2].match.labelSelector`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let text = '';
+  for (const part of path) {
+    const key = String(part);
+    if (typeof part === 'number') text += `[${part}]`;
+    else if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) text += `[${JSON.stringify(key)}]`;
+    else text += text === '' ? key : `.${key}`;
+  }
+  return text;
+}
+
+/** Converts YAML syntax errors, each located by line and column. */
+export function yamlProblems(document: Document): ConfigProblem[] {
+  return document.errors.map((error) => {
+    const position = error.linePos?.[0];
+    const setting =
+      position === undefined ? 'YAML' : `line ${position.line}, column ${position.col}`;
+    // The yaml package appends " at line …" and a code excerpt; the position is kept apart.
+    const reason = error.message.split(/ at line \d+/)[0] ?? error.message;
+    return {
+      setting,
+      message: `The YAML at ${setting} is invalid: ${reason}`,
+      fix: 'correct the YAML there: indent with spaces, not tabs, and quote values with ":" or "#"',
+    };
+  });
+}
+
+/** Converts schema issues, with the path of the offending value in front of each message. */
+export function schemaProblems(issues: readonly z.core.$ZodIssue[]): ConfigProblem[] {
+  return issues.flatMap(flattenUnion).map((issue) => {
+    const setting = issue.path.length === 0 ? 'top level' : formatPath(issue.path);
+    const subject = issue.path.length === 0 ? 'The top level' : setting;
+    if (issue.code === 'unrecognized_keys') return unknownKeys(issue, setting, subject);
+    const lastKey = [...issue.path].reverse().find((part) => typeof part === 'string');
+    const fix = (lastKey === undefined ? undefined : FIXES[lastKey]) ?? FORMAT_FIX;
+    return { setting, message: `${subject} ${predicate(issue)}`, fix };
+  });
+}
+
+function unknownKeys(
+  issue: z.core.$ZodIssueUnrecognizedKeys,
+  setting: string,
+  subject: string,
+): ConfigProblem {
+  const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');
+  const noun = issue.keys.length === 1 ? 'key' : 'keys';
+  const known = knownKeysAt(issue.path);
+  return {
+    setting,
+    message: `${subject} has the unknown ${noun} ${keys}`,
+    fix: `remove it or correct the spelling; the keys allowed here are ${known.join(', ')}`,
+  };
+}
+
+/** Describes the issue in the words that follow the path in a message. */
+function predicate(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type') {
+    return issue.input === undefined ? 'is missing' : `must be ${typeName(issue.expected)}`;
+  }
+  return issue.message;
+}
+
+function typeName(expected: string): string {
+  const names: Record<string, string> = {
+    array: 'a list',
+    object: 'a mapping of keys to values',
+    record: 'a mapping of keys to values',
+    string: 'a string',
+  };
+  return names[expected] ?? `a ${expected}`;
+}
+
+/**
+ * Replaces a union issue by the issues of the one branch that matched the value's type, so
+ * that a selector string with a syntax error is reported as such and not as a type mismatch.
+ */
+function flattenUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  const informative = issue.errors.filter((branch) => !branch.every(isTypeMismatch));
+  const [branch] = informative;
+  if (branch === undefined || informative.length > 1) return [issue];
+  return branch
+    .map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }))
+    .flatMap(flattenUnion);
+}
+
+function isTypeMismatch(issue: z.core.$ZodIssue): boolean {
+  if (issue.path.length > 0) return false;
+  if (issue.code === 'invalid_type') return true;
+  if (issue.code !== 'invalid_union') return false;
+  return issue.errors.every((branch) => branch.every(isTypeMismatch));
+}
