@@ -22,7 +22,7 @@ export type PodLogUnavailableReason =
   | 'pod-not-found'
   /** The pod was never scheduled to a node, so no kubelet has a log. */
   | 'pod-not-scheduled'
-  /** The container is still waiting (image pull, config error) and never ran. */
+  /** The container is still waiting (image pull, config error) or has no status yet. */
   | 'container-not-started'
   /** `previous` was requested but the container has no terminated instance. */
   | 'previous-not-found';
@@ -46,7 +46,7 @@ export type PodLogResult =
 const BAD_REQUEST_PATTERNS: [RegExp, PodLogUnavailableReason][] = [
   [/does not have a host assigned/, 'pod-not-scheduled'],
   [/previous terminated container .* not found/, 'previous-not-found'],
-  [/is waiting to start|ContainerCreating|PodInitializing/, 'container-not-started'],
+  [/is waiting to start|is not available/, 'container-not-started'],
 ];
 
 /**

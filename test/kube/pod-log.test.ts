@@ -10,6 +10,7 @@ describe('classifyPodLogError', () => {
     [400, 'previous terminated container "main" in pod "p" not found', 'previous-not-found'],
     [400, 'container "main" in pod "p" is waiting to start: ErrImagePull', 'container-not-started'],
     [400, 'container "main" in pod "p" is waiting to start - no logs yet', 'container-not-started'],
+    [400, 'container "main" in pod "p" is not available', 'container-not-started'],
     [400, 'container nope is not valid for pod p', undefined],
     [403, 'pods "p" is forbidden', undefined],
     [500, 'dial tcp 10.0.0.1:10250: connect: connection refused', undefined],
