@@ -1,0 +1,85 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import { buildContext, toMillis } from './context.ts';
+import type { DiagnosisContext } from './context.ts';
+import { controllerFinding } from './controller-rules.ts';
+import { conditionQuote, dedupeQuotes } from './evidence.ts';
+import type { Finding } from './finding.ts';
+import { podFinding } from './pod-rules.ts';
+import { policyFinding } from './policy-rules.ts';
+import { rankFindings } from './rank.ts';
+import type { Ranking } from './rank.ts';
+import { redactText } from './redact.ts';
+import type { Diagnosis, EvidenceQuote, Snapshot } from './types.ts';
+import { unknownFinding } from './unknown.ts';
+
+/** Most evidence quotes kept, the strongest first. */
+const MAX_EVIDENCE = 12;
+
+/**
+ * Names the cause of a failed (or stuck) Job from a snapshot of the Job, its
+ * pods, events, nodes, other objects and logs, with the evidence quoted as
+ * the cluster and the program wrote it. The result is a pure function of the
+ * snapshot: the same snapshot always gives the same text. Secrets in quoted
+ * text are masked (see `redactText`).
+ *
+ * `reason` is the reason of the Job's `Failed` condition, or of its
+ * `FailureTarget` condition while the controller is still stopping pods
+ * (both carry the same reason), else null.
+ */
+export function diagnose(snapshot: Snapshot): Diagnosis {
+  const ctx = buildContext(snapshot);
+  const byPod = new Map<string, Finding>();
+  for (const pod of sortPods(snapshot.pods)) {
+    const finding = podFinding(ctx, pod);
+    if (finding !== undefined) byPod.set(pod.metadata?.name ?? '', finding);
+  }
+  const ranking = rankFindings(ctx, [...byPod.values()], controllerFinding(ctx), policyFinding(ctx, byPod));
+  return compose(ctx, ranking);
+}
+
+function sortPods(pods: V1Pod[]): V1Pod[] {
+  return [...pods].sort(
+    (a, b) =>
+      toMillis(a.metadata?.creationTimestamp) - toMillis(b.metadata?.creationTimestamp) ||
+      (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''),
+  );
+}
+
+function compose(ctx: DiagnosisContext, ranking: Ranking | undefined): Diagnosis {
+  const primary = ranking?.primary ?? unknownFinding(ctx);
+  const mask = (text: string) => redactText(text, { secretEnvNames: ctx.secretNames });
+  const evidence = dedupeQuotes([...primary.evidence, ...jobConditionQuotes(ctx)])
+    .slice(0, MAX_EVIDENCE)
+    .map((q): EvidenceQuote => ({ ...q, text: mask(q.text) }));
+  const diagnosis: Diagnosis = {
+    cause: primary.cause,
+    reason: ctx.failure?.reason ?? null,
+    summary: mask(summaryLine(ctx, primary, ranking)),
+    evidence,
+    fix: mask(primary.fix),
+    secondary: ranking?.secondary ?? [],
+    confidence: primary.confidence,
+  };
+  if (primary.pod !== undefined) diagnosis.pod = primary.pod;
+  if (primary.container !== undefined) diagnosis.container = primary.container;
+  return diagnosis;
+}
+
+function jobConditionQuotes(ctx: DiagnosisContext): EvidenceQuote[] {
+  const conditions = ctx.snapshot.job.status?.conditions ?? [];
+  const failed = conditions.find((c) => c.type === 'Failed' && c.status === 'True');
+  const target = conditions.find((c) => c.type === 'FailureTarget' && c.status === 'True');
+  const chosen = failed ?? target;
+  return chosen === undefined ? [] : [conditionQuote(chosen, `job/${ctx.jobName}`)];
+}
+
+function summaryLine(ctx: DiagnosisContext, primary: Finding, ranking: Ranking | undefined): string {
+  const job = `Job ${ctx.namespace}/${ctx.jobName}`;
+  const state = ctx.failure !== undefined ? `failed (${ctx.failure.reason})` : primary.ran ? 'keeps failing' : 'is stuck';
+  const share = ranking !== undefined && ranking.share.total > 1 ? ` (${ranking.share.same} of ${ranking.share.total} pods)` : '';
+  return `${job} ${state}: ${oneLine(primary.detail)}${share}`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}

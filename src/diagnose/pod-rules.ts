@@ -1,0 +1,82 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import { containerViews } from './context.ts';
+import type { ContainerView, DiagnosisContext } from './context.ts';
+import { disruptionFinding } from './disruption-rules.ts';
+import { waitingQuote } from './evidence.ts';
+import type { Finding } from './finding.ts';
+import { schedulingFinding } from './scheduling-rules.ts';
+import { terminatedFinding } from './terminated-rules.ts';
+import { waitingFinding } from './waiting-rules.ts';
+
+/**
+ * Names the cause of one pod's failure, or undefined when the pod shows no
+ * trouble. Order follows the precedence rules: an OOM kill in any container
+ * or earlier run first (what follows from it is secondary), then what the
+ * kubelet or the control plane did to the pod (eviction, disruption,
+ * scheduling), then init containers, which run first, then the containers.
+ */
+export function podFinding(ctx: DiagnosisContext, pod: V1Pod): Finding | undefined {
+  if (pod.status?.phase === 'Succeeded') return undefined;
+  const views = containerViews(pod);
+  const runs = views.flatMap((view) => runFindings(ctx, view));
+  const oom = runs.filter((f) => f.cause === 'oom-killed' && f.confidence === 'high').sort(byTime).at(-1);
+  if (oom !== undefined) return withFollowUps(oom, runs);
+  const outside = disruptionFinding(ctx, pod) ?? schedulingFinding(ctx, pod);
+  if (outside !== undefined) return outside;
+  const init = views.filter((v) => v.init).map((v) => containerFinding(ctx, v)).find((f) => f !== undefined);
+  if (init !== undefined) return withInitNote(init, views);
+  return pickContainerFinding(views.filter((v) => !v.init).map((v) => containerFinding(ctx, v)));
+}
+
+function byTime(a: Finding, b: Finding): number {
+  return a.atMs - b.atMs;
+}
+
+/** Every terminated run of a container that says something: the current one and the one before. */
+function runFindings(ctx: DiagnosisContext, view: ContainerView): Finding[] {
+  return [terminatedFinding(ctx, view, 'state'), terminatedFinding(ctx, view, 'lastState')].filter(
+    (f): f is Finding => f !== undefined,
+  );
+}
+
+/** The current failure of one container: its waiting reason, its last exit, or the exit before a restart. */
+function containerFinding(ctx: DiagnosisContext, view: ContainerView): Finding | undefined {
+  return (
+    waitingFinding(ctx, view) ??
+    terminatedFinding(ctx, view, 'state') ??
+    (view.status.state?.running !== undefined ? terminatedFinding(ctx, view, 'lastState') : undefined)
+  );
+}
+
+/**
+ * Among several failing containers of one pod, the one that failed on its own
+ * wins over the ones stopped after it (a sidecar killed with the pod): first
+ * the failures that are not signals from outside, then the earliest.
+ */
+function pickContainerFinding(findings: Array<Finding | undefined>): Finding | undefined {
+  const present = findings.filter((f): f is Finding => f !== undefined);
+  const own = present.filter((f) => !f.consequence && f.cause !== 'node-disruption' && f.confidence !== 'low');
+  const pool = own.length > 0 ? own : present;
+  return [...pool].sort(byTime)[0];
+}
+
+/** Adds the errors that followed an OOM kill (a retry failing on leftovers, say) as supporting evidence. */
+function withFollowUps(oom: Finding, runs: Finding[]): Finding {
+  const after = runs.filter((f) => f !== oom && f.cause !== 'oom-killed' && f.atMs >= oom.atMs);
+  if (after.length === 0) return oom;
+  return {
+    ...oom,
+    evidence: [...oom.evidence, ...after.flatMap((f) => f.evidence)],
+    secondary: [...new Set(after.map((f) => f.cause))],
+  };
+}
+
+/** Shows that the app containers never started because an init container failed. */
+function withInitNote(finding: Finding, views: ContainerView[]): Finding {
+  const waiting = views.filter((v) => !v.init && v.status.state?.waiting?.reason === 'PodInitializing');
+  return {
+    ...finding,
+    detail: `init ${finding.detail}, so the app containers never started`,
+    evidence: [...finding.evidence, ...waiting.map(waitingQuote)],
+  };
+}

@@ -1,0 +1,97 @@
+import { podRan } from './context.ts';
+import type { DiagnosisContext } from './context.ts';
+import { quote } from './evidence.ts';
+import { confidenceWeight } from './finding.ts';
+import type { Finding } from './finding.ts';
+import { describeJob, templateOwner, withCommand } from './fix-text.ts';
+import type { CauseId } from './types.ts';
+
+/** The ranked outcome: one primary finding, how many findings share its cause, and the other causes. */
+export interface Ranking {
+  primary: Finding;
+  /** Findings (pods) that share the primary cause, and how many there were in all. */
+  share: { same: number; total: number };
+  secondary: CauseId[];
+}
+
+/**
+ * Applies the precedence rules of docs/causes.md. A Job that hit its
+ * deadline without its workload ever running failed because of what
+ * stopped the pods; `deadline-exceeded` wins only when the workload ran and
+ * no earlier failure explains it. Otherwise an OOM kill outranks what
+ * follows from it, and among the rest the cause seen in most pods wins,
+ * weighted by confidence, with the latest breaking ties.
+ */
+export function rankFindings(
+  ctx: DiagnosisContext,
+  pods: Finding[],
+  controller: Finding | undefined,
+  policy: Finding | undefined,
+): Ranking | undefined {
+  const real = pods.filter((f) => !f.consequence);
+  const stops = pods.filter((f) => f.consequence);
+  const all = controller === undefined ? real : [...real, controller];
+  if (policy !== undefined) return finish(policy, [policy], all);
+  if (ctx.failure?.reason === 'DeadlineExceeded') {
+    const ran = ctx.snapshot.pods.some(podRan);
+    const blockers = all.filter((f) => !f.ran);
+    const pool = !ran && blockers.length > 0 ? blockers : real.length > 0 ? real : undefined;
+    const primary = pool === undefined ? deadlineFinding(ctx, stops, ran) : choose(pool);
+    const ranking = finish(primary, pool ?? [primary], all);
+    if (primary.cause !== 'deadline-exceeded') ranking.secondary.unshift('deadline-exceeded');
+    return ranking;
+  }
+  if (all.length === 0) return undefined;
+  return finish(choose(all), all, all);
+}
+
+function choose(findings: Finding[]): Finding {
+  const oom = findings.filter((f) => f.cause === 'oom-killed' && f.confidence === 'high');
+  if (oom.length > 0) return latest(oom);
+  const scores = new Map<CauseId, number>();
+  for (const f of findings) scores.set(f.cause, (scores.get(f.cause) ?? 0) + confidenceWeight(f));
+  const best = Math.max(...scores.values());
+  const leaders = findings.filter((f) => scores.get(f.cause) === best);
+  return latest(leaders);
+}
+
+function latest(findings: Finding[]): Finding {
+  return findings.reduce((a, b) => (b.atMs >= a.atMs ? b : a));
+}
+
+function finish(primary: Finding, pool: Finding[], all: Finding[]): Ranking {
+  const same = pool.filter((f) => f.cause === primary.cause).length;
+  const secondary = new Set<CauseId>(primary.secondary ?? []);
+  for (const f of all) if (f.cause !== primary.cause) secondary.add(f.cause);
+  secondary.delete(primary.cause);
+  return { primary, share: { same, total: pool.length }, secondary: [...secondary] };
+}
+
+/** The Job ran past activeDeadlineSeconds while its workload was running (or with nothing to blame). */
+function deadlineFinding(ctx: DiagnosisContext, stops: Finding[], ran: boolean): Finding {
+  const deadline = ctx.snapshot.job.spec?.activeDeadlineSeconds;
+  const stopped = stops.at(-1);
+  const evidence = [
+    ...(deadline === undefined ? [] : [quote('spec', `spec.activeDeadlineSeconds: ${deadline}`, `job/${ctx.jobName}`)]),
+    ...stops.flatMap((f) => f.evidence),
+  ];
+  const limit = deadline === undefined ? 'its activeDeadlineSeconds' : `its activeDeadlineSeconds of ${deadline}s`;
+  const tail = stopped === undefined ? '' : `; ${stopped.detail}`;
+  const detail = ran
+    ? `the workload was still running when the Job reached ${limit}${tail}`
+    : `no pod started before the Job reached ${limit}, and nothing in the snapshot says why`;
+  return {
+    cause: 'deadline-exceeded',
+    confidence: ran ? 'high' : 'low',
+    detail,
+    fix: withCommand(
+      `Find where the run stalled in its last log lines; if the work is only slow, raise spec.activeDeadlineSeconds in ${templateOwner(ctx)}.`,
+      describeJob(ctx),
+    ),
+    evidence,
+    ...(stopped?.pod === undefined ? {} : { pod: stopped.pod }),
+    ...(stopped?.container === undefined ? {} : { container: stopped.container }),
+    atMs: stopped?.atMs ?? 0,
+    ran,
+  };
+}
