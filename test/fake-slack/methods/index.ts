@@ -1,7 +1,9 @@
 import * as chat from './chat.ts';
 import type { MethodHandler } from './context.ts';
 import * as conversations from './conversations.ts';
+import * as files from './files.ts';
 import { authTest, usersInfo } from './users.ts';
+import * as views from './views.ts';
 
 /** Every Web API method the fake serves; any other name gets `unknown_method`. */
 export const METHODS: Record<string, MethodHandler> = {
@@ -15,4 +17,9 @@ export const METHODS: Record<string, MethodHandler> = {
   'conversations.history': conversations.history,
   'conversations.replies': conversations.replies,
   'users.info': usersInfo,
+  'views.open': views.open,
+  'views.update': views.update,
+  'views.push': views.push,
+  'files.getUploadURLExternal': files.getUploadURLExternal,
+  'files.completeUploadExternal': files.completeUploadExternal,
 };
