@@ -123,6 +123,12 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
   const storeOptions = { now, ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}) };
   const store = new ObjectStore(storeOptions);
   const logs = new LogStore();
+  // A pod's logs go with it, as they do on a node once the pod is removed.
+  store.subscribe((change) => {
+    if (change.type === 'DELETED' && change.resource.plural === 'pods') {
+      logs.deletePod(change.object.metadata.namespace ?? '', change.object.metadata.name ?? '');
+    }
+  });
   const watches: WatchRegistry = { open: new Set(), hung: new Set(), hanging: false };
   const faults = new SimFaults(store, watches);
   const ctx: ResourceContext = {

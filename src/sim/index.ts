@@ -5,3 +5,5 @@ export { kubeconfigYaml, writeKubeconfig, type KubeconfigTarget } from './kubeco
 export { ObjectStore, type Change, type ObjectRef, type ObjectStoreOptions } from './object-store.ts';
 export { resourceTypes, type KubeObject, type ObjectMeta, type ResourceType } from './resources.ts';
 export { StatusError, type Status } from './status.ts';
+export { playScenario, type PlayedScenario, type PlayOptions } from './player.ts';
+export { loadScenario, loadScenarios, parseScenario, ScenarioError, type Scenario, type ScenarioLog } from './scenario.ts';

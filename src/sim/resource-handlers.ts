@@ -162,9 +162,7 @@ async function serveWrite(ctx: ResourceContext, call: Call, name: string | undef
     sendJson(res, 200, ctx.store.update(checkBody(route, patched, name)));
   } else if (req.method === 'DELETE') {
     requireVerb(route, 'delete');
-    const deleted = ctx.store.delete(objectRef(route, name));
-    if (route.type.plural === 'pods') ctx.logs.deletePod(deleted.metadata.namespace ?? '', name);
-    sendJson(res, 200, deleted);
+    sendJson(res, 200, ctx.store.delete(objectRef(route, name)));
   } else {
     throw methodNotAllowed();
   }

@@ -1,0 +1,118 @@
+import { pino, type Logger } from 'pino';
+import type { SimCluster } from './cluster.ts';
+import { typeOfObject, type KubeObject } from './resources.ts';
+import type { Scenario, ScenarioLog } from './scenario.ts';
+import { makeStory } from './story.ts';
+import { buildTimeline, playbackDelays, type Step } from './timeline.ts';
+
+/** Options of {@link playScenario}. */
+export interface PlayOptions {
+  /** Story seconds per played second. Default 60. */
+  speed?: number;
+  /** Longest wait between two steps, in ms. Default 1500. */
+  maxGapMs?: number;
+  /** Waits `ms`; tests pass one that resolves at once. Default: a timer. */
+  delay?: (ms: number) => Promise<void>;
+  /** The time the story starts at. Default `() => new Date()`. */
+  now?: () => Date;
+  logger?: Logger;
+}
+
+/** What one run of a scenario created. */
+export interface PlayedScenario {
+  scenarioId: string;
+  /** uid of the scenario's (first) Job in this run. */
+  jobUid: string;
+  jobName: string;
+  namespace: string;
+  /** Old uid to this run's uid for every object. */
+  uids: Record<string, string>;
+  /** `Kind namespace/name` of every object played. */
+  objects: string[];
+  /** `apiVersion kind` of objects skipped because the simulated server does not serve them. */
+  skipped: string[];
+}
+
+const defaultDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function describeObject(object: KubeObject): string {
+  const ns = object.metadata.namespace;
+  return `${object.kind} ${ns === undefined ? '' : `${ns}/`}${object.metadata.name ?? ''}`;
+}
+
+function refOf(object: KubeObject) {
+  return { ...object, namespace: object.metadata.namespace, name: object.metadata.name ?? '' };
+}
+
+/** Deletes objects left by an earlier run with the same names, as a person re-creating the Job would. */
+function removeEarlierRun(cluster: Pick<SimCluster, 'store'>, objects: readonly KubeObject[]): void {
+  for (const object of objects) {
+    if (object.kind === 'Namespace') continue;
+    if (cluster.store.get(refOf(object)) !== undefined) cluster.store.delete(refOf(object));
+  }
+}
+
+function ensureNamespaces(cluster: Pick<SimCluster, 'store'>, objects: readonly KubeObject[]): void {
+  const names = new Set(objects.map((o) => o.metadata.namespace).filter((n) => n !== undefined));
+  for (const name of names) {
+    const namespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, status: { phase: 'Active' } };
+    if (cluster.store.get(refOf(namespace)) === undefined) cluster.store.create(namespace);
+  }
+}
+
+function applyStep(cluster: Pick<SimCluster, 'store' | 'setLogs'>, step: Step, logs: Map<string, ScenarioLog[]>) {
+  if (step.kind === 'apply') {
+    cluster.store.apply(step.object);
+    return;
+  }
+  const { namespace, pod, container } = step.log;
+  const key = `${namespace}/${pod}/${container}`;
+  const known = [...(logs.get(key) ?? []), step.log];
+  logs.set(key, known);
+  const current = known.find((l) => !l.previous)?.text;
+  const previous = known.find((l) => l.previous)?.text;
+  cluster.setLogs(namespace, pod, container, {
+    ...(current === undefined ? {} : { current }),
+    ...(previous === undefined ? {} : { previous }),
+  });
+}
+
+/**
+ * Plays a scenario on the cluster as a story: fresh uids, times moved to start now, objects
+ * appearing and changing in order with compressed waits. Resolves when the last step is done.
+ */
+export async function playScenario(
+  cluster: Pick<SimCluster, 'store' | 'setLogs'>,
+  scenario: Scenario,
+  options: PlayOptions = {},
+): Promise<PlayedScenario> {
+  const log = (options.logger ?? pino({ level: 'silent' })).child({ scenario: scenario.id });
+  const story = makeStory(scenario, (options.now ?? (() => new Date()))());
+  const served = story.objects.filter((o) => typeOfObject(o) !== undefined);
+  const skipped = story.objects.filter((o) => typeOfObject(o) === undefined).map((o) => `${o.apiVersion} ${o.kind}`);
+  if (skipped.length > 0) log.debug({ skipped }, 'scenario objects of kinds the simulated server does not serve');
+  const job = served.find((o) => o.kind === 'Job');
+  if (job === undefined) throw new Error(`scenario ${scenario.id} has no Job to play`);
+  removeEarlierRun(cluster, served);
+  ensureNamespaces(cluster, served);
+  const steps = buildTimeline(served, scenario.logs, story.start.getTime());
+  const delays = playbackDelays(steps, { speed: options.speed ?? 60, maxGapMs: options.maxGapMs ?? 1500 });
+  const delay = options.delay ?? defaultDelay;
+  const logs = new Map<string, ScenarioLog[]>();
+  log.info({ steps: steps.length }, 'scenario playback started');
+  for (const [i, step] of steps.entries()) {
+    const wait = delays[i] ?? 0;
+    if (wait > 0) await delay(wait);
+    applyStep(cluster, step, logs);
+  }
+  log.info({ jobUid: job.metadata.uid }, 'scenario playback finished');
+  return {
+    scenarioId: scenario.id,
+    jobUid: job.metadata.uid ?? '',
+    jobName: job.metadata.name ?? '',
+    namespace: job.metadata.namespace ?? 'default',
+    uids: story.uids,
+    objects: served.map(describeObject),
+    skipped,
+  };
+}
