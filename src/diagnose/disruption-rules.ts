@@ -75,7 +75,7 @@ export function disruptionFinding(ctx: DiagnosisContext, pod: V1Pod): Finding | 
 
 function evictedFinding(ctx: DiagnosisContext, pod: V1Pod, message: string, evidence: EvidenceQuote[], base: Pick<Finding, 'pod' | 'atMs' | 'ran'>): Finding {
   const podName = pod.metadata?.name ?? '';
-  const consumers = [...message.matchAll(/Container (\S+) was using (\S+), request is (\S+)/g)];
+  const consumers = [...message.matchAll(/Container (\S+) was using (\S+), request is ([^,\s]+)/g)];
   const biggest = consumers.sort((a, b) => quantityBytes(b[2] ?? '') - quantityBytes(a[2] ?? '')).at(0);
   const overLimit = /Container (\S+) exceeded its local ephemeral storage limit "([^"]+)"/.exec(message);
   const resource = /low on resource: ([\w-]+)/.exec(message)?.[1] ?? (overLimit !== null ? 'ephemeral-storage' : 'resources');

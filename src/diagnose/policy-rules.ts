@@ -47,7 +47,8 @@ function buildFinding(ctx: DiagnosisContext, matches: RuleMatch[], byPod: Map<st
   const first = matches[0];
   const underlying = first === undefined ? undefined : byPod.get(first.pod.metadata?.name ?? '');
   const evidence: EvidenceQuote[] = [];
-  const condition = job.status?.conditions?.find((c) => c.type === 'Failed' || c.type === 'FailureTarget');
+  const conditions = job.status?.conditions ?? [];
+  const condition = conditions.find((c) => c.type === 'Failed') ?? conditions.find((c) => c.type === 'FailureTarget');
   if (condition !== undefined) evidence.push(conditionQuote(condition, `job/${ctx.jobName}`));
   if (first !== undefined) evidence.push(quote('spec', `spec.podFailurePolicy.rules[${first.index}]: ${describeRule(first.rule)}`, `job/${ctx.jobName}`));
   if (INDEX_REASONS.has(failure?.reason ?? '')) {
