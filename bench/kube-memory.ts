@@ -42,7 +42,14 @@ function rawJob(index: number): RawObject {
       labels,
       annotations: { 'batch.kubernetes.io/job-tracking': '' },
       ownerReferences: [
-        { apiVersion: 'batch/v1', kind: 'CronJob', name: 'etl-nightly', uid: 'cj-uid' },
+        {
+          apiVersion: 'batch/v1',
+          kind: 'CronJob',
+          name: 'etl-nightly',
+          uid: 'cj-uid',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
       ],
       managedFields: [
         {
