@@ -1,0 +1,74 @@
+import type { RequestListener } from 'node:http';
+import type { Writable } from 'node:stream';
+import type { Logger } from 'pino';
+import type { Config } from '../config/env.ts';
+import { loadRoutes, route } from '../config/routing.ts';
+import { loadKubeConfig } from '../kube/kubeconfig.ts';
+import type { Messenger } from '../notify/messenger.ts';
+import type { Renderers } from '../notify/process-notify.ts';
+import { TerminalMessenger } from '../notify/terminal-messenger.ts';
+import { renderAlert } from '../slack/render-alert.ts';
+import { renderAttemptReply } from '../slack/render-attempt.ts';
+import { renderIncident } from '../slack/render-incident.ts';
+import { renderTerminal } from '../slack/render-terminal.ts';
+import { createClusterReader } from './cluster-reader.ts';
+import { createSlackRuntime } from './slack-runtime.ts';
+import type { JobwatchDeps } from './start-jobwatch.ts';
+
+/** Channel name used in terminal mode, where there is no Slack channel. */
+export const TERMINAL_CHANNEL = 'terminal';
+
+/** Renders for Slack: Block Kit blocks and a fallback text. */
+export const slackRenderers: Renderers = {
+  alert: (view) => renderAlert(view),
+  attempt: (view, attempt) => renderAttemptReply(view, attempt),
+  incident: (view) => renderIncident(view),
+};
+
+/** Renders for a terminal: the same content as plain text, the thread under the alert. */
+export const terminalRenderers: Renderers = {
+  alert: (view) => ({ text: renderTerminal(view, 'alert'), blocks: [] }),
+  attempt: (view, attempt) => ({ text: renderAttemptReply(view, attempt).text, blocks: [] }),
+  incident: (view) => ({ text: renderTerminal(view, 'incident'), blocks: [] }),
+};
+
+/**
+ * Builds everything the roles need from the configuration: the Kubernetes client
+ * (when a role needs the cluster), the routing rules, and where messages go.
+ */
+export async function buildRuntime(config: Config, logger: Logger, out: Writable = process.stdout): Promise<{ deps: JobwatchDeps; close(): Promise<void> }> {
+  const needsCluster = config.roles.includes('watcher') || config.roles.includes('worker');
+  const defaultChannel = config.slack.output === 'slack' ? config.slack.channel : (config.slack.channel ?? TERMINAL_CHANNEL);
+  const routes = loadRoutes(config.routesFile, { defaultChannel });
+  let messenger: Messenger;
+  let render: Renderers;
+  let slackListener: RequestListener | undefined;
+  let close = async (): Promise<void> => {};
+  if (config.slack.output === 'slack') {
+    const slack = await createSlackRuntime(config.slack, logger.child({ stage: 'slack' }));
+    messenger = slack.messenger;
+    render = slackRenderers;
+    slackListener = slack.requestListener;
+    close = slack.close;
+  } else {
+    messenger = new TerminalMessenger(out);
+    render = terminalRenderers;
+  }
+  const deps: JobwatchDeps = {
+    logger,
+    messenger,
+    render,
+    route: (target) => route(routes, target),
+    defaultChannel,
+    ...(slackListener ? { slackListener } : {}),
+  };
+  if (needsCluster) {
+    const kc = loadKubeConfig({
+      ...(config.kube.kubeconfig ? { kubeconfig: config.kube.kubeconfig } : {}),
+      ...(config.kube.context ? { context: config.kube.context } : {}),
+    });
+    deps.kubeConfig = kc;
+    deps.reader = createClusterReader(kc);
+  }
+  return { deps, close };
+}

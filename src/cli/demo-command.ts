@@ -1,0 +1,128 @@
+import { resolve } from 'node:path';
+import { createLogger } from '../app/logger.ts';
+import { buildRuntime } from '../app/runtime.ts';
+import { startJobwatch, type Jobwatch } from '../app/start-jobwatch.ts';
+import { loadConfig } from '../config/env.ts';
+import { isOpen } from '../episode/record.ts';
+import { startRedisServer, type RedisServer } from '../queue/redis-server.ts';
+import { startSimCluster } from '../sim/index.ts';
+import { playScenario, type PlayedScenario } from '../sim/player.ts';
+import { loadScenarios, type Scenario } from '../sim/scenario.ts';
+import { stopWithin, waitForStopSignal } from './run-command.ts';
+
+export interface DemoOptions {
+  untilIdle?: boolean;
+  scenarios: string;
+  only?: string;
+  timeScale: number;
+  timeout: number;
+}
+
+/** Settings the demo uses unless the environment sets them. */
+const DEMO_DEFAULTS: Record<string, string> = {
+  JOBWATCH_HTTP_PORT: '0',
+  JOBWATCH_STUCK_AFTER_SECONDS: '5',
+  JOBWATCH_REDIS_PREFIX: 'jobwatch-demo',
+  LOG_LEVEL: 'warn',
+};
+
+interface Played {
+  scenario: Scenario;
+  run: PlayedScenario;
+}
+
+/**
+ * Runs every role against a simulated cluster that replays the scenario files,
+ * with Redis from `REDIS_URL` or a private `redis-server`, posting to Slack when
+ * tokens are set and to the terminal otherwise. Returns the exit code.
+ */
+export async function runDemo(env: NodeJS.ProcessEnv, options: DemoOptions): Promise<number> {
+  const out = process.stdout;
+  const scenarios = selectScenarios(await loadScenarios(resolve(options.scenarios)), options.only);
+  let redis: RedisServer | undefined;
+  let redisUrl = env.REDIS_URL;
+  if (!redisUrl) {
+    redis = await startRedisServer({ appendOnly: false });
+    redisUrl = redis.url;
+    out.write(`started a private redis-server at ${redisUrl}\n`);
+  }
+  const sim = await startSimCluster();
+  out.write(`simulated cluster at ${sim.url}; try: kubectl --kubeconfig ${sim.kubeconfigPath} get jobs -A\n\n`);
+  const config = loadConfig({ ...DEMO_DEFAULTS, ...env, REDIS_URL: redisUrl, KUBECONFIG: sim.kubeconfigPath, JOBWATCH_CONTEXT: '' });
+  const logger = createLogger(config.logLevel);
+  const runtime = await buildRuntime(config, logger, out);
+  const jobwatch = await startJobwatch(config, runtime.deps);
+  let code = 0;
+  try {
+    await waitFor(() => jobwatch.ready(), 30_000, 'jobwatch did not become ready within 30 s');
+    const played = await Promise.all(
+      scenarios.map(async (scenario): Promise<Played> => ({ scenario, run: await playScenario(sim, scenario, { speed: options.timeScale }) })),
+    );
+    if (options.untilIdle) {
+      code = await waitUntilSettled(jobwatch, played, options.timeout * 1000, out);
+    } else {
+      out.write(`all ${played.length} scenarios played; jobwatch keeps watching. Press Ctrl-C to stop.\n`);
+      await waitForStopSignal();
+    }
+  } finally {
+    await stopWithin(jobwatch, 30_000);
+    await runtime.close();
+    await sim.stop();
+    await redis?.stop();
+  }
+  return code;
+}
+
+function selectScenarios(all: Scenario[], only: string | undefined): Scenario[] {
+  if (!only) return all;
+  const wanted = new Set(only.split(',').map((s) => s.trim()).filter(Boolean));
+  const unknown = [...wanted].filter((id) => !all.some((s) => s.id === id));
+  if (unknown.length > 0) throw new Error(`unknown scenario id(s): ${unknown.join(', ')}; ids are the file names without .json`);
+  return all.filter((s) => wanted.has(s.id));
+}
+
+/**
+ * Waits until every played scenario's alert is settled: its episode is final or
+ * stuck and the newest version of its message has been delivered.
+ */
+async function waitUntilSettled(jobwatch: Jobwatch, played: Played[], timeoutMs: number, out: NodeJS.WritableStream): Promise<number> {
+  const pending = new Set(played);
+  const deadline = Date.now() + timeoutMs;
+  while (pending.size > 0 && Date.now() < deadline) {
+    for (const p of [...pending]) if (await isSettled(jobwatch, p.run.jobUid)) pending.delete(p);
+    if (pending.size > 0) await new Promise((r) => setTimeout(r, 250));
+  }
+  out.write(`\n${'scenario'.padEnd(60)} ${'expected'.padEnd(22)} ${'diagnosed'.padEnd(22)} state\n`);
+  let matched = 0;
+  for (const p of played) {
+    const view = await jobwatch.store.getView(p.run.jobUid);
+    const episode = await jobwatch.store.getEpisode(p.run.jobUid);
+    const cause = view?.cause ?? '-';
+    if (cause === p.scenario.expected.cause) matched += 1;
+    const mark = cause === p.scenario.expected.cause ? '✓' : '✗';
+    out.write(`${mark} ${p.scenario.id.padEnd(58)} ${p.scenario.expected.cause.padEnd(22)} ${cause.padEnd(22)} ${episode?.state ?? 'no episode'}\n`);
+  }
+  out.write(`\n${matched} of ${played.length} diagnosed as expected; ${played.length - pending.size} settled\n`);
+  if (pending.size > 0) {
+    out.write(`not settled within ${timeoutMs / 1000} s: ${[...pending].map((p) => p.scenario.id).join(', ')}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+async function isSettled(jobwatch: Jobwatch, uid: string): Promise<boolean> {
+  const episode = await jobwatch.store.getEpisode(uid);
+  if (!episode) return false;
+  if (isOpen(episode.state) && episode.state !== 'stuck') return false;
+  if (episode.silenced || !episode.route) return true;
+  const delivery = await jobwatch.store.getDelivery('alert', uid);
+  return delivery !== undefined && delivery.version >= episode.version;
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number, message: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(message);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,73 @@
+import type { Diagnosis } from '../diagnose/types.ts';
+import { diagnose } from '../diagnose/diagnose.ts';
+import { loadScenario, scenarioToSnapshot } from '../diagnose/scenario.ts';
+import { enrichEpisode } from '../episode/enrich.ts';
+import { createClusterReader } from '../app/cluster-reader.ts';
+import { loadKubeConfig } from '../kube/kubeconfig.ts';
+import { createLogger } from '../app/logger.ts';
+
+export interface DiagnoseOptions {
+  namespace?: string;
+  kubeconfig?: string;
+  context?: string;
+  scenario?: string;
+  json?: boolean;
+  tailLines: number;
+  limitBytes: number;
+}
+
+/**
+ * Diagnoses one Job, live from the current kubeconfig context or offline from a
+ * scenario file, and prints the result as text or JSON. Returns the exit code.
+ */
+export async function runDiagnose(job: string | undefined, options: DiagnoseOptions, out: NodeJS.WritableStream): Promise<number> {
+  let diagnosis: Diagnosis;
+  if (options.scenario) {
+    diagnosis = diagnose(scenarioToSnapshot(await loadScenario(options.scenario)));
+  } else {
+    if (!job) throw new UsageError('name the Job to diagnose: jobwatch diagnose JOB -n NAMESPACE, or use --scenario FILE');
+    diagnosis = await diagnoseLive(job, options);
+  }
+  out.write(options.json ? `${JSON.stringify(diagnosis, null, 2)}\n` : formatDiagnosis(diagnosis));
+  return 0;
+}
+
+async function diagnoseLive(name: string, options: DiagnoseOptions): Promise<Diagnosis> {
+  const kc = loadKubeConfig({
+    ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
+    ...(options.context ? { context: options.context } : {}),
+  });
+  const namespace = options.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
+  const reader = createClusterReader(kc);
+  const job = await reader.getJob(namespace, name);
+  const uid = job?.metadata?.uid;
+  if (!job || !uid) throw new UsageError(`job "${name}" not found in namespace "${namespace}"; check the name and -n NAMESPACE`);
+  const logger = createLogger('silent');
+  const enriched = await enrichEpisode(
+    { reader, logger, tailLines: options.tailLines, limitBytes: options.limitBytes },
+    { namespace, name, uid },
+    job,
+    {},
+  );
+  if (!enriched) throw new UsageError(`job "${name}" in namespace "${namespace}" disappeared while it was read`);
+  return diagnose(enriched.snapshot);
+}
+
+/** The diagnosis as a few lines for a terminal. */
+export function formatDiagnosis(d: Diagnosis): string {
+  const lines = [
+    `cause:      ${d.cause} (${d.confidence} confidence)`,
+    `reason:     ${d.reason ?? '(the Job has not failed)'}`,
+    `summary:    ${d.summary}`,
+  ];
+  if (d.secondary.length > 0) lines.push(`also:       ${d.secondary.join(', ')}`);
+  lines.push('evidence:');
+  for (const e of d.evidence) lines.push(`  [${e.source}]${e.object ? ` ${e.object}` : ''} ${e.text.replace(/\s*\n\s*/g, ' ⏎ ')}`);
+  lines.push(`fix:        ${d.fix}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** A mistake in how the command was called; printed without a stack trace. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

@@ -1,0 +1,57 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { formatConfigError } from '../config/config-error.ts';
+import { runDiagnose, UsageError } from './diagnose-command.ts';
+import { runDemo } from './demo-command.ts';
+import { runMain } from './run-command.ts';
+
+function integer(name: string, min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number of at least ${min}, got "${value}"`);
+    return n;
+  };
+}
+
+const program = new Command('jobwatch')
+  .description('Explains failed Kubernetes Jobs in Slack, with the evidence.')
+  .showHelpAfterError('(run jobwatch --help for usage)');
+
+program
+  .command('run', { isDefault: true })
+  .description('watch the cluster of the current kubeconfig context and alert (settings from the environment)')
+  .action(async () => {
+    process.exitCode = await runMain(process.env);
+  });
+
+program
+  .command('demo')
+  .description('run every role against a simulated cluster replaying the bundled failure scenarios')
+  .option('--until-idle', 'exit once every scenario has played and its alert is settled')
+  .option('--scenarios <dir>', 'folder of scenario files to replay', 'fixtures/scenarios')
+  .option('--only <ids>', 'comma-separated scenario ids to replay (default: all)')
+  .option('--time-scale <factor>', 'how many times faster than real time the stories play', integer('--time-scale', 1), 120)
+  .option('--timeout <seconds>', 'with --until-idle, give up after this many seconds', integer('--timeout', 1), 300)
+  .action(async (options: { untilIdle?: boolean; scenarios: string; only?: string; timeScale: number; timeout: number }) => {
+    process.exitCode = await runDemo(process.env, options);
+  });
+
+program
+  .command('diagnose')
+  .argument('[job]', 'name of the Job')
+  .description('diagnose one Job now, from the cluster or from a scenario file')
+  .option('-n, --namespace <namespace>', 'namespace of the Job (default: the context namespace, else "default")')
+  .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+  .option('--context <name>', 'kubeconfig context to use instead of the current one')
+  .option('--scenario <file>', 'diagnose a scenario file offline instead of a live Job')
+  .option('--json', 'print JSON: cause, reason, summary, evidence [{source, text}], fix, secondary, confidence')
+  .action(async (job: string | undefined, options: { namespace?: string; kubeconfig?: string; context?: string; scenario?: string; json?: boolean }) => {
+    process.exitCode = await runDiagnose(job, { ...options, tailLines: 200, limitBytes: 262_144 }, process.stdout);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  const text = err instanceof UsageError ? err.message : formatConfigError(err);
+  process.stderr.write(`jobwatch: ${text}\n`);
+  process.exitCode = 2;
+}

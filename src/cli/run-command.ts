@@ -1,0 +1,43 @@
+import { buildRuntime } from '../app/runtime.ts';
+import { createLogger } from '../app/logger.ts';
+import { startJobwatch, type Jobwatch } from '../app/start-jobwatch.ts';
+import { loadConfig } from '../config/env.ts';
+
+/**
+ * Runs jobwatch against the cluster of the current kubeconfig context (or in-cluster)
+ * until SIGTERM or SIGINT, then drains in-flight work and exits. Returns the exit code.
+ */
+export async function runMain(env: NodeJS.ProcessEnv): Promise<number> {
+  const config = loadConfig(env);
+  const logger = createLogger(config.logLevel);
+  const runtime = await buildRuntime(config, logger);
+  const jobwatch = await startJobwatch(config, runtime.deps);
+  await waitForStopSignal();
+  await stopWithin(jobwatch, 30_000);
+  await runtime.close();
+  return 0;
+}
+
+/** Resolves on the first SIGTERM or SIGINT. */
+export function waitForStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+/** Stops jobwatch, giving in-flight work `graceMs` before the process exits anyway. */
+export async function stopWithin(jobwatch: Jobwatch, graceMs: number): Promise<void> {
+  const timer = setTimeout(() => {
+    process.stderr.write(`jobwatch: shutdown took longer than ${graceMs / 1000} s; exiting\n`);
+    process.exit(1);
+  }, graceMs);
+  timer.unref();
+  await jobwatch.stop();
+  clearTimeout(timer);
+}
