@@ -111,7 +111,7 @@ function jobStatus(failed: boolean): RawObject {
   return { ...counts, startTime: time, completionTime: time, conditions: [condition] };
 }
 
-/** Serves the Jobs page by page, then holds the watch open until the loop stops. */
+/** Serves the Jobs page by page, then keeps the watch open until the loop stops. */
 const source: ListWatchSource = {
   async list(request: ListRequest): Promise<ListPage> {
     const start = Number(request.continueToken ?? 0);
@@ -143,10 +143,10 @@ const watch = new ListWatch({
 });
 await watch.start();
 const after = heapMiB();
-const held = after - before;
-const bytesPerJob = Math.round((held * 1024 * 1024) / jobCount);
+const cacheMiB = after - before;
+const bytesPerJob = Math.round((cacheMiB * 1024 * 1024) / jobCount);
 console.log(
   `jobs=${watch.stats().objects} heapBeforeMiB=${before.toFixed(1)} ` +
-    `heapAfterMiB=${after.toFixed(1)} cacheMiB=${held.toFixed(1)} bytesPerJob=${bytesPerJob}`,
+    `heapAfterMiB=${after.toFixed(1)} cacheMiB=${cacheMiB.toFixed(1)} bytesPerJob=${bytesPerJob}`,
 );
 await watch.stop();

@@ -123,7 +123,7 @@ export function parseWatchLine(line: string): WatchEvent {
   return { type: type as WatchEvent['type'], object: object as RawObject };
 }
 
-function parseJson(text: string, what: string): RawObject {
+function parseJson(text: string, subject: string): RawObject {
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
@@ -135,7 +135,7 @@ function parseJson(text: string, what: string): RawObject {
   throw new KubeApiError({
     code: 200,
     reason: 'InvalidJson',
-    statusMessage: `${what} is not a JSON object: ${text.slice(0, 200)}`,
+    statusMessage: `${subject} is not a JSON object: ${text.slice(0, 200)}`,
   });
 }
 

@@ -62,8 +62,9 @@ function loadSource(options: LoadKubeConfigOptions, env: NodeJS.ProcessEnv): Kub
 }
 
 /**
- * Loads and merges kubeconfig files. kubectl skips missing files in `$KUBECONFIG`, so
- * this does too, and fails only when none of them exists.
+ * Loads and merges kubeconfig files. Like client-go's `ClientConfigLoadingRules.Load`
+ * (`tools/clientcmd/loader.go`), it skips missing `$KUBECONFIG` files and fails only when
+ * none of them exists.
  */
 function loadFiles(files: string[], origin: string): KubeConfig {
   const present = origin === '$KUBECONFIG' ? files.filter((file) => existsSync(file)) : files;

@@ -40,8 +40,8 @@ export type PodLogResult =
 /**
  * Message fragments of the expected pods/log failures, with the reason each maps to.
  * The texts come from the API server's log location checks and the kubelet's
- * `validateContainerLogStatus` (`pkg/kubelet/kubelet_pods.go`); they are matched only on
- * 400 responses, because Kubernetes has no Status reason that tells these cases apart.
+ * `validateContainerLogStatus` (`pkg/kubelet/kubelet_pods.go`). They are matched only on
+ * 400 responses, because no Status reason distinguishes these cases.
  */
 const BAD_REQUEST_PATTERNS: [RegExp, PodLogUnavailableReason][] = [
   [/does not have a host assigned/, 'pod-not-scheduled'],

@@ -41,7 +41,7 @@ function writeConfig(
 const emptyHome = () => join(dir, 'no-home');
 
 describe('loadKubeConfig sources', () => {
-  it('loads an explicit file and resolves relative paths against its folder', () => {
+  it('loads an explicit file with relative paths', () => {
     const path = writeConfig('explicit.yaml', ['prod'], 'prod');
     const kc = loadKubeConfig({ kubeconfig: path, env: {}, homeDir: emptyHome() });
 

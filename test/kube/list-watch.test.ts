@@ -70,7 +70,7 @@ function harness(source: ScriptedSource, overrides: Partial<ListWatchOptions<Sli
 }
 
 describe('ListWatch list phase', () => {
-  it('pages with limit and continue, then watches from the list resourceVersion', async () => {
+  it('pages the list, then watches from its version', async () => {
     const source = new ScriptedSource().onList(
       page('100', [rawJob('a', '90')], 'token-1'),
       page('100', [rawJob('b', '95')]),
@@ -94,7 +94,7 @@ describe('ListWatch list phase', () => {
     expect(watch.stats()).toMatchObject({ objects: 2, relists: 0, synced: true });
   });
 
-  it('restarts the list from the first page when a continue token expires', async () => {
+  it('restarts the list on an expired continue token', async () => {
     const source = new ScriptedSource().onList(
       page('100', [rawJob('a', '90')], 'token-1'),
       failWith(410, 'Expired'),
@@ -117,7 +117,7 @@ describe('ListWatch list phase', () => {
 });
 
 describe('ListWatch watch phase', () => {
-  it('applies added, modified and deleted events to the cache', async () => {
+  it('applies watch events to the cache', async () => {
     const source = new ScriptedSource()
       .onList(page('10', [rawJob('a', '5')]))
       .onWatch(
@@ -137,7 +137,7 @@ describe('ListWatch watch phase', () => {
     expect(watch.list().map((job) => job.name)).toEqual(['a']);
   });
 
-  it('resumes from the last resourceVersion after the server ends a watch', async () => {
+  it('resumes from the last version after a clean end', async () => {
     const source = new ScriptedSource()
       .onList(page('10', [rawJob('a', '5')]))
       .onWatch([modified(rawJob('a', '12', 1))]);
@@ -151,7 +151,7 @@ describe('ListWatch watch phase', () => {
     expect(watch.stats()).toMatchObject({ resumes: 1, restarts: 0, relists: 0 });
   });
 
-  it('advances the resourceVersion on bookmarks without calling handlers', async () => {
+  it('advances the version on bookmarks', async () => {
     const source = new ScriptedSource()
       .onList(page('10', [rawJob('a', '5')]))
       .onWatch([bookmark('40'), bookmark('55')]);
@@ -166,7 +166,7 @@ describe('ListWatch watch phase', () => {
 });
 
 describe('ListWatch after 410 Gone', () => {
-  it('re-lists and reconciles adds, changed updates and deletes', async () => {
+  it('reconciles adds, updates and deletes', async () => {
     const source = new ScriptedSource()
       .onList(
         page('10', [rawJob('a', '5'), rawJob('b', '6'), rawJob('c', '7')]),
@@ -187,7 +187,7 @@ describe('ListWatch after 410 Gone', () => {
     expect(watch.stats()).toMatchObject({ relists: 1, restarts: 1, objects: 3 });
   });
 
-  it('reports unchanged objects as updates when emitUnchangedOnRelist is set', async () => {
+  it('reports unchanged objects when configured', async () => {
     const source = new ScriptedSource()
       .onList(page('10', [rawJob('a', '5')]), page('30', [rawJob('a', '5')]))
       .onWatch([bookmark('20'), expired('20')]);
@@ -198,7 +198,7 @@ describe('ListWatch after 410 Gone', () => {
     expect(events).toEqual(['add a@5', 'synced', 'update a@5->5', 'synced']);
   });
 
-  it('re-lists when the watch request itself answers 410', async () => {
+  it('re-lists on a 410 watch response', async () => {
     const source = new ScriptedSource()
       .onList(page('10', [rawJob('a', '5')]), page('30', []))
       .onWatch([bookmark('20')], failWith(410, 'Expired'));
@@ -209,7 +209,7 @@ describe('ListWatch after 410 Gone', () => {
     expect(source.listRequests).toHaveLength(2);
   });
 
-  it('backs off when 410 repeats before any event arrives', async () => {
+  it('backs off on a repeated 410', async () => {
     const source = new ScriptedSource()
       .onList(page('10', []), page('11', []), page('12', []))
       .onWatch([expired('10')], [expired('11')]);
@@ -222,7 +222,7 @@ describe('ListWatch after 410 Gone', () => {
 });
 
 describe('ListWatch failure handling', () => {
-  it('backs off exponentially up to the cap on repeated 500s', async () => {
+  it('caps exponential backoff on repeated 500s', async () => {
     const source = new ScriptedSource().onList(
       ...Array.from({ length: 7 }, () => failWith(500)),
       page('10', []),
@@ -236,7 +236,7 @@ describe('ListWatch failure handling', () => {
     expect(watch.stats().restarts).toBe(7);
   });
 
-  it('jitters each delay within the upper half of its ceiling', async () => {
+  it('jitters delays in the upper half', async () => {
     const draws = [0, 0.99, 0.25];
     const failures = [failWith(503), failWith(503), failWith(503)];
     const source = new ScriptedSource().onList(...failures, page('1', []));
@@ -246,7 +246,7 @@ describe('ListWatch failure handling', () => {
     expect(delays).toEqual([500, 1_990, 2_500]);
   });
 
-  it('resets the backoff once a watch delivers an event', async () => {
+  it('resets backoff after a watch event', async () => {
     const source = new ScriptedSource()
       .onList(failWith(500), failWith(500), page('10', []))
       .onWatch(failWith(500), [added(rawJob('a', '11'))], failWith(500));
@@ -258,7 +258,7 @@ describe('ListWatch failure handling', () => {
     expect(source.watchRequests[2]?.resourceVersion).toBe('11');
   });
 
-  it('aborts a stalled watch and resumes from the same resourceVersion', async () => {
+  it('resumes a stalled watch from its version', async () => {
     const source = new ScriptedSource()
       .onList(page('10', []))
       .onWatch(sendThenHang([added(rawJob('a', '11'))]), sendThenHang([]));
@@ -273,7 +273,7 @@ describe('ListWatch failure handling', () => {
     expect(watch.stats().stalls).toBeGreaterThanOrEqual(2);
   });
 
-  it('backs off when a watch closes at once without events', async () => {
+  it('backs off on instantly closed watches', async () => {
     const source = new ScriptedSource().onList(page('10', [])).onWatch([], []);
     const { watch, errors, delays } = harness(source, { now: () => 5_000 });
     await watch.start();
@@ -283,7 +283,7 @@ describe('ListWatch failure handling', () => {
     expect(delays).toEqual([750, 1_500]);
   });
 
-  it('stops promptly while waiting out a long backoff', async () => {
+  it('stops during a long backoff', async () => {
     const source = new ScriptedSource().onList(failWith(500));
     const { watch, errors } = harness(source, {
       baseDelayMs: 3_600_000,

@@ -111,8 +111,7 @@ describe('KubeReads.readPodLog', () => {
   for (const [label, request, reason] of unavailable) {
     it(`returns ${reason} for ${label}`, async () => {
       const result = await reads.readPodLog({ namespace: 'etl', ...request });
-      expect(result.available).toBe(false);
-      expect(result.available === false && result.reason).toBe(reason);
+      expect(result).toMatchObject({ available: false, reason });
     });
   }
 
