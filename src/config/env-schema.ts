@@ -64,13 +64,6 @@ export const ENV_DEFAULTS: Partial<Record<EnvVariable, string>> = {
   LOG_LEVEL: 'info',
 };
 
-/** Variables whose values are never printed or logged. */
-export const SECRET_VARIABLES: ReadonlySet<EnvVariable> = new Set([
-  'SLACK_BOT_TOKEN',
-  'SLACK_SIGNING_SECRET',
-  'SLACK_APP_TOKEN',
-]);
-
 /** The fix shown under a problem with each variable. */
 export const ENV_FIXES: Record<EnvVariable, string> = {
   SLACK_BOT_TOKEN:

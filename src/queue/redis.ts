@@ -189,7 +189,7 @@ async function readEvictionPolicy(
 ): Promise<string | undefined> {
   try {
     const reply = await client.call('CONFIG', 'GET', 'maxmemory-policy');
-    const policy = Array.isArray(reply) ? reply[1] : undefined;
+    const policy: unknown = Array.isArray(reply) ? (reply as unknown[])[1] : undefined;
     if (typeof policy === 'string') return policy;
     warn(
       'CONFIG GET maxmemory-policy returned no value, so the policy was not checked; ' +
