@@ -1,7 +1,7 @@
 /**
  * Kubernetes label selectors in the string syntax of `kubectl -l`: `key=value`, `key==value`,
  * `key!=value`, `key in (a,b)`, `key notin (a,b)`, `key` and `!key`, joined by commas (all
- * must match). The set-based operators `<` and `>` are not supported.
+ * must match). The numeric operators `<` and `>` are not supported.
  */
 
 /** One condition, with the operators of Kubernetes' `LabelSelectorRequirement`. */
