@@ -45,7 +45,10 @@ export interface ListWatchOptions<T> extends ListWatchHandlers<T> {
   keyOf: (object: T) => string;
   /** Items per list page (the `limit` query parameter). Default 500. */
   pageSize?: number;
-  /** Aborts and resumes a watch that sent no event or bookmark for this long. Default 120,000. */
+  /**
+   * Aborts and resumes a watch that sent no event or bookmark for this long, and fails a
+   * list page that took longer. Default 120,000.
+   */
   stallTimeoutMs?: number;
   /** The first retry delay after a failure. Default 1,000. */
   baseDelayMs?: number;

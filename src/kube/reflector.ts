@@ -7,6 +7,8 @@ import { diffStores, resourceVersionOf } from './object-store.ts';
 import type { StoredObject } from './object-store.ts';
 import { watchOnce } from './watch-once.ts';
 
+const DEFAULT_STALL_TIMEOUT_MS = 120_000;
+
 type ObjectMap<T> = Map<string, StoredObject<T>>;
 
 /** Options of one loop: the shared options with the path of one scope filled in. */
@@ -148,13 +150,16 @@ export class Reflector<T> {
   async #fetchAllPages(): Promise<{ store: ObjectMap<T>; resourceVersion: string }> {
     const { source, path, labelSelector, fieldSelector } = this.#options;
     const limit = this.#options.pageSize ?? 500;
+    const pageTimeoutMs = this.#options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
     let store: ObjectMap<T> = new Map();
     let continueToken: string | undefined;
     let resourceVersion = '';
     let restarted = false;
     for (;;) {
       const request = { path, labelSelector, fieldSelector, limit, continueToken };
-      const page = await source.list({ ...request, signal: this.#stop.signal }).catch((err) => {
+      // A list page that hangs would stall the loop as surely as a silent watch does.
+      const signal = AbortSignal.any([this.#stop.signal, AbortSignal.timeout(pageTimeoutMs)]);
+      const page = await source.list({ ...request, signal }).catch((err) => {
         const error = toKubeApiError(err, { namespace: this.#options.namespace });
         if (!error.isGone || continueToken === undefined || restarted) throw error;
         this.#report(error, 'list-watch continue token expired, listing from the start');
@@ -185,7 +190,7 @@ export class Reflector<T> {
       source,
       query: { path, labelSelector, fieldSelector },
       resourceVersion: this.#resourceVersion,
-      stallTimeoutMs: stallTimeoutMs ?? 120_000,
+      stallTimeoutMs: stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
       random: this.#options.random ?? Math.random,
       now: this.#options.now ?? Date.now,
       stopSignal: this.#stop.signal,

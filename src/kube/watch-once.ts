@@ -72,6 +72,8 @@ export async function watchOnce(options: WatchOnceOptions): Promise<WatchOutcome
     if (!stalled) throw err;
   } finally {
     clearTimeout(timer);
+    // Tears the request down on every path, including an exception from onEvent.
+    controller.abort();
     options.stopSignal.removeEventListener('abort', abortOnStop);
   }
   if (stalled) return 'stalled';

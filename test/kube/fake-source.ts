@@ -71,7 +71,8 @@ export function failWith(code: number, reason = 'InternalError'): () => never {
   };
 }
 
-function hangUntilAborted(signal: AbortSignal): Promise<never> {
+/** Returns a promise that rejects with an AbortError once `signal` aborts. */
+export function hangUntilAborted(signal: AbortSignal): Promise<never> {
   return new Promise((_resolve, reject) => {
     const abort = () => reject(new DOMException('This operation was aborted', 'AbortError'));
     if (signal.aborted) abort();

@@ -12,6 +12,7 @@ import {
   deleted,
   expired,
   failWith,
+  hangUntilAborted,
   modified,
   page,
   rawJob,
@@ -271,6 +272,19 @@ describe('ListWatch failure handling', () => {
     expect(source.listRequests).toHaveLength(1);
     expect((errors[0] as KubeApiError).reason).toBe('WatchStalled');
     expect(watch.stats().stalls).toBeGreaterThanOrEqual(2);
+  });
+
+  it('retries a list page that hangs', async () => {
+    const source = new ScriptedSource().onList(
+      (request) => hangUntilAborted(request.signal),
+      page('10', [rawJob('a', '5')]),
+    );
+    const { watch, events, errors } = harness(source, { stallTimeoutMs: 20 });
+    await watch.start();
+
+    expect(events).toEqual(['add a@5', 'synced']);
+    expect(source.listRequests[0]?.signal.aborted).toBe(true);
+    expect((errors[0] as KubeApiError).code).toBeUndefined();
   });
 
   it('backs off on instantly closed watches', async () => {
