@@ -122,6 +122,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     botUserId: WORKSPACE.botUserId,
     botId: WORKSPACE.botId,
     teamId: WORKSPACE.teamId,
+    channels: () =>
+      [...state.channels.values()].map((channel) => ({
+        id: channel.id,
+        name: channel.name,
+        isPrivate: channel.isPrivate,
+        isArchived: channel.isArchived,
+        botIsMember: channel.botIsMember,
+      })),
     messages: (channel) =>
       channel === undefined ? state.allMessages() : [...state.channelHistory(channel)],
     thread: (channel, ts) => state.thread(channel, ts),

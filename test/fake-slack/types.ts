@@ -157,6 +157,8 @@ export interface FakeSlack {
   botUserId: string;
   botId: string;
   teamId: string;
+  /** Channels of the workspace with their current membership and flags. */
+  channels(): Required<ChannelSeed>[];
   /** Root messages and replies of one channel, or of all, in ts order. */
   messages(channel?: string): StoredMessage[];
   /** The root message with `ts` and its replies, in ts order. */

@@ -21,7 +21,7 @@ function requireUniqueExternalId(state: WorkspaceState, externalId: unknown, own
 }
 
 /** Shapes a stored view the way views.* methods return it. */
-function toApiView(stored: StoredView): Record<string, unknown> {
+export function toApiView(stored: StoredView): Record<string, unknown> {
   const { view } = stored;
   return {
     id: stored.id,
