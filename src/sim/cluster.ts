@@ -122,6 +122,7 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
   const token = options.token ?? randomBytes(16).toString('hex');
   const storeOptions = { now, ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}) };
   const store = new ObjectStore(storeOptions);
+
   const logs = new LogStore();
   // A pod's logs go with it, as they do on a node once the pod is removed.
   store.subscribe((change) => {
@@ -131,6 +132,7 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
   });
   const watches: WatchRegistry = { open: new Set(), hung: new Set(), hanging: false };
   const faults = new SimFaults(store, watches);
+
   const ctx: ResourceContext = {
     store,
     logs,
@@ -143,6 +145,7 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
     encodeList: encodeListFor,
     encodeObject: encodeObjectFor,
   };
+
   const server = createServer();
   const state: ServerState = { ctx, faults, token, log, address: () => addressOf() };
   server.on('request', (req, res) => {
@@ -152,12 +155,14 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
+
   const addressOf = () => `127.0.0.1:${(server.address() as AddressInfo).port}`;
   const url = `http://${addressOf()}`;
   const dir = await mkdtemp(join(tmpdir(), 'jobwatch-sim-'));
   const kubeconfigPath = join(dir, 'kubeconfig');
   await writeKubeconfig(kubeconfigPath, { url, token });
   log.info({ url }, 'simulated API server started');
+
   return {
     url,
     kubeconfigPath,

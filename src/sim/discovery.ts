@@ -45,8 +45,11 @@ export function apiGroup(name: string): Record<string, unknown> | undefined {
 
 /** Body of `GET /apis`. */
 export function apiGroupList(): unknown {
+  // Entries of an APIGroupList are APIGroup objects without their own kind and apiVersion.
   const groups = groupNames().map((name) => {
-    const { kind: _kind, apiVersion: _apiVersion, ...group } = apiGroup(name) ?? {};
+    const group = { ...apiGroup(name) };
+    delete group['kind'];
+    delete group['apiVersion'];
     return group;
   });
   return { kind: 'APIGroupList', apiVersion: 'v1', groups };

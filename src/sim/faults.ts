@@ -3,7 +3,7 @@ import { failureStatus, reasonForCode, type Status } from './status.ts';
 import type { OpenWatch } from './watch.ts';
 
 /**
- * Which requests a fault or counter applies to. A string is matched against the whole URL
+ * A request filter for faults and counters. A string is matched against the whole URL
  * path, with `*` standing for one path segment (`/api/v1/namespaces/*\/pods`). A RegExp is
  * tested against the path plus query string (`/api/v1/pods?watch=true`).
  */

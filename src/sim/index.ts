@@ -6,4 +6,11 @@ export { ObjectStore, type Change, type ObjectRef, type ObjectStoreOptions } fro
 export { resourceTypes, type KubeObject, type ObjectMeta, type ResourceType } from './resources.ts';
 export { StatusError, type Status } from './status.ts';
 export { playScenario, type PlayedScenario, type PlayOptions } from './player.ts';
-export { loadScenario, loadScenarios, parseScenario, ScenarioError, type Scenario, type ScenarioLog } from './scenario.ts';
+export {
+  loadScenario,
+  loadScenarios,
+  parseScenario,
+  ScenarioError,
+  type Scenario,
+  type ScenarioLog,
+} from './scenario.ts';

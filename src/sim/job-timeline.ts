@@ -34,6 +34,9 @@ function countAt(pods: PodSummary[], phase: string, t: number, cap: number | und
   return Math.min(count, cap ?? count);
 }
 
+/** Condition types after which the job controller stops counting pods as active. */
+const terminalTypes = ['FailureTarget', 'Failed', 'Complete'];
+
 /** Returns the Job status at time `t`, derived from its pods and its final status. */
 function jobStatusAt(final: JobStatus, pods: PodSummary[], t: number): JobStatus {
   const status: JobStatus = {};
@@ -41,7 +44,7 @@ function jobStatusAt(final: JobStatus, pods: PodSummary[], t: number): JobStatus
     status.startTime = final.startTime;
   }
   const conditions = final.conditions?.filter((c) => (timeOf(c.lastTransitionTime) ?? 0) <= t) ?? [];
-  const terminal = conditions.some((c) => c.status === 'True' && ['FailureTarget', 'Failed', 'Complete'].includes(c.type));
+  const terminal = conditions.some((c) => c.status === 'True' && terminalTypes.includes(c.type));
   const running = pods.filter((p) => p.created <= t && (p.finished === undefined || p.finished > t)).length;
   const active = terminal ? (final.active ?? 0) : running;
   if (active > 0) status.active = active;

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 
-/** What a kubeconfig for the simulated cluster points at. */
+/** The server and credentials a kubeconfig for the simulated cluster names. */
 export interface KubeconfigTarget {
   /** Server URL, `http://127.0.0.1:<port>`. */
   url: string;

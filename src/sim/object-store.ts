@@ -146,7 +146,9 @@ export class ObjectStore {
   apply(input: KubeObject): KubeObject {
     const ref = { ...input, namespace: input.metadata.namespace, name: input.metadata.name ?? '' };
     if (this.get(ref) === undefined) return this.create(input);
-    const { resourceVersion: _ignored, ...metadata } = input.metadata;
+    const metadata = { ...input.metadata };
+    // apply() overwrites whatever is stored, so no resourceVersion precondition applies.
+    delete metadata.resourceVersion;
     return this.update({ ...input, metadata });
   }
 
@@ -196,7 +198,7 @@ export class ObjectStore {
     }
     return [...snapshot.entries()]
       .filter(([, o]) => namespace === undefined || o.metadata.namespace === namespace)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .sort(([a], [b]) => a.localeCompare(b, 'en'))
       .map(([, o]) => structuredClone(o));
   }
 

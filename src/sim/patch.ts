@@ -29,15 +29,19 @@ function pointer(path: string): string[] {
   return path.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-function parentOf(document: unknown, tokens: string[], path: string): [Record<string, unknown> | unknown[], string] {
+type Container = Record<string, unknown> | unknown[];
+
+function parentOf(document: unknown, tokens: string[], path: string): [Container, string] {
   let current: unknown = document;
   for (const token of tokens.slice(0, -1)) {
-    current = Array.isArray(current) ? current[Number(token)] : (current as Record<string, unknown>)?.[token];
+    current = Array.isArray(current)
+      ? current[Number(token)]
+      : (current as Record<string, unknown>)[token];
     if (current === null || typeof current !== 'object') {
       throw invalidPatch(`path "${path}" does not exist`);
     }
   }
-  return [current as Record<string, unknown> | unknown[], tokens.at(-1) ?? ''];
+  return [current as Container, tokens.at(-1) ?? ''];
 }
 
 function invalidPatch(message: string): StatusError {
@@ -76,7 +80,9 @@ function applyOperation(document: unknown, op: Operation): void {
     case 'add':
       return writeAt(document, op.path, op.value, true);
     case 'replace':
-      if (readAt(document, op.path) === undefined) throw invalidPatch(`path "${op.path}" does not exist`);
+      if (readAt(document, op.path) === undefined) {
+        throw invalidPatch(`path "${op.path}" does not exist`);
+      }
       return writeAt(document, op.path, op.value, false);
     case 'remove':
       return removeAt(document, op.path);
@@ -111,13 +117,24 @@ export function jsonPatch(target: unknown, operations: unknown): unknown {
  * NOTE: strategic merge is treated as a merge patch, so a patched list replaces the whole
  * list instead of merging by key (e.g. containers by name).
  */
-export function applyPatch(current: KubeObject, body: unknown, contentType: string | undefined): KubeObject {
-  const type = (contentType ?? '').split(';')[0]?.trim();
+export function applyPatch(
+  current: KubeObject,
+  body: unknown,
+  contentType: string | undefined,
+): KubeObject {
+  const type = (contentType ?? '').split(';')[0]?.trim() ?? '';
   if (type === 'application/json-patch+json') return jsonPatch(current, body) as KubeObject;
-  if (type === 'application/merge-patch+json' || type === 'application/strategic-merge-patch+json') {
+  const mergeTypes = ['application/merge-patch+json', 'application/strategic-merge-patch+json'];
+  if (mergeTypes.includes(type)) {
     return mergePatch(current, body) as KubeObject;
   }
   throw new StatusError(
-    failureStatus(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`),
+    failureStatus(
+      415,
+      'UnsupportedMediaType',
+      'the body of the request was in an unknown format - accepted media types include: ' +
+        'application/json-patch+json, application/merge-patch+json, ' +
+        'application/strategic-merge-patch+json',
+    ),
   );
 }

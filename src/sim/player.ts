@@ -9,7 +9,7 @@ import { buildTimeline, playbackDelays, type Step } from './timeline.ts';
 export interface PlayOptions {
   /** Story seconds per played second. Default 60. */
   speed?: number;
-  /** Longest wait between two steps, in ms. Default 1500. */
+  /** Maximum wait between two steps, in ms. Default 1500. */
   maxGapMs?: number;
   /** Waits `ms`; tests pass one that resolves at once. Default: a timer. */
   delay?: (ms: number) => Promise<void>;
@@ -18,7 +18,7 @@ export interface PlayOptions {
   logger?: Logger;
 }
 
-/** What one run of a scenario created. */
+/** The result of one run of a scenario: the objects it created and their new uids. */
 export interface PlayedScenario {
   scenarioId: string;
   /** uid of the scenario's (first) Job in this run. */
@@ -44,7 +44,7 @@ function refOf(object: KubeObject) {
   return { ...object, namespace: object.metadata.namespace, name: object.metadata.name ?? '' };
 }
 
-/** Deletes objects left by an earlier run with the same names, as a person re-creating the Job would. */
+/** Deletes objects of an earlier run with the same names, as a person re-creating the Job would. */
 function removeEarlierRun(cluster: Pick<SimCluster, 'store'>, objects: readonly KubeObject[]): void {
   for (const object of objects) {
     if (object.kind === 'Namespace') continue;
@@ -55,12 +55,19 @@ function removeEarlierRun(cluster: Pick<SimCluster, 'store'>, objects: readonly 
 function ensureNamespaces(cluster: Pick<SimCluster, 'store'>, objects: readonly KubeObject[]): void {
   const names = new Set(objects.map((o) => o.metadata.namespace).filter((n) => n !== undefined));
   for (const name of names) {
-    const namespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, status: { phase: 'Active' } };
+    const namespace: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name },
+      status: { phase: 'Active' },
+    };
     if (cluster.store.get(refOf(namespace)) === undefined) cluster.store.create(namespace);
   }
 }
 
-function applyStep(cluster: Pick<SimCluster, 'store' | 'setLogs'>, step: Step, logs: Map<string, ScenarioLog[]>) {
+type PlayTarget = Pick<SimCluster, 'store' | 'setLogs'>;
+
+function applyStep(cluster: PlayTarget, step: Step, logs: Map<string, ScenarioLog[]>): void {
   if (step.kind === 'apply') {
     cluster.store.apply(step.object);
     return;
@@ -89,22 +96,32 @@ export async function playScenario(
   const log = (options.logger ?? pino({ level: 'silent' })).child({ scenario: scenario.id });
   const story = makeStory(scenario, (options.now ?? (() => new Date()))());
   const served = story.objects.filter((o) => typeOfObject(o) !== undefined);
-  const skipped = story.objects.filter((o) => typeOfObject(o) === undefined).map((o) => `${o.apiVersion} ${o.kind}`);
-  if (skipped.length > 0) log.debug({ skipped }, 'scenario objects of kinds the simulated server does not serve');
+  const skipped = story.objects
+    .filter((o) => typeOfObject(o) === undefined)
+    .map((o) => `${o.apiVersion} ${o.kind}`);
+  if (skipped.length > 0) log.debug({ skipped }, 'skipped scenario objects of unserved kinds');
+
   const job = served.find((o) => o.kind === 'Job');
-  if (job === undefined) throw new Error(`scenario ${scenario.id} has no Job to play`);
+  if (job === undefined) {
+    throw new Error(`scenario ${scenario.id} has no Job object; add the failed Job to its objects`);
+  }
+
   removeEarlierRun(cluster, served);
   ensureNamespaces(cluster, served);
+
   const steps = buildTimeline(served, scenario.logs, story.start.getTime());
-  const delays = playbackDelays(steps, { speed: options.speed ?? 60, maxGapMs: options.maxGapMs ?? 1500 });
+  const pace = { speed: options.speed ?? 60, maxGapMs: options.maxGapMs ?? 1500 };
+  const delays = playbackDelays(steps, pace);
   const delay = options.delay ?? defaultDelay;
   const logs = new Map<string, ScenarioLog[]>();
+
   log.info({ steps: steps.length }, 'scenario playback started');
   for (const [i, step] of steps.entries()) {
     const wait = delays[i] ?? 0;
     if (wait > 0) await delay(wait);
     applyStep(cluster, step, logs);
   }
+
   log.info({ jobUid: job.metadata.uid }, 'scenario playback finished');
   return {
     scenarioId: scenario.id,

@@ -93,7 +93,8 @@ export function resolveContainer(podObject: KubeObject, requested: string | unde
     const annotated = pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
     if (annotated !== undefined && main.includes(annotated)) return annotated;
     if (main.length === 1 && main[0] !== undefined) return main[0];
-    let message = `a container name must be specified for pod ${podName}, choose one of: ${goList(main)}`;
+    let message =
+      `a container name must be specified for pod ${podName}, ` + `choose one of: ${goList(main)}`;
     if (init.length > 0) message += ` or one of the init containers: ${goList(init)}`;
     throw badRequest(message);
   }
@@ -141,11 +142,13 @@ export function checkLogAvailable(podObject: KubeObject, container: string, prev
   }
   if (status.state?.running || status.state?.terminated || status.lastState?.terminated) return;
   throw badRequest(
-    `container "${container}" in pod "${podName}" is waiting to start${waitingMessage(status.state?.waiting?.reason)}`,
+    `container "${container}" in pod "${podName}" is waiting to start` +
+      waitingMessage(status.state?.waiting?.reason),
   );
 }
 
 /** Formats the time that `timestamps=true` puts before each line (RFC 3339 with nanoseconds). */
 export function logTimestamp(time: Date): string {
-  return formatTimestamp(time).replace(/Z$/, `.${String(time.getMilliseconds()).padStart(3, '0')}000000Z`);
+  const millis = String(time.getMilliseconds()).padStart(3, '0');
+  return formatTimestamp(time).replace(/Z$/, `.${millis}000000Z`);
 }

@@ -20,7 +20,7 @@ import {
   type WatchSettings,
 } from './watch.ts';
 
-/** What the resource handlers share. */
+/** Shared state of the resource handlers. */
 export interface ResourceContext {
   store: ObjectStore;
   logs: LogStore;
@@ -128,11 +128,15 @@ function checkBody(route: ResourceRoute, body: unknown, name?: string): KubeObje
   object.kind ??= route.type.kind;
   object.metadata ??= {};
   if (object.kind !== route.type.kind || object.apiVersion !== groupVersion(route.type)) {
-    throw badRequest(`body is ${object.apiVersion} ${object.kind}, expected ${groupVersion(route.type)} ${route.type.kind}`);
+    const expected = `${groupVersion(route.type)} ${route.type.kind}`;
+    throw badRequest(`body is ${object.apiVersion} ${object.kind}, expected ${expected}`);
   }
   const bodyNamespace = object.metadata.namespace;
-  if (route.namespace !== undefined && bodyNamespace !== undefined && bodyNamespace !== route.namespace) {
-    throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  const pathNamespace = route.namespace;
+  if (pathNamespace !== undefined && bodyNamespace !== undefined && bodyNamespace !== pathNamespace) {
+    throw badRequest(
+      'the namespace of the provided object does not match the namespace sent on the request',
+    );
   }
   if (route.namespace !== undefined) object.metadata.namespace = route.namespace;
   if (name !== undefined && object.metadata.name !== undefined && object.metadata.name !== name) {

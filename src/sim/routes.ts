@@ -1,6 +1,6 @@
 import { typeOfPath, type ResourceType } from './resources.ts';
 
-/** What a URL path of the simulated API server addresses. */
+/** The target of a URL path of the simulated API server. */
 export type Route =
   | { kind: 'version' }
   | { kind: 'coreVersions' }

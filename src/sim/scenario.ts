@@ -88,12 +88,13 @@ export function parseScenario(text: string, file: string): Scenario {
   if (file.endsWith('.json') && result.data.id !== expectedId) {
     throw new ScenarioError(`${file}: id: "${result.data.id}" does not match the file name "${expectedId}"`);
   }
-  return result.data as unknown as Scenario;
+  return result.data;
 }
 
 /** Reads and checks one scenario file. */
 export async function loadScenario(file: string): Promise<Scenario> {
-  return parseScenario(await readFile(file, 'utf8'), file);
+  const text = await readFile(file, 'utf8');
+  return parseScenario(text, file);
 }
 
 /** Reads every `*.json` scenario in `dir`, sorted by file name. */

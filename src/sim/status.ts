@@ -12,7 +12,7 @@ export interface Status {
   code: number;
 }
 
-/** `Status.details`: which object the error is about. `kind` holds the plural resource name. */
+/** `Status.details`: the object an error is about. `kind` is the plural resource name. */
 export interface StatusDetails {
   name?: string;
   group?: string;

@@ -5,7 +5,7 @@ import type { ResourceRoute } from './routes.ts';
 import { jobRow, jobColumns, podColumns, podRow, type Column } from './table-rows.ts';
 
 /**
- * `meta.k8s.io/v1` Table responses for `kubectl get` on jobs and pods. kubectl asks for them
+ * `meta.k8s.io/v1` Table responses for `kubectl get` on jobs and pods. kubectl requests them
  * with `Accept: application/json;as=Table;v=v1;g=meta.k8s.io,…`; other types get plain JSON,
  * which kubectl prints with its own name-and-age printer.
  */
@@ -45,7 +45,7 @@ function table(kind: TableKind, objects: KubeObject[], metadata: Record<string, 
   };
 }
 
-/** Returns the list body for a request: a Table when kubectl asks for one, else the list. */
+/** Returns the list body for a request: a Table when kubectl requests one, else the list. */
 export function encodeListFor(req: IncomingMessage, route: ResourceRoute, list: ListBody): unknown {
   const kind = tableKindFor(req, route);
   return kind === undefined ? list : table(kind, list.items, list.metadata);

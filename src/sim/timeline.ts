@@ -17,7 +17,11 @@ interface EventShape {
 
 function eventStates(event: KubeObject): ObjectState[] {
   const shape = event as unknown as EventShape;
-  const first = timeOf(shape.firstTimestamp) ?? timeOf(shape.eventTime) ?? timeOf(event.metadata.creationTimestamp) ?? 0;
+  const first =
+    timeOf(shape.firstTimestamp) ??
+    timeOf(shape.eventTime) ??
+    timeOf(event.metadata.creationTimestamp) ??
+    0;
   const last = timeOf(shape.lastTimestamp) ?? first;
   if ((shape.count ?? 1) <= 1 || last <= first) return [{ at: first, object: event }];
   const opening = { ...event, count: 1, lastTimestamp: shape.firstTimestamp ?? shape.lastTimestamp };
@@ -66,7 +70,11 @@ function logTime(log: ScenarioLog, objects: readonly KubeObject[]): number {
  * story (a Node, a CronJob) appear at once. At equal times, objects come in file order and
  * logs after them, so a pod exists before its log is set.
  */
-export function buildTimeline(objects: readonly KubeObject[], logs: readonly ScenarioLog[], start: number): Step[] {
+export function buildTimeline(
+  objects: readonly KubeObject[],
+  logs: readonly ScenarioLog[],
+  start: number,
+): Step[] {
   const steps: Step[] = [];
   for (const object of objects) {
     for (const state of statesOf(object, objects)) {
@@ -82,7 +90,7 @@ export function buildTimeline(objects: readonly KubeObject[], logs: readonly Sce
 export interface PlaybackPace {
   /** How many story seconds pass per played second. Default 60. */
   speed: number;
-  /** Longest single wait between two steps, in ms, whatever the story gap. Default 1500. */
+  /** Maximum wait between two steps, in ms, whatever the story gap. Default 1500. */
   maxGapMs: number;
 }
 

@@ -31,7 +31,7 @@ interface Received {
   object: KubernetesObject & Record<string, unknown>;
 }
 
-/** Opens a raw watch and collects events until `until` holds or the stream ends. */
+/** Opens a raw watch and collects events until `until` returns true or the stream ends. */
 async function collectWatch(
   path: string,
   query: Record<string, string | number | boolean | undefined>,
@@ -239,7 +239,8 @@ describe('simulated cluster through client-node', () => {
       .readNamespacedPodLog({ name: 'pending', namespace: 'default' })
       .catch((e: unknown) => e);
     expect((error as ApiException<string>).code).toBe(400);
-    expect(JSON.parse((error as ApiException<string>).body).message).toBe(
+    const body = JSON.parse((error as ApiException<string>).body) as { message: string };
+    expect(body.message).toBe(
       'container "main" in pod "pending" is waiting to start: trying and failing to pull image',
     );
   });

@@ -21,7 +21,8 @@ function kubectl(...args: string[]): Promise<Run> {
   const full = ['--kubeconfig', cluster.kubeconfigPath, '--cache-dir', cacheDir, ...args];
   return new Promise((resolve) => {
     execFile(kubectlPath, full, { timeout: 20_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+      let code = 0;
+      if (error !== null) code = typeof error.code === 'number' ? error.code : 1;
       resolve({ code, stdout, stderr });
     });
   });

@@ -111,7 +111,10 @@ describe('playScenario', () => {
   it('waits between steps with compressed and capped gaps', async () => {
     const scenario = await loadScenario(join(fixtures, 'deadline-backup-cronjob-sigkill-137.json'));
     const waits: number[] = [];
-    await playScenario(cluster, scenario, { speed: 60, maxGapMs: 500, delay: async (ms) => void waits.push(ms) });
+    await playScenario(cluster, scenario, { speed: 60, maxGapMs: 500, delay: (ms) => {
+      waits.push(ms);
+      return Promise.resolve();
+    } });
     expect(waits.length).toBeGreaterThan(0);
     expect(Math.max(...waits)).toBeLessThanOrEqual(500);
     expect(waits.every((ms) => ms > 0)).toBe(true);
@@ -124,7 +127,7 @@ describe('playScenario', () => {
     let step = 0;
     const response = async () => {
       const params = new URLSearchParams({ container: log.container, previous: String(log.previous) });
-      const url = `${cluster.url}/api/v1/namespaces/${log.namespace}/pods/${log.pod}/log?${params}`;
+      const url = `${cluster.url}/api/v1/namespaces/${log.namespace}/pods/${log.pod}/log?${params.toString()}`;
       return await fetch(url);
     };
     await playScenario(cluster, scenario, {

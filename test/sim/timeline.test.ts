@@ -51,7 +51,8 @@ describe('buildTimeline', () => {
     const steps = buildTimeline(story.objects, scenario.logs, story.start.getTime());
     const first = steps[0];
     expect(first?.at).toBe(story.start.getTime());
-    expect(first?.kind === 'apply' && first.object.kind).toBe('CronJob');
+    expect(first?.kind).toBe('apply');
+    expect(first?.kind === 'apply' ? first.object.kind : undefined).toBe('CronJob');
   });
 
   it('compresses gaps by speed and caps each one', () => {
