@@ -30,7 +30,7 @@ const PREFIXED_TOKENS: RegExp[] = [
 // Either a scheme follows ("Authorization: Bearer x"), or the header starts its own line, so that
 // prose such as "may require authorization: authorization failed" stays as it is.
 const AUTH_HEADER = /\b((?:proxy-)?authorization\s*[:=]\s*"?)(bearer|basic|token|digest|negotiate|aws4-hmac-sha256)(\s+)[^\s"',;]+/gi;
-const AUTH_HEADER_LINE = /^(\s*(?:proxy-)?authorization\s*:\s*)\S.*$/gim;
+const AUTH_HEADER_LINE = /^(\s*(?:proxy-)?authorization\s*:\s*)((?:bearer|basic|token|digest|negotiate)\s+)?\S.*$/gim;
 const BEARER = /\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 const SECRET_HEADER = /\b((?:x-api-key|api-key|x-auth-token|x-amz-security-token|cookie|set-cookie)\s*:\s*)[^\r\n]+/gi;
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/)([^/\s:@]+):([^@\s/]+)@/gi;
@@ -38,7 +38,7 @@ const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/)([^/\s:@]+):([^@\s/]+)@/gi;
 /** Key names that end in a secret word: `DB_PASSWORD`, `aws_secret_access_key`, `apiKey`, `session_token`. */
 const SECRET_KEY =
   '[A-Za-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?)';
-const KEY_ASSIGNMENT = new RegExp(`\\b(${SECRET_KEY})(=)([^\\s&"',;]+)`, 'gi');
+const KEY_ASSIGNMENT = new RegExp(`\\b(${SECRET_KEY})(\\s*=\\s*)([^\\s&"',;]+)`, 'gi');
 const JSON_ASSIGNMENT = new RegExp(`("${SECRET_KEY}"\\s*:\\s*")((?:[^"\\\\]|\\\\.)+)(")`, 'gi');
 
 /**
@@ -62,7 +62,7 @@ export function redactText(text: string, context: RedactContext = {}): string {
   }
   out = out
     .replace(AUTH_HEADER, (_m, head: string, scheme: string, space: string) => `${head}${scheme}${space}${MASK}`)
-    .replace(AUTH_HEADER_LINE, (_m, head: string) => `${head}${MASK}`)
+    .replace(AUTH_HEADER_LINE, (_m, head: string, scheme: string | undefined) => `${head}${scheme ?? ''}${MASK}`)
     .replace(BEARER, (_m, scheme: string) => `${scheme} ${MASK}`)
     .replace(SECRET_HEADER, (_m, head: string) => `${head}${MASK}`)
     .replace(URL_PASSWORD, (_m, scheme: string, user: string) => `${scheme}${user}:${MASK}@`)
