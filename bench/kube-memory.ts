@@ -5,7 +5,6 @@
  * in memory and builds each raw Job only when its page is requested, as an API server
  * response would arrive, so the number printed is the cache plus the loop's own state.
  */
-import type { V1Job } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { ListWatch } from '../src/kube/list-watch.ts';
 import type {
@@ -113,12 +112,12 @@ function jobStatus(failed: boolean): RawObject {
 
 /** Serves the Jobs page by page, then keeps the watch open until the loop stops. */
 const source: ListWatchSource = {
-  async list(request: ListRequest): Promise<ListPage> {
+  list(request: ListRequest): Promise<ListPage> {
     const start = Number(request.continueToken ?? 0);
     const end = Math.min(start + request.limit, jobCount);
     const items = Array.from({ length: end - start }, (_, offset) => rawJob(start + offset));
     const page = { items, resourceVersion: '2000000' };
-    return end < jobCount ? { ...page, continueToken: String(end) } : page;
+    return Promise.resolve(end < jobCount ? { ...page, continueToken: String(end) } : page);
   },
   watch: (request) =>
     new Promise((_resolve, reject) => {
@@ -137,7 +136,7 @@ const watch = new ListWatch({
   source,
   path: '/apis/batch/v1/jobs',
   pageSize,
-  slim: (raw) => slimJob(raw as V1Job),
+  slim: (raw) => slimJob(raw),
   keyOf: (job) => job.uid,
   logger: pino({ level: 'silent' }),
 });

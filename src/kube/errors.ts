@@ -193,7 +193,8 @@ function transportReason(err: unknown): string {
 }
 
 function messageOf(err: unknown): string | undefined {
-  if (!(err instanceof Error)) return err === undefined ? undefined : String(err);
+  if (err === undefined) return undefined;
+  if (!(err instanceof Error)) return typeof err === 'string' ? err : JSON.stringify(err);
   const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
   return `${err.message}${cause}`;
 }

@@ -153,7 +153,6 @@ export class Reflector<T> {
     const pageTimeoutMs = this.#options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
     let store: ObjectMap<T> = new Map();
     let continueToken: string | undefined;
-    let resourceVersion = '';
     let restarted = false;
     for (;;) {
       const request = { path, labelSelector, fieldSelector, limit, continueToken };
@@ -167,16 +166,15 @@ export class Reflector<T> {
       });
       if (page) {
         for (const raw of page.items) this.#storeRaw(store, raw);
-        resourceVersion = page.resourceVersion;
         continueToken = page.continueToken || undefined;
-        if (continueToken === undefined) break;
+        // Every page of one list carries the resourceVersion of its snapshot.
+        if (continueToken === undefined) return { store, resourceVersion: page.resourceVersion };
       } else {
         restarted = true;
         store = new Map();
         continueToken = undefined;
       }
     }
-    return { store, resourceVersion };
   }
 
   #storeRaw(store: ObjectMap<T>, raw: RawObject): void {

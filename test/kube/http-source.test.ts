@@ -144,8 +144,9 @@ describe('ListWatch over HTTP', () => {
     sim.faults.failNext('/apis/batch/v1/namespaces/etl/jobs', { code: 500, count: 3 });
     const delays: number[] = [];
     const { watch, events, errors } = watchJobs({
-      sleep: async (ms) => {
+      sleep: (ms) => {
         delays.push(ms);
+        return Promise.resolve();
       },
     });
     await watch.start();

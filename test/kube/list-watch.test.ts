@@ -55,8 +55,9 @@ function harness(source: ScriptedSource, overrides: Partial<ListWatchOptions<Sli
     keyOf: (job) => job.uid,
     logger: pino({ level: 'silent' }),
     random: () => 0.5,
-    sleep: async (ms) => {
+    sleep: (ms) => {
       delays.push(ms);
+      return Promise.resolve();
     },
     onAdd: (job) => events.push(`add ${job.name}@${job.resourceVersion}`),
     onUpdate: (old, job) =>
