@@ -7,7 +7,7 @@ import { classifyLog } from './log-patterns.ts';
 import type { LogMatch } from './log-patterns.ts';
 import type { EvidenceQuote } from './types.ts';
 
-/** What one run of one container printed, read for the diagnosis. */
+/** The log of one container run, read for the diagnosis. */
 export interface ContainerLogReading {
   reading: LogReading;
   match: LogMatch | undefined;

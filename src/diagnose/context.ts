@@ -119,7 +119,7 @@ export function podRan(pod: V1Pod): boolean {
   });
 }
 
-/** The pod's condition of the given type, when the kubelet or control plane set one. */
+/** Finds the pod's condition of the given type, when the kubelet or control plane set one. */
 export function podCondition(pod: V1Pod, type: string): V1PodCondition | undefined {
   return pod.status?.conditions?.find((c) => c.type === type);
 }

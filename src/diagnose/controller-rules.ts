@@ -60,7 +60,7 @@ export function controllerFinding(ctx: DiagnosisContext): Finding | undefined {
   };
 }
 
-/** The newest event for each distinct message once pod names are set aside, newest last, at most two. */
+/** Keeps the newest event per distinct message (pod names set aside), at most two, newest last. */
 function distinctMessages(events: CoreV1Event[]): CoreV1Event[] {
   const byKey = new Map<string, CoreV1Event>();
   for (const event of events) {

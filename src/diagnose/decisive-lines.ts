@@ -41,12 +41,12 @@ interface Scored {
 }
 
 /**
- * Picks the few log lines that explain why a program ended: the last
- * exception with its final frame (Python, Java, Node.js, Ruby), a Go or Rust
- * panic with its first frame, the first fatal error, shell errors, and the
- * last error lines. Errors followed by a line showing recovery (a reconnect,
- * a retry that worked) are left out. A log without error lines gives its
- * last lines, which show where a hung or killed program stopped.
+ * Picks the few log lines that explain why a program ended. These are the
+ * last exception with its final frame (Python, Java, Node.js, Ruby), a Go or
+ * Rust panic with its first frame, the first fatal error, shell errors and
+ * the last error lines. Errors followed by a line showing recovery (a
+ * reconnect, a retry that worked) are left out. A log without error lines
+ * gives its last lines, which show where a hung or killed program stopped.
  */
 export function decisiveLines(text: string, options: DecisiveLinesOptions = {}): string[] {
   return readLog(text, options).lines;

@@ -75,7 +75,8 @@ function jobConditionQuotes(ctx: DiagnosisContext): EvidenceQuote[] {
 
 function summaryLine(ctx: DiagnosisContext, primary: Finding, ranking: Ranking | undefined): string {
   const job = `Job ${ctx.namespace}/${ctx.jobName}`;
-  const state = ctx.failure !== undefined ? `failed (${ctx.failure.reason})` : primary.ran ? 'keeps failing' : 'is stuck';
+  let state = primary.ran ? 'keeps failing' : 'is stuck';
+  if (ctx.failure !== undefined) state = `failed (${ctx.failure.reason})`;
   const share = ranking !== undefined && ranking.share.total > 1 ? ` (${ranking.share.same} of ${ranking.share.total} pods)` : '';
   return `${job} ${state}: ${oneLine(primary.detail)}${share}`;
 }

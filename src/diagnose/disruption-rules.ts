@@ -122,7 +122,7 @@ function nodeDisruption(
   };
 }
 
-/** A failed pod whose containers never reported an end: its node stopped reporting or is gone. */
+/** Explains a failed pod whose containers never reported an end: its node stopped reporting or is gone. */
 function lostNodeFinding(ctx: DiagnosisContext, pod: V1Pod, evidence: EvidenceQuote[], base: Pick<Finding, 'pod' | 'atMs' | 'ran'>): Finding | undefined {
   if (pod.status?.phase !== 'Failed') return undefined;
   const stillRunning = containerViews(pod).some((v) => v.status.state?.running !== undefined);

@@ -21,9 +21,11 @@ export interface Finding {
   secondary?: CauseId[];
 }
 
-/** Sorts findings by a numeric confidence: high 3, medium 2, low 1. */
+/** Returns the confidence as a number for scoring: high 3, medium 2, low 1. */
 export function confidenceWeight(finding: Finding): number {
-  return finding.confidence === 'high' ? 3 : finding.confidence === 'medium' ? 2 : 1;
+  if (finding.confidence === 'high') return 3;
+  if (finding.confidence === 'medium') return 2;
+  return 1;
 }
 
 /** The fields every finding about one container run shares. */

@@ -1,12 +1,12 @@
 import type { DiagnosisContext } from './context.ts';
 
-/** Where the pod template lives: the CronJob's jobTemplate when there is one, else the Job. */
+/** Names the owner of the pod template: the CronJob (its jobTemplate) when there is one, else the Job. */
 export function templateOwner(ctx: DiagnosisContext): string {
   const cronJob = ctx.snapshot.cronJob?.metadata?.name;
   return cronJob === undefined ? `Job ${ctx.jobName}` : `CronJob ${cronJob}`;
 }
 
-/** The step after a template change: a Job's pod template is immutable, so a new Job is needed. */
+/** Describes the step after a template change, because a Job's pod template is immutable. */
 export function recreateHint(ctx: DiagnosisContext): string {
   return ctx.snapshot.cronJob === undefined
     ? 'then re-create the Job, since its pod template cannot be changed in place'

@@ -10,10 +10,11 @@ import { waitingFinding } from './waiting-rules.ts';
 
 /**
  * Names the cause of one pod's failure, or undefined when the pod shows no
- * trouble. Order follows the precedence rules: an OOM kill in any container
- * or earlier run first (what follows from it is secondary), then what the
- * kubelet or the control plane did to the pod (eviction, disruption,
- * scheduling), then init containers, which run first, then the containers.
+ * trouble. The order follows the precedence rules. An OOM kill in any
+ * container or earlier run comes first, and what follows from it is
+ * secondary. Next comes what the kubelet or the control plane did to the pod
+ * (eviction, disruption, scheduling), then init containers, which run first,
+ * then the app containers.
  */
 export function podFinding(ctx: DiagnosisContext, pod: V1Pod): Finding | undefined {
   if (pod.status?.phase === 'Succeeded') return undefined;
@@ -32,14 +33,14 @@ function byTime(a: Finding, b: Finding): number {
   return a.atMs - b.atMs;
 }
 
-/** Every terminated run of a container that says something: the current one and the one before. */
+/** Reads every terminated run of a container: the current one and the one before. */
 function runFindings(ctx: DiagnosisContext, view: ContainerView): Finding[] {
   return [terminatedFinding(ctx, view, 'state'), terminatedFinding(ctx, view, 'lastState')].filter(
     (f): f is Finding => f !== undefined,
   );
 }
 
-/** The current failure of one container: its waiting reason, its last exit, or the exit before a restart. */
+/** Reads the current failure of one container: its waiting reason, its last exit, or the exit before a restart. */
 function containerFinding(ctx: DiagnosisContext, view: ContainerView): Finding | undefined {
   return (
     waitingFinding(ctx, view) ??

@@ -19,7 +19,7 @@ const INDEX_REASONS = new Set(['MaxFailedIndexesExceeded', 'FailedIndexes']);
  * Names `pod-failure-policy` when a podFailurePolicy rule decided the Job's
  * end: the Job condition reason `PodFailurePolicy` (a FailJob rule), or an
  * index limit reached through pods that a FailIndex rule failed at once.
- * `byPod` holds each pod's own finding, which becomes the secondary cause.
+ * `byPod` maps each pod name to its own finding, which becomes the secondary cause.
  */
 export function policyFinding(ctx: DiagnosisContext, byPod: Map<string, Finding>): Finding | undefined {
   const failure = ctx.failure;

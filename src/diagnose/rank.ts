@@ -16,11 +16,11 @@ export interface Ranking {
 
 /**
  * Applies the precedence rules of docs/causes.md. A Job that hit its
- * deadline without its workload ever running failed because of what
- * stopped the pods; `deadline-exceeded` wins only when the workload ran and
- * no earlier failure explains it. Otherwise an OOM kill outranks what
- * follows from it, and among the rest the cause seen in most pods wins,
- * weighted by confidence, with the latest breaking ties.
+ * deadline without its workload ever running failed because of what stopped
+ * the pods. `deadline-exceeded` wins only when the workload ran and no
+ * earlier failure explains it. Otherwise an OOM kill outranks what follows
+ * from it. Among the rest, the cause seen in the most pods wins, weighted by
+ * confidence, and the latest finding breaks ties.
  */
 export function rankFindings(
   ctx: DiagnosisContext,
@@ -35,7 +35,9 @@ export function rankFindings(
   if (ctx.failure?.reason === 'DeadlineExceeded') {
     const ran = ctx.snapshot.pods.some(podRan);
     const blockers = all.filter((f) => !f.ran);
-    const pool = !ran && blockers.length > 0 ? blockers : real.length > 0 ? real : undefined;
+    let pool: Finding[] | undefined;
+    if (!ran && blockers.length > 0) pool = blockers;
+    else if (real.length > 0) pool = real;
     const primary = pool === undefined ? deadlineFinding(ctx, stops, ran) : choose(pool);
     const ranking = finish(primary, pool ?? [primary], all);
     if (primary.cause !== 'deadline-exceeded') ranking.secondary.unshift('deadline-exceeded');
@@ -67,7 +69,7 @@ function finish(primary: Finding, pool: Finding[], all: Finding[]): Ranking {
   return { primary, share: { same, total: pool.length }, secondary: [...secondary] };
 }
 
-/** The Job ran past activeDeadlineSeconds while its workload was running (or with nothing to blame). */
+/** Builds the finding for a Job that ran past activeDeadlineSeconds while its workload ran, or with nothing else to blame. */
 function deadlineFinding(ctx: DiagnosisContext, stops: Finding[], ran: boolean): Finding {
   const deadline = ctx.snapshot.job.spec?.activeDeadlineSeconds;
   const stopped = stops.at(-1);

@@ -1,6 +1,6 @@
 import type { V1Container, V1Pod, V1PodSpec } from '@kubernetes/client-node';
 
-/** What the caller knows about the text beyond its content. */
+/** Facts about the text that its content does not show. */
 export interface RedactContext {
   /** Names of environment variables filled from Secrets; their values are masked wherever they appear as `NAME=value` or `"NAME": "value"`. */
   secretEnvNames?: string[];
@@ -45,11 +45,12 @@ const JSON_ASSIGNMENT = new RegExp(`("${SECRET_KEY}"\\s*:\\s*")((?:[^"\\\\]|\\\\
  * Removes terminal escapes and control characters and masks credentials in
  * text that is about to leave the cluster (logs, event messages, summaries).
  *
- * Masked: Slack, GitHub, AWS access key id, Google API key and JWT tokens;
- * `Authorization:` header values; `password=`, `token=`, `secret=`, `api_key=`
- * style assignments in env dumps, query strings and JSON; URL passwords
- * (`postgres://app:****@db:5432/app` keeps user and host); PEM private key
- * blocks, also across lines; and the values of `secretEnvNames`.
+ * It masks Slack, GitHub, AWS access key id, Google API key and JWT tokens,
+ * and `Authorization:` header values. It masks `password=`, `token=`,
+ * `secret=` and `api_key=` style assignments in env dumps, query strings and
+ * JSON. URL passwords are masked but user and host stay
+ * (`postgres://app:****@db:5432/app`). PEM private key blocks are masked
+ * across lines, and so are the values of `secretEnvNames`.
  * Masked text keeps its shape (`token=****`), and masking twice changes nothing.
  */
 export function redactText(text: string, context: RedactContext = {}): string {

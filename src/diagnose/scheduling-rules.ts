@@ -66,7 +66,7 @@ function schedulingFix(ctx: DiagnosisContext, message: string, gated: boolean): 
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 }
 
-/** The part of a scheduler message before its preemption note. */
+/** Cuts a scheduler message before its preemption note. */
 function firstClause(message: string): string {
   return message.split(' preemption:')[0]?.trim() ?? message;
 }

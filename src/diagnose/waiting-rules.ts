@@ -107,7 +107,7 @@ function pullErrorEvent(ctx: DiagnosisContext, view: ContainerView): CoreV1Event
     .at(-1);
 }
 
-/** The kubelet's `Failed` events other than the bare "Error: <Reason>" echo of the waiting reason. */
+/** Quotes the kubelet's latest `Failed` event that says more than the bare "Error: <Reason>" echo. */
 function failedEventQuotes(ctx: DiagnosisContext, view: ContainerView) {
   const failed = podEvents(ctx, view).filter((e) => e.reason === 'Failed' || e.reason === 'InspectFailed');
   const telling = failed.filter((e) => !/^Error: [A-Za-z]+$/.test(e.message ?? ''));

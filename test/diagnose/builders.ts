@@ -15,7 +15,7 @@ export const NAMESPACE = 'batch';
 export const JOB = 'nightly';
 const START = Date.parse('2026-01-10T02:00:00Z');
 
-/** An RFC 3339 time `seconds` after the test story starts. */
+/** Returns the RFC 3339 time `seconds` after the test story starts. */
 export function at(seconds: number): string {
   return new Date(START + seconds * 1000).toISOString().replace('.000Z', 'Z');
 }
@@ -30,7 +30,7 @@ export interface JobOverrides {
   failedIndexes?: string;
 }
 
-/** A Job as the API server shows it, failed when `failed` is given. */
+/** Builds a Job as the API server shows it, failed when `failed` is given. */
 export function buildJob(overrides: JobOverrides = {}): V1Job {
   const conditions: V1JobCondition[] = [];
   if (overrides.failed !== undefined) {
@@ -70,7 +70,7 @@ export interface ContainerOverrides {
   status?: Partial<V1ContainerStatus>;
 }
 
-/** A container spec and its status side by side. */
+/** Builds a container spec and its status side by side. */
 export function buildContainer(overrides: ContainerOverrides = {}): { spec: V1Container; status: V1ContainerStatus } {
   const name = overrides.name ?? 'main';
   const image = overrides.image ?? 'registry.test/app:1';
@@ -82,7 +82,7 @@ export function buildContainer(overrides: ContainerOverrides = {}): { spec: V1Co
   return { spec, status };
 }
 
-/** A terminated container state ending at `finishedSeconds`. */
+/** Builds a terminated container state ending at `finishedSeconds`. */
 export function terminated(exitCode: number, reason: string, finishedSeconds = 60, message?: string): V1ContainerState {
   const state = { exitCode, reason, startedAt: at(5), finishedAt: at(finishedSeconds), ...(message === undefined ? {} : { message }) };
   // Times stay RFC 3339 strings, as in scenario JSON; the diagnosis reads both strings and Dates.
@@ -101,7 +101,7 @@ export interface PodOverrides {
   createdSeconds?: number;
 }
 
-/** A pod of the test Job, Failed unless told otherwise. */
+/** Builds a pod of the test Job, in phase Failed unless `phase` is given. */
 export function buildPod(overrides: PodOverrides = {}): V1Pod {
   const containers = overrides.containers ?? [buildContainer({ status: { state: terminated(1, 'Error') } })];
   const pod: V1Pod = {
@@ -127,7 +127,7 @@ export function buildPod(overrides: PodOverrides = {}): V1Pod {
   return pod;
 }
 
-/** An event on a pod (or on the Job with `kind: 'Job'`). */
+/** Builds an event on a pod, or on the Job with `kind: 'Job'`. */
 export function buildEvent(reason: string, message: string, options: { kind?: string; name?: string; atSeconds?: number; count?: number; type?: string } = {}): CoreV1Event {
   const kind = options.kind ?? 'Pod';
   const name = options.name ?? (kind === 'Job' ? JOB : `${JOB}-abcde`);
@@ -144,7 +144,7 @@ export function buildEvent(reason: string, message: string, options: { kind?: st
   };
 }
 
-/** A captured log of one container run. */
+/** Builds the captured log of one container run. */
 export function buildLog(text: string, options: { pod?: string; container?: string; previous?: boolean } = {}): ContainerLog {
   return { namespace: NAMESPACE, pod: options.pod ?? `${JOB}-abcde`, container: options.container ?? 'main', previous: options.previous ?? false, text };
 }

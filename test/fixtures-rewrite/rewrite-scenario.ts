@@ -1,13 +1,13 @@
-import type { V1Container, V1Job, V1Pod } from '@kubernetes/client-node';
+import type { V1Container, V1CronJob, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { Scenario } from '../../src/diagnose/scenario.ts';
 
 /**
- * Rewrites a scenario the way another cluster would show the same failure:
- * other names for the Job, CronJob, pods' containers, namespaces, nodes,
- * images, claims, Secrets and the hosts in log lines and messages; other
- * memory and storage limits, backoffLimit, activeDeadlineSeconds and ports;
- * shuffled object and log order. Exit codes and the reason strings Kubernetes
- * writes stay as they are. The same seed always gives the same rewrite.
+ * Rewrites a scenario the way another cluster would show the same failure.
+ * It renames the Job, CronJob, containers, namespaces, nodes, images, claims,
+ * Secrets and the hosts in log lines and messages. It changes memory and
+ * storage limits, backoffLimit, activeDeadlineSeconds and ports, and shuffles
+ * object and log order. Exit codes and the reason strings Kubernetes writes
+ * stay as they are. The same seed always gives the same rewrite.
  * `expected.evidence` goes through the same renaming, so it still names the
  * rewritten values.
  */
@@ -145,7 +145,9 @@ function collectNumbers(scenario: Scenario, random: () => number): NumberMap {
 
 function rewriteSpecNumbers(objects: Scenario['objects'], random: () => number, numbers: NumberMap): void {
   for (const object of objects) {
-    const spec = object.kind === 'Job' ? (object as V1Job).spec : object.kind === 'CronJob' ? (object as { spec?: { jobTemplate?: { spec?: V1Job['spec'] } } }).spec?.jobTemplate?.spec : undefined;
+    let spec: V1Job['spec'];
+    if (object.kind === 'Job') spec = (object as V1Job).spec;
+    if (object.kind === 'CronJob') spec = (object as V1CronJob).spec?.jobTemplate.spec;
     if (spec === undefined) continue;
     if (spec.backoffLimit !== undefined && spec.backoffLimit < 1000) spec.backoffLimit += 1 + Math.floor(random() * 3);
     if (spec.activeDeadlineSeconds !== undefined) {
@@ -177,7 +179,7 @@ function shuffle<T>(items: T[], random: () => number): T[] {
   return out;
 }
 
-/** A small seeded PRNG (mulberry32), so that every seed gives one fixed rewrite. */
+/** Returns a small seeded PRNG (mulberry32), so that every seed gives one fixed rewrite. */
 export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
