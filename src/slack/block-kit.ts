@@ -22,11 +22,13 @@ export const LIMITS = {
   /** Elements in a context block. */
   contextElements: 10,
   /**
-   * Text summed over all blocks. Slack rejects large messages with the undocumented
-   * `msg_blocks_too_long`, seen from about 13,000 characters (bolt-js issues 2509 and
-   * 2867), so jobwatch stays under this lower figure.
+   * Text summed over all blocks, with {@link LIMITS.blockOverhead} per block. Slack rejects
+   * large messages with the undocumented `msg_blocks_too_long`; bolt-js issue 2509 reports it
+   * near 13,200 characters, and lower once non-markdown blocks are added. An estimate.
    */
   totalText: 12_000,
+  /** Characters counted for each block's own structure, as part of {@link LIMITS.totalText}. */
+  blockOverhead: 100,
 } as const;
 
 export interface PlainText {
@@ -113,10 +115,14 @@ export function context(elements: string[], maxCharsEach: number): ContextBlock 
   };
 }
 
-/** Sums the length of every text in `blocks`, the figure {@link LIMITS.totalText} bounds. */
+/**
+ * Measures `blocks` the way {@link LIMITS.totalText} bounds them: the length of every text
+ * plus {@link LIMITS.blockOverhead} per block.
+ */
 export function countBlockText(blocks: Block[]): number {
   let total = 0;
   for (const block of blocks) {
+    total += LIMITS.blockOverhead;
     for (const text of textsOf(block)) {
       total += text.text.length;
     }

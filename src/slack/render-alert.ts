@@ -12,8 +12,9 @@ import { escapeMrkdwn, truncate } from './escape.ts';
 import { bold, inlineCode, slackDate } from './mrkdwn.ts';
 
 /**
- * Character budget of each part of an alert. Their sum, with the header, is 10,950,
- * under {@link LIMITS.totalText}: 150 + 1,000 + 3,000 + 1,000 + 1,800 + 10 × 200 + 10 × 200.
+ * Character budget of each part of an alert. Their sum, with the header, is 10,950
+ * (150 + 1,000 + 3,000 + 1,000 + 1,800 + 10 × 200 + 10 × 200), and with the overhead of
+ * seven blocks 11,650, under {@link LIMITS.totalText}.
  */
 export const ALERT_BUDGET = {
   cause: 1000,
