@@ -82,7 +82,7 @@ function buildUrl(kc: KubeConfig, query: SelectorQuery): URL {
       `Kubernetes context "${kc.getCurrentContext()}" has no cluster; check the kubeconfig.`,
     );
   }
-  // The server URL may carry a path prefix (a proxy such as Rancher's), so append to it.
+  // The server URL may carry a path prefix (an API server behind a proxy), so append to it.
   const url = new URL(cluster.server.replace(/\/+$/, '') + query.path);
   if (query.labelSelector) url.searchParams.set('labelSelector', query.labelSelector);
   if (query.fieldSelector) url.searchParams.set('fieldSelector', query.fieldSelector);

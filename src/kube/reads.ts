@@ -31,7 +31,7 @@ export interface KubeReads {
   getPod(namespace: string, name: string): Promise<V1Pod>;
   /** Lists the pods a Job created, by its `batch.kubernetes.io/controller-uid` label. */
   listJobPods(namespace: string, jobUid: string): Promise<V1Pod[]>;
-  /** Lists the core/v1 events about one object, oldest page first. */
+  /** Lists the core/v1 events about one object, in the order the server returns them. */
   listEventsFor(namespace: string, object: InvolvedObject): Promise<CoreV1Event[]>;
   getNode(name: string): Promise<V1Node>;
   /** Reads a container log; see {@link readPodLog} for the unavailable cases. */
@@ -79,7 +79,11 @@ export function createKubeReads(kc: KubeConfig): KubeReads {
   };
 }
 
-/** Builds the label selector of a Job's pods from the Job's uid. */
+/**
+ * Builds the label selector of a Job's pods from the Job's uid.
+ * NOTE: job controllers before Kubernetes 1.27 set only the unprefixed `controller-uid`
+ * label, so pods of Jobs created by such a controller are not found.
+ */
 export function jobPodSelector(jobUid: string): string {
   return `batch.kubernetes.io/controller-uid=${jobUid}`;
 }

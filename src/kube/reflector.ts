@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import { computeBackoffMs, sleep as timerSleep } from './backoff.ts';
-import { KubeApiError, kubeApiErrorFromStatus, toKubeApiError } from './errors.ts';
+import { kubeApiErrorFromStatus, toKubeApiError } from './errors.ts';
+import type { KubeApiError } from './errors.ts';
 import type { ListWatchOptions, ListWatchStats } from './list-watch-options.ts';
 import type { RawObject, WatchEvent } from './list-watch-source.ts';
 import { diffStores, resourceVersionOf } from './object-store.ts';
 import type { StoredObject } from './object-store.ts';
-import { watchOnce } from './watch-once.ts';
+import { watchFailure, watchOnce } from './watch-once.ts';
 
 const DEFAULT_STALL_TIMEOUT_MS = 120_000;
 
@@ -195,7 +196,7 @@ export class Reflector<T> {
       onEvent: (event) => this.#handleEvent(event),
     });
     if (outcome === 'stalled') this.#counts.stalls += 1;
-    if (outcome !== 'ended') throw outcomeError(outcome, path, this.#resourceVersion);
+    if (outcome !== 'ended') throw watchFailure(outcome, path, this.#resourceVersion);
   }
 
   #handleEvent(event: WatchEvent): void {
@@ -256,15 +257,4 @@ export class Reflector<T> {
       this.#log.error({ err: handlerErr }, 'list-watch onError handler threw');
     }
   }
-}
-
-/** Describes a watch that ended without an error but must count as a failure. */
-function outcomeError(outcome: 'stalled' | 'closed-early', path: string, rv: string): KubeApiError {
-  const watch = `watch of ${path} from resourceVersion ${rv}`;
-  if (outcome === 'stalled') {
-    const statusMessage = `${watch} sent nothing within the stall timeout`;
-    return new KubeApiError({ reason: 'WatchStalled', statusMessage });
-  }
-  const statusMessage = `${watch} closed within 1 s without events`;
-  return new KubeApiError({ reason: 'WatchClosedEarly', statusMessage });
 }

@@ -1,3 +1,4 @@
+import { KubeApiError } from './errors.ts';
 import type { ListWatchSource, SelectorQuery, WatchEvent } from './list-watch-source.ts';
 
 /** The way a watch request ended without an error. */
@@ -79,4 +80,19 @@ export async function watchOnce(options: WatchOnceOptions): Promise<WatchOutcome
   if (stalled) return 'stalled';
   if (events === 0 && options.now() - startedAt < MIN_HEALTHY_WATCH_MS) return 'closed-early';
   return 'ended';
+}
+
+/** Builds the error for a watch that ended without an error but must count as a failure. */
+export function watchFailure(
+  outcome: 'stalled' | 'closed-early',
+  path: string,
+  resourceVersion: string,
+): KubeApiError {
+  const watch = `watch of ${path} from resourceVersion ${resourceVersion}`;
+  if (outcome === 'stalled') {
+    const statusMessage = `${watch} sent nothing within the stall timeout`;
+    return new KubeApiError({ reason: 'WatchStalled', statusMessage });
+  }
+  const statusMessage = `${watch} closed within 1 s without events`;
+  return new KubeApiError({ reason: 'WatchClosedEarly', statusMessage });
 }
