@@ -284,6 +284,75 @@ const INVALID: Case[] = [
     pointer: '/blocks/0/elements/0/confirm/title/type',
     problem: 'must be plain_text',
   },
+  {
+    limit: 'a select option value over 150 characters',
+    blocks: [
+      actions({
+        type: 'static_select',
+        action_id: 'pick',
+        options: [{ text: plain('a'), value: 'v'.repeat(151) }],
+      }),
+    ],
+    pointer: '/blocks/0/elements/0/options/0/value',
+    problem: 'must be less than 151 characters',
+  },
+  {
+    limit: 'mrkdwn option text in a select',
+    blocks: [
+      actions({
+        type: 'static_select',
+        action_id: 'pick',
+        options: [{ text: mrkdwn('*a*'), value: 'a' }],
+      }),
+    ],
+    pointer: '/blocks/0/elements/0/options/0/text/type',
+    problem: 'must be plain_text',
+  },
+  {
+    limit: 'a select with both options and option_groups',
+    blocks: [
+      actions({
+        type: 'static_select',
+        action_id: 'pick',
+        options: [{ text: plain('a'), value: 'a' }],
+        option_groups: [{ label: plain('g'), options: [{ text: plain('b'), value: 'b' }] }],
+      }),
+    ],
+    pointer: '/blocks/0/elements/0',
+    problem: 'exactly one of options or option_groups',
+  },
+  {
+    limit: 'a button without text',
+    blocks: [actions({ type: 'button', action_id: 'retry' })],
+    pointer: '/blocks/0/elements/0/text',
+    problem: 'missing required field',
+  },
+  {
+    limit: 'a context image without alt_text',
+    blocks: [
+      { type: 'context', elements: [{ type: 'image', image_url: 'https://example.test/i.png' }] },
+    ],
+    pointer: '/blocks/0/elements/0/alt_text',
+    problem: 'missing required field',
+  },
+  {
+    limit: 'context text over 3000 characters',
+    blocks: [{ type: 'context', elements: [mrkdwn('c'.repeat(3001))] }],
+    pointer: '/blocks/0/elements/0/text',
+    problem: 'must be less than 3001 characters',
+  },
+  {
+    limit: 'an input element as a section accessory',
+    blocks: [section('x', { accessory: { type: 'plain_text_input', action_id: 'x' } })],
+    pointer: '/blocks/0/accessory/type',
+    problem: 'unsupported element type plain_text_input',
+  },
+  {
+    limit: 'a block that is not an object',
+    blocks: ['divider'],
+    pointer: '/blocks/0',
+    problem: 'must be a block object',
+  },
 ];
 
 describe('Block Kit validation on chat.postMessage', () => {

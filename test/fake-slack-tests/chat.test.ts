@@ -41,7 +41,7 @@ describe('chat methods', () => {
     expect(result.channel).toBe('C0ALERTS');
   });
 
-  it('gives strictly increasing ts values when the clock stands still', async () => {
+  it('increases ts when the clock is frozen', async () => {
     const fixed = await startFakeSlack({ clock: () => 1_760_000_000_000 });
     try {
       const client = clientFor(fixed);

@@ -1,5 +1,5 @@
 /**
- * The error a method handler throws to make the fake answer `{ ok: false, error }`,
+ * The error a method handler throws to make the fake respond `{ ok: false, error }`,
  * with HTTP 200 as Slack does for every platform error.
  */
 export class SlackApiError extends Error {
@@ -22,7 +22,7 @@ export function errorBody(error: SlackApiError): Record<string, unknown> {
   return { ok: false, error: error.code, response_metadata: { messages: error.messages } };
 }
 
-/** Thrown when a rate-limit bucket is empty: the fake answers HTTP 429. */
+/** Thrown when a rate-limit bucket is empty: the fake responds with HTTP 429. */
 export class RateLimitedError extends Error {
   /** Whole seconds for the `Retry-After` header; at least 1. */
   readonly retryAfterSeconds: number;

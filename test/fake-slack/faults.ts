@@ -1,18 +1,19 @@
-/** A scripted answer that replaces the normal handling of one request. */
+/** A scripted response that replaces the normal handling of one request. */
 export type Fault =
   | { kind: 'rate-limit'; retryAfterSeconds: number }
   | { kind: 'platform-error'; error: string }
   | { kind: 'http-status'; httpStatus: number };
 
 /**
- * Faults tests queue per method. Each queued fault answers exactly one request,
- * oldest first; a delay lets one request run normally but answer late.
+ * Faults that tests queue per method. Each queued fault replaces the handling of
+ * exactly one request, oldest first. A delay lets one request run normally but
+ * holds back its response.
  */
 export class ScriptedFaults {
   private readonly queues = new Map<string, Fault[]>();
   private readonly delays = new Map<string, number[]>();
 
-  /** Queues `calls` 429 answers for `method`. */
+  /** Queues `calls` 429 responses for `method`. */
   rateLimit(method: string, calls: number, retryAfterSeconds: number): void {
     if (!Number.isInteger(retryAfterSeconds) || retryAfterSeconds < 0) {
       throw new Error(
@@ -31,7 +32,7 @@ export class ScriptedFaults {
     this.push(method, times, fault);
   }
 
-  /** Delays the answer to the next request to `method` by `delayMs` wall-clock ms. */
+  /** Delays the response to the next request to `method` by `delayMs` wall-clock ms. */
   delayNext(method: string, delayMs: number): void {
     const queue = this.delays.get(method) ?? [];
     queue.push(delayMs);
@@ -43,7 +44,7 @@ export class ScriptedFaults {
     return this.queues.get(method)?.shift();
   }
 
-  /** Removes and returns the next answer delay for `method`, if any. */
+  /** Removes and returns the next response delay for `method`, if any. */
   takeDelay(method: string): number | undefined {
     return this.delays.get(method)?.shift();
   }

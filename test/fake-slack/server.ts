@@ -6,7 +6,13 @@ import { ResponseUrlStore, TriggerStore } from './interactions.ts';
 import { ChannelPostLimiter } from './rate-limits.ts';
 import { handleResponseUrl } from './response-route.ts';
 import { DEFAULT_CHANNELS, DEFAULT_USERS, WORKSPACE, WorkspaceState } from './state.ts';
-import type { FakeSlack, FakeSlackOptions, RecordedResponse, StoredMessage } from './types.ts';
+import type {
+  FakeSlack,
+  FakeSlackOptions,
+  RecordedResponse,
+  StoredFile,
+  StoredMessage,
+} from './types.ts';
 import { handleUpload } from './upload-route.ts';
 
 export const DEFAULT_BOT_TOKEN = 'xoxb-test-bot-token';
@@ -74,6 +80,13 @@ function postAsUser(
   return message;
 }
 
+/** Copies a file record; structuredClone would turn its Buffer into a plain Uint8Array. */
+function copyFile(file: StoredFile): StoredFile {
+  const copy: StoredFile = { ...file, channels: [...file.channels] };
+  if (file.bytes !== undefined) copy.bytes = Buffer.from(file.bytes);
+  return copy;
+}
+
 /**
  * Starts a strict fake of the Slack Web API on a free port of 127.0.0.1.
  * Point `slackApiUrl` of a WebClient or Bolt app at `apiUrl`, and call `stop()`
@@ -130,14 +143,17 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         isArchived: channel.isArchived,
         botIsMember: channel.botIsMember,
       })),
+    // Accessors return copies, so a test cannot change the workspace by accident.
     messages: (channel) =>
-      channel === undefined ? state.allMessages() : [...state.channelHistory(channel)],
-    thread: (channel, ts) => state.thread(channel, ts),
+      structuredClone(channel === undefined ? state.allMessages() : state.channelHistory(channel)),
+    thread: (channel, ts) => structuredClone(state.thread(channel, ts)),
     ephemeralMessages: (channel) =>
-      state.ephemerals.filter((message) => channel === undefined || message.channel === channel),
+      structuredClone(
+        state.ephemerals.filter((message) => channel === undefined || message.channel === channel),
+      ),
     calls: (method) => api.calls.filter((call) => method === undefined || call.method === method),
-    files: () => [...state.files.values()],
-    views: () => [...state.views.values()],
+    files: () => [...state.files.values()].map(copyFile),
+    views: () => structuredClone([...state.views.values()]),
     responses: (id) =>
       routes.responses.filter((response) => id === undefined || response.responseUrlId === id),
     rateLimit: (method, opts) => faults.rateLimit(method, opts.calls, opts.retryAfterSeconds),

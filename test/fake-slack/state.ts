@@ -64,7 +64,7 @@ export class WorkspaceState {
 
   /**
    * Returns a message ts from the fake clock, `<10 digits>.<6 digits>`, strictly
-   * increasing across the workspace even when the clock stands still.
+   * increasing across the workspace even when the clock does not advance.
    */
   nextTs(): string {
     const micros = Math.max(Math.floor(this.clock() * 1000), this.lastTsMicros + 1);

@@ -121,14 +121,14 @@ export interface StoredView {
 /** What the app sent to a `response_url` of the fake. */
 export interface RecordedResponse {
   responseUrlId: string;
-  /** HTTP status the fake answered. */
+  /** HTTP status of the fake's response. */
   status: number;
   body: unknown;
   /** Why the fake rejected it; empty when accepted. */
   problems: string[];
 }
 
-/** One request to `/api/<method>`, answered or not. */
+/** One request to `/api/<method>`, whatever its outcome. */
 export interface RecordedCall {
   method: string;
   /** Arguments with the token removed and JSON-string fields parsed when they parse. */
@@ -169,7 +169,7 @@ export interface FakeSlack {
   files(): StoredFile[];
   views(): StoredView[];
   responses(responseUrlId?: string): RecordedResponse[];
-  /** Answers the next `calls` requests to `method` with 429 and this Retry-After. */
+  /** Rejects the next `calls` requests to `method` with 429 and this Retry-After. */
   rateLimit(method: string, opts: { calls: number; retryAfterSeconds: number }): void;
   /** Fails the next `times` (default 1) requests to `method` with the error code or HTTP status. */
   failNext(method: string, error: string | { httpStatus: number }, times?: number): void;

@@ -26,7 +26,7 @@ function checkButton(ctx: CheckContext, element: Record<string, unknown>, pointe
   checkConfirm(ctx, element.confirm, `${pointer}/confirm`);
 }
 
-/** The image element of sections and context blocks (not the image block). */
+/** Checks the image element of sections and context blocks (not the image block). */
 function checkImageElement(
   ctx: CheckContext,
   element: Record<string, unknown>,

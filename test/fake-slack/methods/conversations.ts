@@ -115,7 +115,7 @@ export const history: MethodHandler = ({ args, state }) => {
   };
 };
 
-/** A thread oldest first, the root message included, found by the root's or a reply's ts. */
+/** Returns a thread oldest first with its root, found by the root's or a reply's ts. */
 export const replies: MethodHandler = ({ args, state }) => {
   const channel = resolveChannel(state, args.channel);
   requireReadable(channel);
