@@ -172,18 +172,20 @@ describe('Web API transport', () => {
     expect(fake.messages()).toEqual([]);
   });
 
-  it('stores a message whose answer arrives after the client gave up', async () => {
-    fake.acceptThenTimeout('chat.postMessage', 400);
+  it('stores a message whose response comes after the client timeout', async () => {
+    fake.acceptThenTimeout('chat.postMessage', 2000);
     const impatient = new WebClient(fake.botToken, {
       slackApiUrl: fake.apiUrl,
       retryConfig: { retries: 0 },
-      timeout: 50,
+      timeout: 250,
       logger: silentLogger(),
     });
     const error = await rejection(
       impatient.chat.postMessage({ channel: 'C0ALERTS', text: 'maybe' }),
     );
     expect(error).toBeInstanceOf(WebAPIRequestError);
+    // The fake stores the message before it holds back the response.
+    await expect.poll(() => fake.calls('chat.postMessage').length).toBe(1);
     expect(fake.messages('C0ALERTS').map((message) => message.text)).toEqual(['maybe']);
   });
 
@@ -198,6 +200,27 @@ describe('Web API transport', () => {
     clock.advance(1000);
     expect((await client.chat.postMessage({ channel: 'C0ALERTS', text: '3' })).ok).toBe(true);
     expect(fake.messages('C0ALERTS').map((message) => message.text)).toEqual(['1', '2', '3']);
+  });
+
+  it('keeps a separate post bucket per channel', async () => {
+    const limited = await startFakeSlack({
+      clock: clock.now,
+      channels: [
+        { id: 'C0ALERTS', name: 'job-alerts' },
+        { id: 'C0OTHER', name: 'other' },
+      ],
+      channelPostLimit: { perSecond: 1, burst: 1 },
+    });
+    try {
+      const client = clientFor(limited);
+      await client.chat.postMessage({ channel: 'C0ALERTS', text: 'a1' });
+      const error = await rejection(client.chat.postMessage({ channel: 'C0ALERTS', text: 'a2' }));
+      expect(error).toBeInstanceOf(WebAPIRateLimitedError);
+      const other = await client.chat.postMessage({ channel: 'C0OTHER', text: 'b1' });
+      expect(other.ok).toBe(true);
+    } finally {
+      await limited.stop();
+    }
   });
 
   it('keeps chat.postMessage unlimited while the bucket is off', async () => {
