@@ -3,7 +3,7 @@
  * comes out as a {@link SlackDeliveryError}, so the queue worker above decides between
  * failing, retrying and waiting without knowing Slack's error strings.
  */
-import { WebClient } from '@slack/web-api';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Block } from './block-kit.ts';
 import { classifySlackError, SlackDeliveryError, SlackPermanentError } from './slack-errors.ts';
@@ -186,8 +186,6 @@ export function createSlackClient({ client, logger }: SlackClientOptions): Slack
 }
 
 export interface WebClientSettings {
-  /** Bot token, `xoxb-…`. */
-  token: string;
   /** Web API base URL; default `https://slack.com/api/`. Tests point it at a fake. */
   slackApiUrl?: string;
   logger: Logger;
@@ -200,20 +198,25 @@ export interface WebClientSettings {
 }
 
 /**
- * Builds a `WebClient` that hands rate limits back to the caller: with
+ * Builds `WebClient` options that hand rate limits back to the caller. With
  * `rejectRateLimitedCalls`, a 429 raises at once instead of pausing every call of the client
  * for Retry-After seconds, and the few retries of 5xx and transport errors end within
  * seconds instead of the default 10 retries over about 30 minutes.
  */
-export function createWebClient(settings: WebClientSettings): WebClient {
+export function webClientOptions(settings: WebClientSettings): WebClientOptions {
   const minTimeout = settings.retryMinDelayMs ?? 500;
-  return new WebClient(settings.token, {
+  return {
     ...(settings.slackApiUrl === undefined ? {} : { slackApiUrl: settings.slackApiUrl }),
     logger: toSlackLogger(settings.logger.child({ component: 'slack-web-api' })),
     rejectRateLimitedCalls: true,
     retryConfig: { retries: settings.retries ?? 2, factor: 2, minTimeout, maxTimeout: minTimeout * 8 },
     timeout: settings.timeoutMs ?? 10_000,
-  });
+  };
+}
+
+/** Builds a `WebClient` for the bot token with {@link webClientOptions}. */
+export function createWebClient(settings: WebClientSettings & { token: string }): WebClient {
+  return new WebClient(settings.token, webClientOptions(settings));
 }
 
 function messageRef(method: string, channel: string, responseChannel: string | undefined, ts: string | undefined): MessageRef {
