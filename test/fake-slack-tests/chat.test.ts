@@ -159,6 +159,30 @@ describe('chat methods', () => {
     expect(fake.messages('C0ALERTS')).toHaveLength(1);
   });
 
+  it('keeps blocks when chat.update omits them', async () => {
+    const client = clientFor(fake);
+    const blocks = [{ type: 'divider' }];
+    const posted = await client.chat.postMessage({ channel: 'C0ALERTS', text: 'v1', blocks });
+    await client.chat.update({ channel: 'C0ALERTS', ts: String(posted.ts), text: 'v2' });
+    expect(fake.messages('C0ALERTS')[0]?.blocks).toEqual(blocks);
+  });
+
+  it('removes blocks when chat.update sends an empty array', async () => {
+    const client = clientFor(fake);
+    const posted = await client.chat.postMessage({
+      channel: 'C0ALERTS',
+      text: 'v1',
+      blocks: [{ type: 'divider' }],
+    });
+    await client.chat.update({
+      channel: 'C0ALERTS',
+      ts: String(posted.ts),
+      text: 'v2',
+      blocks: [],
+    });
+    expect(fake.messages('C0ALERTS')[0]?.blocks).toBeUndefined();
+  });
+
   it('rejects chat.update of an unknown ts with message_not_found', async () => {
     await platformError(
       clientFor(fake).chat.update({ channel: 'C0ALERTS', ts: '1700000000.000001', text: 'x' }),
@@ -186,6 +210,13 @@ describe('chat methods', () => {
       'cant_update_message',
     );
     expect(fake.messages('C0ALERTS')[0]?.text).toBe('my message');
+  });
+
+  it('rejects empty text with empty blocks as no_text', async () => {
+    await platformError(
+      clientFor(fake).chat.postMessage({ channel: 'C0ALERTS', text: '', blocks: [] }),
+      'no_text',
+    );
   });
 
   it('rejects chat.update without text or blocks with no_text', async () => {

@@ -54,11 +54,16 @@ describe('response_url endpoint', () => {
   });
 
   it('replaces the source message with replace_original', async () => {
-    const posted = await clientFor(fake).chat.postMessage({ channel: 'C0ALERTS', text: 'v1' });
+    const posted = await clientFor(fake).chat.postMessage({
+      channel: 'C0ALERTS',
+      text: 'v1',
+      blocks: [{ type: 'divider' }],
+    });
     const url = fake.issueResponseUrl({ channel: 'C0ALERTS', messageTs: String(posted.ts) });
     expect(await postJson(url, { text: 'v2', replace_original: true })).toBe(200);
     const [message] = fake.messages('C0ALERTS');
     expect(message?.text).toBe('v2');
+    expect(message?.blocks).toBeUndefined();
     expect(message?.edits.map((edit) => edit.text)).toEqual(['v1']);
   });
 

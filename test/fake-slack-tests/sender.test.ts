@@ -245,6 +245,7 @@ describe('signing sender against a Bolt HTTP receiver', () => {
       channel: 'C0ALERTS',
       ts: String(posted.ts),
       text: 'backup recovered',
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'backup recovered' } }],
     });
     await expect(
       sendBlockAction(appUrl, fake.signingSecret, fake, {

@@ -58,7 +58,9 @@ function applyToSource(
     ...(message.blocks ? { blocks: message.blocks } : {}),
   });
   message.text = typeof body.text === 'string' ? body.text : '';
-  if (Array.isArray(body.blocks)) message.blocks = body.blocks;
+  // replace_original replaces the whole message, so omitted blocks are gone afterwards.
+  if (Array.isArray(body.blocks) && body.blocks.length > 0) message.blocks = body.blocks;
+  else delete message.blocks;
   message.edited = { user: WORKSPACE.botUserId, ts: state.nextTs() };
 }
 

@@ -37,7 +37,8 @@ function readContent(args: Record<string, unknown>): MessageContent {
   const text = readMessageText(args.text ?? args.markdown_text);
   const blocks = readMessageBlocks(args.blocks);
   const attachments = readAttachments(args.attachments);
-  if ((text === undefined || text === '') && blocks === undefined && attachments === 0) {
+  const hasBlocks = blocks !== undefined && blocks.length > 0;
+  if ((text === undefined || text === '') && !hasBlocks && attachments === 0) {
     throw new SlackApiError('no_text');
   }
   return { text, blocks, metadata: readMetadata(args.metadata) };
@@ -70,7 +71,7 @@ export const postMessage: MethodHandler = ({ args, state, postLimiter }) => {
     edits: [],
   };
   if (threadTs !== undefined) message.thread_ts = threadTs;
-  if (content.blocks !== undefined) message.blocks = content.blocks;
+  if (content.blocks !== undefined && content.blocks.length > 0) message.blocks = content.blocks;
   if (content.metadata !== undefined) message.metadata = content.metadata;
   state.addMessage(message);
   return { channel: channel.id, ts: message.ts, message: toApiMessage(message, true) };
@@ -86,8 +87,9 @@ export const update: MethodHandler = ({ args, state }) => {
   const previous = { text: message.text, replacedAtMs: state.clock() };
   message.edits.push(message.blocks ? { ...previous, blocks: message.blocks } : previous);
   message.text = content.text ?? '';
-  if (content.blocks !== undefined) message.blocks = content.blocks;
-  else delete message.blocks;
+  // As in Slack, omitted blocks keep the previous ones and an empty array removes them.
+  if (content.blocks?.length === 0) delete message.blocks;
+  else if (content.blocks !== undefined) message.blocks = content.blocks;
   if (content.metadata !== undefined) message.metadata = content.metadata;
   message.edited = { user: WORKSPACE.botUserId, ts: state.nextTs() };
   return {
