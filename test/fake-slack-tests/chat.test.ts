@@ -61,7 +61,7 @@ describe('chat methods', () => {
     );
   });
 
-  it('rejects a public channel the bot has not joined with not_in_channel', async () => {
+  it('rejects an unjoined public channel with not_in_channel', async () => {
     await platformError(
       clientFor(fake).chat.postMessage({ channel: 'C0LOBBY', text: 'x' }),
       'not_in_channel',

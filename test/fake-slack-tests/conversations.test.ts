@@ -156,7 +156,7 @@ describe('conversations methods', () => {
     expect(inclusive.messages?.map((message) => message.text)).toEqual(['c', 'b', 'a']);
   });
 
-  it('rejects history of a channel the bot is not in with not_in_channel', async () => {
+  it('rejects history outside membership with not_in_channel', async () => {
     await platformError(
       clientFor(fake).conversations.history({ channel: 'C0LOBBY' }),
       'not_in_channel',

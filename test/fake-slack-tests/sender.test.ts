@@ -258,7 +258,7 @@ describe('signing sender against a Bolt HTTP receiver', () => {
     expect(seen.actions).toEqual([]);
   });
 
-  it('submits a view and accepts an errors ack on an input block', async () => {
+  it('accepts an errors ack keyed by an input', async () => {
     const opened = await clientFor(fake).views.open({
       trigger_id: fake.issueTrigger(),
       view: RETRY_MODAL,
@@ -274,7 +274,7 @@ describe('signing sender against a Bolt HTTP receiver', () => {
     expect(delivery.ackProblems).toEqual([]);
   });
 
-  it('flags an errors ack keyed by a block that is not an input', async () => {
+  it('flags an errors ack keyed by a non-input', async () => {
     const opened = await clientFor(fake).views.open({
       trigger_id: fake.issueTrigger(),
       view: RETRY_MODAL,

@@ -149,7 +149,7 @@ describe('views methods', () => {
     expect(errorLines(error)[0]).toContain('[json-pointer:/view/blocks/0/element/max_length]');
   });
 
-  it('updates a view by id and rejects a stale hash with hash_conflict', async () => {
+  it('rejects a stale view hash with hash_conflict', async () => {
     const client = clientFor(fake);
     const opened = await client.views.open({ trigger_id: fake.issueTrigger(), view: modal() });
     const viewId = String(opened.view?.id);

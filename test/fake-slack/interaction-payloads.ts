@@ -65,16 +65,16 @@ export function actionEntry(
   if (selectedValue !== undefined) {
     const options = Array.isArray(element.options) ? element.options.filter(isObject) : [];
     const option = options.find((candidate) => candidate.value === selectedValue);
-    if (!option)
-      throw new Error(
-        `action ${String(element.action_id)} has no option with value ${selectedValue}`,
-      );
+    if (!option) {
+      const actionId = String(element.action_id);
+      throw new Error(`action ${actionId} has no option with value ${selectedValue}`);
+    }
     entry.selected_option = option;
   }
   return entry;
 }
 
-/** The value object Slack reports for one input element, keyed by type. */
+/** A submitted input value: a string for a `plain_text_input`, or a value object sent as given. */
 export type InputValue = string | Record<string, unknown>;
 
 /** Expands a plain string into the value object of a `plain_text_input`. */
