@@ -122,7 +122,10 @@ function describeParams(params: JobParameters): Fact[] {
     }
   };
   const allowed = params.attemptsAllowed;
-  add('Attempts', allowed === undefined ? params.attemptsUsed : `${params.attemptsUsed} of ${allowed}`);
+  add(
+    'Attempts',
+    allowed === undefined ? params.attemptsUsed : `${params.attemptsUsed} of ${allowed}`,
+  );
   add('Duration', params.durationMs === undefined ? undefined : formatDuration(params.durationMs));
   add('backoffLimit', params.backoffLimit);
   add('backoffLimitPerIndex', params.backoffLimitPerIndex);

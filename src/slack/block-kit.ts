@@ -80,7 +80,10 @@ export interface SlackMessage {
  * {@link LIMITS.headerText}.
  */
 export function header(text: string): HeaderBlock {
-  return { type: 'header', text: { type: 'plain_text', text: nonEmpty(truncate(text, LIMITS.headerText)), emoji: true } };
+  return {
+    type: 'header',
+    text: { type: 'plain_text', text: nonEmpty(truncate(text, LIMITS.headerText)), emoji: true },
+  };
 }
 
 /**
@@ -97,7 +100,10 @@ export function section(mrkdwn: string, maxChars: number = LIMITS.sectionText): 
  * (at most {@link LIMITS.fieldText}). Fields past the tenth are dropped, so callers order
  * them by importance.
  */
-export function fieldsSection(fields: string[], maxCharsEach: number = LIMITS.fieldText): SectionBlock {
+export function fieldsSection(
+  fields: string[],
+  maxCharsEach: number = LIMITS.fieldText,
+): SectionBlock {
   const limit = Math.min(maxCharsEach, LIMITS.fieldText);
   return {
     type: 'section',

@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { App, type Authorize } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { createWebClient, webClientOptions } from './slack-client.ts';
+import { createWebClient, webClientOptions } from './web-client.ts';
 import { toSlackLogger } from './slack-logger.ts';
 
 /** The path Slack posts commands, interactions and events to. */
@@ -55,7 +55,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const app = new App({
     signingSecret: options.signingSecret,
     endpoints: SLACK_EVENTS_PATH,
-    authorize: cachedAuthorize(options, createWebClient({ ...clientSettings, token: options.botToken }), log),
+    authorize: cachedAuthorize(
+      options,
+      createWebClient({ ...clientSettings, token: options.botToken }),
+      log,
+    ),
     logger: toSlackLogger(options.logger.child({ component: 'bolt' })),
     clientOptions: webClientOptions(clientSettings),
   });
@@ -98,7 +102,9 @@ function cachedAuthorize(
   const lookUp = async (): Promise<{ botId: string; botUserId: string }> => {
     const result = await client.auth.test();
     if (result.bot_id === undefined || result.user_id === undefined) {
-      throw new Error('auth.test returned no bot_id or user_id; check that the token is a bot token (xoxb-)');
+      throw new Error(
+        'auth.test returned no bot_id or user_id; check that the token is a bot token (xoxb-)',
+      );
     }
     log.info({ botId: result.bot_id, botUserId: result.user_id }, 'slack bot identity resolved');
     return { botId: result.bot_id, botUserId: result.user_id };

@@ -46,7 +46,10 @@ export function formatUtc(iso: string | undefined): string | undefined {
 }
 
 /** Returns the milliseconds between two ISO 8601 times, or undefined if either is absent. */
-export function elapsedMs(startIso: string | undefined, endIso: string | undefined): number | undefined {
+export function elapsedMs(
+  startIso: string | undefined,
+  endIso: string | undefined,
+): number | undefined {
   const start = parseTime(startIso);
   const end = parseTime(endIso);
   return start === undefined || end === undefined || end < start ? undefined : end - start;

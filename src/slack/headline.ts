@@ -69,9 +69,10 @@ function howItEnded(view: AlertView): string {
   const took = params.durationMs === undefined ? '' : `, ${formatDuration(params.durationMs)}`;
   switch (view.reason) {
     case 'BackoffLimitExceeded': {
-      const used = params.attemptsAllowed === undefined
-        ? plural(params.attemptsUsed, 'attempt')
-        : `${params.attemptsUsed} of ${params.attemptsAllowed} attempts`;
+      const used =
+        params.attemptsAllowed === undefined
+          ? plural(params.attemptsUsed, 'attempt')
+          : `${params.attemptsUsed} of ${params.attemptsAllowed} attempts`;
       return `backoff limit reached (${used}${took})`;
     }
     case 'DeadlineExceeded': {
@@ -82,7 +83,9 @@ function howItEnded(view: AlertView): string {
     }
     case 'PodFailurePolicy': {
       const exitCode = view.attempts.at(-1)?.exitCode;
-      return exitCode === undefined ? 'pod failure policy' : `pod failure policy (exit code ${exitCode})`;
+      return exitCode === undefined
+        ? 'pod failure policy'
+        : `pod failure policy (exit code ${exitCode})`;
     }
     case 'MaxFailedIndexesExceeded':
       return `too many failed indexes (${plural(params.failed, 'failed pod')}${took})`;

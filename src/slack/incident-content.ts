@@ -48,9 +48,10 @@ export function describeIncident(view: IncidentView): IncidentContent {
 }
 
 /**
- * Builds the sanitized, unescaped headline of an incident:
+ * Builds the sanitized, unescaped headline of an incident, such as
  * `🔴 reports/nightly-report failed 3 of its last 4 runs`, or once resolved
- * `🟢 reports/nightly-report resolved: run nightly-report-28911460 succeeded after 3 failed runs`.
+ * `🟢 reports/nightly-report resolved: run nightly-report-28911460 succeeded after 3 failed
+ * runs`.
  */
 export function incidentHeadline(view: IncidentView): string {
   const cronJob = cleanText(`${view.namespace}/${view.cronJobName}`);

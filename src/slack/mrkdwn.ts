@@ -28,14 +28,20 @@ export function inlineCode(text: string, maxChars = 3000): string {
  * @param maxChars - Maximum length of the result, fences included.
  * @param maxLines - Maximum number of lines kept; the rest are replaced by a note.
  */
-export function codeBlock(text: string, maxChars: number, maxLines = Number.POSITIVE_INFINITY): string {
+export function codeBlock(
+  text: string,
+  maxChars: number,
+  maxLines = Number.POSITIVE_INFINITY,
+): string {
   const lines = text.replace(/\n+$/, '').split('\n');
-  const kept = lines.length > maxLines
-    ? [...lines.slice(0, maxLines), `… (${lines.length - maxLines} more lines)`]
-    : lines;
+  const kept =
+    lines.length > maxLines
+      ? [...lines.slice(0, maxLines), `… (${lines.length - maxLines} more lines)`]
+      : lines;
   const body = escapeMrkdwn(kept.join('\n').replace(/`/g, BACKTICK_STANDIN));
   const room = maxChars - 2 * FENCE.length - 2;
-  return `${FENCE}\n${truncate(body === '' ? ' ' : body, room, `\n${TRUNCATION_NOTE.trim()}`)}\n${FENCE}`;
+  const cut = truncate(body === '' ? ' ' : body, room, `\n${TRUNCATION_NOTE.trim()}`);
+  return `${FENCE}\n${cut}\n${FENCE}`;
 }
 
 /** Writes a bold label, such as `*Fix*`. Labels are jobwatch's own words, never cluster text. */
@@ -48,5 +54,6 @@ export function bold(label: string): string {
  * text as the fallback (https://docs.slack.dev/messaging/formatting-message-text, dates).
  */
 export function slackDate(epochSeconds: number, fallbackUtc: string): string {
-  return `<!date^${Math.floor(epochSeconds)}^{date_short_pretty} {time}|${escapeMrkdwn(fallbackUtc)}>`;
+  const format = '{date_short_pretty} {time}';
+  return `<!date^${Math.floor(epochSeconds)}^${format}|${escapeMrkdwn(fallbackUtc)}>`;
 }

@@ -53,16 +53,19 @@ function fullBody(content: AlertContent): Block[] {
 
 /** A recovered Job: one line of what had gone wrong, and the context. */
 function compactBody(content: AlertContent): Block[] {
-  const line = `Earlier attempts failed with ${inlineCode(content.cause)}: ${escapeMrkdwn(content.summary)}`;
+  const cause = inlineCode(content.cause);
+  const line = `Earlier attempts failed with ${cause}: ${escapeMrkdwn(content.summary)}`;
   return [section(line, ALERT_BUDGET.cause), ...contextBlocks(content.context)];
 }
 
 function causeText(content: AlertContent): string {
   const confidence = content.confidence === 'high' ? '' : ` (${content.confidence} confidence)`;
-  const secondary = content.secondary.length > 0
-    ? ` · also ${content.secondary.map((id) => inlineCode(id)).join(', ')}`
-    : '';
-  return `${bold('Cause')} ${inlineCode(content.cause)}${confidence}${secondary}\n${escapeMrkdwn(content.summary)}`;
+  const secondary =
+    content.secondary.length > 0
+      ? ` · also ${content.secondary.map((id) => inlineCode(id)).join(', ')}`
+      : '';
+  const title = `${bold('Cause')} ${inlineCode(content.cause)}${confidence}${secondary}`;
+  return `${title}\n${escapeMrkdwn(content.summary)}`;
 }
 
 /**
@@ -84,7 +87,9 @@ export function evidenceText(evidence: EvidenceLine[]): string {
     shown += 1;
   }
   const hidden = evidence.length - shown;
-  return hidden > 0 ? `${text}\n_${hidden} more ${hidden === 1 ? 'quote' : 'quotes'} not shown_` : text;
+  return hidden > 0
+    ? `${text}\n_${hidden} more ${hidden === 1 ? 'quote' : 'quotes'} not shown_`
+    : text;
 }
 
 function quoteLine(quote: EvidenceLine): string {

@@ -29,7 +29,10 @@ const LOG_LABEL = `${bold('Log')}\n`;
 export function renderAttemptReply(view: AlertView, attempt: AttemptView): SlackMessage {
   const outcome = attemptOutcome(attempt);
   const job = cleanText(`${view.namespace}/${view.jobName}`);
-  const text = truncate(escapeMrkdwn(`Attempt ${attemptTitle(view, attempt)} of ${job}: ${outcome}`), ATTEMPT_BUDGET.text);
+  const text = truncate(
+    escapeMrkdwn(`Attempt ${attemptTitle(view, attempt)} of ${job}: ${outcome}`),
+    ATTEMPT_BUDGET.text,
+  );
   const blocks: Block[] = [section(detailsText(view, attempt), ATTEMPT_BUDGET.details)];
   if (attempt.logExcerpt !== undefined && attempt.logExcerpt.trim() !== '') {
     const room = ATTEMPT_BUDGET.log - LOG_LABEL.length;
@@ -64,8 +67,14 @@ function detailsText(view: AlertView, attempt: AttemptView): string {
 }
 
 function placeLine(attempt: AttemptView): string {
-  const container = attempt.container === undefined ? '' : `, container ${inlineCode(cleanText(attempt.container), 100)}`;
-  const node = attempt.node === undefined ? ', node unknown' : ` on node ${inlineCode(cleanText(attempt.node), 300)}`;
+  const container =
+    attempt.container === undefined
+      ? ''
+      : `, container ${inlineCode(cleanText(attempt.container), 100)}`;
+  const node =
+    attempt.node === undefined
+      ? ', node unknown'
+      : ` on node ${inlineCode(cleanText(attempt.node), 300)}`;
   return `Pod ${inlineCode(cleanText(attempt.pod), 300)}${container}${node}`;
 }
 

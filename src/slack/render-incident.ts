@@ -24,11 +24,20 @@ export function renderIncident(view: IncidentView): SlackMessage {
   const earlier = content.hiddenRuns > 0 ? ` (${content.hiddenRuns} earlier not shown)` : '';
   const blocks: Block[] = [
     header(headline),
-    section(`${bold('Runs')}, oldest first${earlier}\n${content.history || 'none yet'}`, INCIDENT_BUDGET.history),
+    section(
+      `${bold('Runs')}, oldest first${earlier}\n${content.history || 'none yet'}`,
+      INCIDENT_BUDGET.history,
+    ),
   ];
   if (content.lastCause !== undefined) {
-    const summary = content.lastSummary === undefined ? '' : `\n${escapeMrkdwn(content.lastSummary)}`;
-    blocks.push(section(`${bold('Last cause')} ${inlineCode(content.lastCause)}${summary}`, INCIDENT_BUDGET.cause));
+    const summary =
+      content.lastSummary === undefined ? '' : `\n${escapeMrkdwn(content.lastSummary)}`;
+    blocks.push(
+      section(
+        `${bold('Last cause')} ${inlineCode(content.lastCause)}${summary}`,
+        INCIDENT_BUDGET.cause,
+      ),
+    );
   }
   if (content.recentRuns.length > 0) {
     const lines = content.recentRuns.map((run) => `${run.emoji} ${inlineCode(run.jobName, 150)}`);

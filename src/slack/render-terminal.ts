@@ -43,7 +43,9 @@ function alertLines(view: AlertView): string[] {
   lines.push(`Job: ${content.params.map((fact) => `${fact.label} ${fact.value}`).join(' · ')}`);
   lines.push(contextLine(content.context));
   if (view.attempts.length > 0) {
-    const replies = view.attempts.slice(-ALERT_BUDGET.timelineAttempts).map((attempt) => attemptLines(view, attempt));
+    const replies = view.attempts
+      .slice(-ALERT_BUDGET.timelineAttempts)
+      .map((attempt) => attemptLines(view, attempt));
     lines.push('', 'Thread:', ...replies.flatMap((reply, i) => (i === 0 ? reply : ['', ...reply])));
   }
   return lines;
@@ -52,7 +54,10 @@ function alertLines(view: AlertView): string[] {
 function causeLines(content: AlertContent): string[] {
   const confidence = content.confidence === 'high' ? '' : ` (${content.confidence} confidence)`;
   const secondary = content.secondary.length > 0 ? ` · also ${content.secondary.join(', ')}` : '';
-  return [`Cause: ${content.cause}${confidence}${secondary}`, cap(content.summary, ALERT_BUDGET.cause)];
+  return [
+    `Cause: ${content.cause}${confidence}${secondary}`,
+    cap(content.summary, ALERT_BUDGET.cause),
+  ];
 }
 
 function evidenceLines(content: AlertContent): string[] {
@@ -63,7 +68,9 @@ function evidenceLines(content: AlertContent): string[] {
   const lines = ['Evidence:'];
   for (const quote of shown) {
     const object = quote.object === undefined ? '' : ` ${cap(quote.object, 120)}`;
-    lines.push(`  > ${quote.source.padEnd(6)}${object}  ${oneLine(cap(quote.text, ALERT_BUDGET.quote))}`);
+    lines.push(
+      `  > ${quote.source.padEnd(6)}${object}  ${oneLine(cap(quote.text, ALERT_BUDGET.quote))}`,
+    );
   }
   const hidden = content.evidence.length - shown.length;
   if (hidden > 0) {
@@ -97,10 +104,13 @@ function contextLine(facts: Fact[]): string {
 
 /** The thread reply of one attempt, indented. */
 function attemptLines(view: AlertView, attempt: AttemptView): string[] {
-  const allowed = view.params.attemptsAllowed === undefined ? '' : ` of ${view.params.attemptsAllowed}`;
+  const allowed =
+    view.params.attemptsAllowed === undefined ? '' : ` of ${view.params.attemptsAllowed}`;
   const index = attempt.index === undefined ? '' : ` (index ${attempt.index})`;
-  const container = attempt.container === undefined ? '' : `, container ${cap(cleanText(attempt.container), 100)}`;
-  const node = attempt.node === undefined ? ', node unknown' : ` on node ${cap(cleanText(attempt.node), 300)}`;
+  const container =
+    attempt.container === undefined ? '' : `, container ${cap(cleanText(attempt.container), 100)}`;
+  const node =
+    attempt.node === undefined ? ', node unknown' : ` on node ${cap(cleanText(attempt.node), 300)}`;
   const lines = [
     `  Attempt ${attempt.number}${allowed}${index} · ${attemptOutcome(attempt)}`,
     `  Pod ${cap(cleanText(attempt.pod), 300)}${container}${node}`,
@@ -108,7 +118,9 @@ function attemptLines(view: AlertView, attempt: AttemptView): string[] {
   const ran = attemptRunTime(attempt);
   const started = formatUtc(attempt.startedAt);
   if (ran !== undefined || started !== undefined) {
-    lines.push(`  ${[ran && `Ran ${ran}`, started && `started ${started}`].filter(Boolean).join(', ')}`);
+    lines.push(
+      `  ${[ran && `Ran ${ran}`, started && `started ${started}`].filter(Boolean).join(', ')}`,
+    );
   }
   if (attempt.message !== undefined && attempt.message.trim() !== '') {
     lines.push(`  > ${oneLine(cap(cleanText(attempt.message), 700))}`);
@@ -131,7 +143,10 @@ function logLines(excerpt: string | undefined): string[] {
 function incidentLines(view: IncidentView): string[] {
   const content = describeIncident(view);
   const earlier = content.hiddenRuns > 0 ? ` (${content.hiddenRuns} earlier not shown)` : '';
-  const lines = [content.headline, `Runs, oldest first${earlier}: ${content.history || 'none yet'}`];
+  const lines = [
+    content.headline,
+    `Runs, oldest first${earlier}: ${content.history || 'none yet'}`,
+  ];
   if (content.lastCause !== undefined) {
     lines.push(`Last cause: ${content.lastCause}`);
     if (content.lastSummary !== undefined) {
@@ -139,7 +154,10 @@ function incidentLines(view: IncidentView): string[] {
     }
   }
   if (content.recentRuns.length > 0) {
-    lines.push('Latest runs:', ...content.recentRuns.map((run) => `  ${run.emoji} ${cap(run.jobName, 150)}`));
+    lines.push(
+      'Latest runs:',
+      ...content.recentRuns.map((run) => `  ${run.emoji} ${cap(run.jobName, 150)}`),
+    );
   }
   if (content.cluster !== undefined) {
     lines.push(`cluster ${cap(content.cluster, 150)}`);

@@ -3,13 +3,17 @@
  * comes out as a {@link SlackDeliveryError}, so the queue worker above decides between
  * failing, retrying and waiting without knowing Slack's error strings.
  */
-import { WebClient, type WebClientOptions } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Block } from './block-kit.ts';
 import { classifySlackError, SlackDeliveryError, SlackPermanentError } from './slack-errors.ts';
-import { toSlackLogger } from './slack-logger.ts';
 
-/** Slack message metadata; `event_payload.key` is what {@link SlackClient.findMessageByMetadata} matches. */
+export { createWebClient, webClientOptions, type WebClientSettings } from './web-client.ts';
+
+/**
+ * Slack message metadata. {@link SlackClient.findMessageByMetadata} matches its
+ * `event_payload.key`.
+ */
 export interface MessageMetadata {
   event_type: string;
   event_payload: Record<string, string | number | boolean>;
@@ -56,13 +60,18 @@ export interface SlackClient {
    * `event_payload.key`, at or after `sinceTs`. It detects a post that Slack accepted but
    * whose answer never arrived. Searches at most {@link HISTORY_PAGES} pages of history.
    */
-  findMessageByMetadata(channel: string, eventType: string, key: string, sinceTs?: string): Promise<MessageRef | undefined>;
+  findMessageByMetadata(
+    channel: string,
+    eventType: string,
+    key: string,
+    sinceTs?: string,
+  ): Promise<MessageRef | undefined>;
   /** Makes the app a member of a public channel; a private one raises `not_in_channel`. */
   ensureChannel(channel: string): Promise<EnsureChannelResult>;
 }
 
 export interface SlackClientOptions {
-  /** A client built by {@link createWebClient}, or any `WebClient` that rejects 429s. */
+  /** A client built by `createWebClient` of `web-client.ts`, which hands 429s back at once. */
   client: WebClient;
   logger: Logger;
 }
@@ -101,16 +110,19 @@ export function createSlackClient({ client, logger }: SlackClientOptions): Slack
   }
 
   async function ensureChannel(channel: string): Promise<EnsureChannelResult> {
-    const info = await call('conversations.info', channel, () => client.conversations.info({ channel })).catch(
-      (error: unknown) => {
-        // Slack answers channel_not_found for a private channel the app is not in, so the
-        // join below tells a private channel apart from a missing one.
-        if (error instanceof SlackDeliveryError && ['channel_not_found', 'missing_scope'].includes(error.code)) {
-          return undefined;
-        }
-        throw error;
-      },
-    );
+    const info = await call('conversations.info', channel, () =>
+      client.conversations.info({ channel }),
+    ).catch((error: unknown) => {
+      // Slack answers channel_not_found for a private channel the app is not in, so the
+      // join below tells a private channel apart from a missing one.
+      if (
+        error instanceof SlackDeliveryError &&
+        ['channel_not_found', 'missing_scope'].includes(error.code)
+      ) {
+        return undefined;
+      }
+      throw error;
+    });
     const found = info?.channel;
     if (found?.is_member === true && found.id !== undefined) {
       return { channel: found.id, joined: false };
@@ -123,11 +135,19 @@ export function createSlackClient({ client, logger }: SlackClientOptions): Slack
 
   async function join(channel: string): Promise<EnsureChannelResult> {
     try {
-      const response = await call('conversations.join', channel, () => client.conversations.join({ channel }));
+      const response = await call('conversations.join', channel, () =>
+        client.conversations.join({ channel }),
+      );
       log.info({ channel }, 'joined slack channel');
-      return { channel: response.channel?.id ?? channel, joined: response.warning !== 'already_in_channel' };
+      return {
+        channel: response.channel?.id ?? channel,
+        joined: response.warning !== 'already_in_channel',
+      };
     } catch (error) {
-      if (error instanceof SlackDeliveryError && error.code === 'method_not_supported_for_channel_type') {
+      if (
+        error instanceof SlackDeliveryError &&
+        error.code === 'method_not_supported_for_channel_type'
+      ) {
         throw privateChannelError(channel);
       }
       throw error;
@@ -149,7 +169,12 @@ export function createSlackClient({ client, logger }: SlackClientOptions): Slack
 
     async updateMessage(request) {
       const response = await call('chat.update', request.channel, () =>
-        client.chat.update({ channel: request.channel, ts: request.ts, text: request.text, blocks: request.blocks }),
+        client.chat.update({
+          channel: request.channel,
+          ts: request.ts,
+          text: request.text,
+          blocks: request.blocks,
+        }),
       );
       return messageRef('chat.update', request.channel, response.channel, response.ts);
     },
@@ -167,7 +192,9 @@ export function createSlackClient({ client, logger }: SlackClientOptions): Slack
           }),
         );
         const match = response.messages?.find(
-          (message) => message.metadata?.event_type === eventType && payloadKey(message.metadata.event_payload) === key,
+          (message) =>
+            message.metadata?.event_type === eventType &&
+            payloadKey(message.metadata.event_payload) === key,
         );
         if (match?.ts !== undefined) {
           return { channel, ts: match.ts };
@@ -177,7 +204,10 @@ export function createSlackClient({ client, logger }: SlackClientOptions): Slack
           return undefined;
         }
       }
-      log.warn({ channel, eventType, key, pages: HISTORY_PAGES }, 'metadata search stopped at page limit');
+      log.warn(
+        { channel, eventType, key, pages: HISTORY_PAGES },
+        'metadata search stopped at page limit',
+      );
       return undefined;
     },
 
@@ -185,43 +215,19 @@ export function createSlackClient({ client, logger }: SlackClientOptions): Slack
   };
 }
 
-export interface WebClientSettings {
-  /** Web API base URL; default `https://slack.com/api/`. Tests point it at a fake. */
-  slackApiUrl?: string;
-  logger: Logger;
-  /** Timeout of each HTTP request in milliseconds; default 10,000. */
-  timeoutMs?: number;
-  /** Retries of transport errors and HTTP 5xx inside the client; default 2. */
-  retries?: number;
-  /** Delay before the first of those retries in milliseconds, doubling after; default 500. */
-  retryMinDelayMs?: number;
-}
-
-/**
- * Builds `WebClient` options that hand rate limits back to the caller. With
- * `rejectRateLimitedCalls`, a 429 raises at once instead of pausing every call of the client
- * for Retry-After seconds, and the few retries of 5xx and transport errors end within
- * seconds instead of the default 10 retries over about 30 minutes.
- */
-export function webClientOptions(settings: WebClientSettings): WebClientOptions {
-  const minTimeout = settings.retryMinDelayMs ?? 500;
-  return {
-    ...(settings.slackApiUrl === undefined ? {} : { slackApiUrl: settings.slackApiUrl }),
-    logger: toSlackLogger(settings.logger.child({ component: 'slack-web-api' })),
-    rejectRateLimitedCalls: true,
-    retryConfig: { retries: settings.retries ?? 2, factor: 2, minTimeout, maxTimeout: minTimeout * 8 },
-    timeout: settings.timeoutMs ?? 10_000,
-  };
-}
-
-/** Builds a `WebClient` for the bot token with {@link webClientOptions}. */
-export function createWebClient(settings: WebClientSettings & { token: string }): WebClient {
-  return new WebClient(settings.token, webClientOptions(settings));
-}
-
-function messageRef(method: string, channel: string, responseChannel: string | undefined, ts: string | undefined): MessageRef {
+function messageRef(
+  method: string,
+  channel: string,
+  responseChannel: string | undefined,
+  ts: string | undefined,
+): MessageRef {
   if (ts === undefined) {
-    throw new SlackPermanentError({ method, channel, code: 'invalid_response', message: `${method} to channel ${channel} returned no ts` });
+    throw new SlackPermanentError({
+      method,
+      channel,
+      code: 'invalid_response',
+      message: `${method} to channel ${channel} returned no ts`,
+    });
   }
   return { channel: responseChannel ?? channel, ts };
 }
@@ -236,14 +242,19 @@ function privateChannelError(channel: string): SlackPermanentError {
     method: 'conversations.join',
     channel,
     code: 'not_in_channel',
-    message: `cannot join channel ${channel} because it is private or hidden; invite the app with /invite`,
+    message:
+      `cannot join channel ${channel} because it is private or hidden; ` +
+      'invite the app with /invite',
   });
 }
 
 function logFailure(log: Logger, error: SlackDeliveryError): void {
   const fields = { err: error, method: error.method, channel: error.channel, code: error.code };
   if (error instanceof SlackPermanentError && error.blockPaths.length > 0) {
-    log.warn({ ...fields, blockPaths: error.blockPaths, details: error.details }, 'slack rejected message blocks');
+    log.warn(
+      { ...fields, blockPaths: error.blockPaths, details: error.details },
+      'slack rejected message blocks',
+    );
     return;
   }
   log.warn(fields, 'slack call failed');

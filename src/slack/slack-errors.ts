@@ -59,7 +59,9 @@ export class SlackPermanentError extends SlackDeliveryError {
     super(options);
     this.name = 'SlackPermanentError';
     this.details = options.details ?? [];
-    this.blockPaths = this.details.flatMap((line) => [...line.matchAll(/\[json-pointer:([^\]]+)\]/g)].map((m) => m[1] ?? ''));
+    this.blockPaths = this.details.flatMap((line) =>
+      [...line.matchAll(/\[json-pointer:([^\]]+)\]/g)].map((m) => m[1] ?? ''),
+    );
   }
 }
 
@@ -93,7 +95,13 @@ export class SlackRateLimitedError extends SlackDeliveryError {
 export const DEFAULT_RETRY_AFTER_SECONDS = 60;
 
 // Platform errors that Slack documents as temporary on its method pages.
-const TRANSIENT_CODES = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);
+const TRANSIENT_CODES = new Set([
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+  'team_added_to_org',
+]);
 const RATE_LIMITED_CODES = new Set(['ratelimited', 'rate_limited']);
 
 /** What to check for common permanent errors. */
@@ -136,46 +144,94 @@ export function classifySlackError(error: unknown, target: SlackCallTarget): Sla
     const timedOut = error.original.name === 'TimeoutError' || error.original.name === 'AbortError';
     const code = timedOut ? 'timeout' : 'request_failed';
     const what = timedOut ? 'timed out' : `failed: ${error.original.message}`;
-    return new SlackTransientError({ ...target, code, message: `${describe(target)} ${what}; it will be retried`, cause: error });
+    return new SlackTransientError({
+      ...target,
+      code,
+      message: `${describe(target)} ${what}; it will be retried`,
+      cause: error,
+    });
   }
   // @slack/web-api throws a plain Error, recognisable only by its text, for a 429 whose
   // Retry-After header is missing or not a number (WebClient.makeRequest, web-api 8.2).
-  if (error instanceof Error && error.message.startsWith('Retry header did not contain a valid timeout')) {
+  if (
+    error instanceof Error &&
+    error.message.startsWith('Retry header did not contain a valid timeout')
+  ) {
     return rateLimited(target, DEFAULT_RETRY_AFTER_SECONDS, error);
   }
   const text = error instanceof Error ? error.message : String(error);
-  return new SlackPermanentError({ ...target, code: 'unexpected', message: `${describe(target)} failed unexpectedly: ${text}`, cause: error });
+  return new SlackPermanentError({
+    ...target,
+    code: 'unexpected',
+    message: `${describe(target)} failed unexpectedly: ${text}`,
+    cause: error,
+  });
 }
 
-function fromPlatformError(error: WebAPIPlatformError, target: SlackCallTarget): SlackDeliveryError {
+function fromPlatformError(
+  error: WebAPIPlatformError,
+  target: SlackCallTarget,
+): SlackDeliveryError {
   const code = error.data.error;
   if (RATE_LIMITED_CODES.has(code)) {
     return rateLimited(target, DEFAULT_RETRY_AFTER_SECONDS, error);
   }
   if (TRANSIENT_CODES.has(code)) {
-    return new SlackTransientError({ ...target, code, message: `${describe(target)} failed inside Slack: ${code}`, cause: error });
+    return new SlackTransientError({
+      ...target,
+      code,
+      message: `${describe(target)} failed inside Slack: ${code}`,
+      cause: error,
+    });
   }
   const details = error.data.response_metadata?.messages ?? [];
   const hint = HINTS[code];
-  const message = `Slack rejected ${describe(target)}: ${code}${hint === undefined ? '' : `; ${hint}`}`;
+  const advice = hint === undefined ? '' : `; ${hint}`;
+  const message = `Slack rejected ${describe(target)}: ${code}${advice}`;
   return new SlackPermanentError({ ...target, code, message, details, cause: error });
 }
 
-function fromHttpStatus(status: number, target: SlackCallTarget, cause: unknown): SlackDeliveryError {
+function fromHttpStatus(
+  status: number,
+  target: SlackCallTarget,
+  cause: unknown,
+): SlackDeliveryError {
   const code = `http_${status}`;
   // 408 and 5xx are the server's trouble; any other status means the request or the API
   // URL is wrong, which a retry does not fix.
   if (status >= 500 || status === 408) {
-    return new SlackTransientError({ ...target, code, message: `${describe(target)} got HTTP ${status}; it will be retried`, cause });
+    return new SlackTransientError({
+      ...target,
+      code,
+      message: `${describe(target)} got HTTP ${status}; it will be retried`,
+      cause,
+    });
   }
-  return new SlackPermanentError({ ...target, code, message: `${describe(target)} got HTTP ${status}; check the Slack API URL`, cause });
+  return new SlackPermanentError({
+    ...target,
+    code,
+    message: `${describe(target)} got HTTP ${status}; check the Slack API URL`,
+    cause,
+  });
 }
 
-function rateLimited(target: SlackCallTarget, retryAfterSeconds: number, cause: unknown): SlackRateLimitedError {
+function rateLimited(
+  target: SlackCallTarget,
+  retryAfterSeconds: number,
+  cause: unknown,
+): SlackRateLimitedError {
   const message = `${describe(target)} was rate limited; retry after ${retryAfterSeconds}s`;
-  return new SlackRateLimitedError({ ...target, code: 'rate_limited', message, retryAfterSeconds, cause });
+  return new SlackRateLimitedError({
+    ...target,
+    code: 'rate_limited',
+    message,
+    retryAfterSeconds,
+    cause,
+  });
 }
 
 function describe(target: SlackCallTarget): string {
-  return target.channel === undefined ? target.method : `${target.method} to channel ${target.channel}`;
+  return target.channel === undefined
+    ? target.method
+    : `${target.method} to channel ${target.channel}`;
 }

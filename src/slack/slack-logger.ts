@@ -20,7 +20,10 @@ export function toSlackLogger(logger: Logger): SlackLogger {
   let child = logger.child({});
   const write = (level: 'debug' | 'info' | 'warn' | 'error', values: unknown[]): void => {
     const err = values.find((value): value is Error => value instanceof Error);
-    const message = values.filter((value) => value !== err).map(formatValue).join(' ');
+    const message = values
+      .filter((value) => value !== err)
+      .map(formatValue)
+      .join(' ');
     if (err === undefined) {
       child[level](message);
     } else {

@@ -21,7 +21,14 @@ afterEach(async () => {
   await fake.stop();
 });
 
-async function startApp(options: { slackApiUrl?: string; register?: ((app: App) => void)[]; botId?: string; botUserId?: string } = {}) {
+async function startApp(
+  options: {
+    slackApiUrl?: string;
+    register?: ((app: App) => void)[];
+    botId?: string;
+    botUserId?: string;
+  } = {},
+) {
   const captured = captureLogger();
   const slackApp = createSlackApp({
     botToken: fake.botToken,
@@ -44,12 +51,22 @@ function eventBody(text: string): string {
     api_app_id: 'A0JOBWATCH',
     event_id: `Ev${Math.random().toString(36).slice(2)}`,
     event_time: Math.floor(Date.now() / 1000),
-    event: { type: 'app_mention', user: 'U0ALICE', text, channel: 'C0ALERTS', ts: '1796349701.000100' },
+    event: {
+      type: 'app_mention',
+      user: 'U0ALICE',
+      text,
+      channel: 'C0ALERTS',
+      ts: '1796349701.000100',
+    },
   });
 }
 
 function post(url: string, body: string, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  return fetch(url, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
 }
 
 function signed(body: string): Record<string, string> {
@@ -74,7 +91,10 @@ describe('createSlackApp', () => {
   it('rejects a forged signature with 401', async () => {
     const { url } = await startApp();
     const body = eventBody('hi');
-    const response = await post(url, body, { ...signed(body), 'x-slack-signature': `v0=${'0'.repeat(64)}` });
+    const response = await post(url, body, {
+      ...signed(body),
+      'x-slack-signature': `v0=${'0'.repeat(64)}`,
+    });
     expect(response.status).toBe(401);
   });
 
@@ -124,7 +144,11 @@ describe('createSlackApp', () => {
         return Promise.resolve();
       });
     };
-    const { url } = await startApp({ register: [register], botId: 'B0GIVEN', botUserId: 'U0GIVEN' });
+    const { url } = await startApp({
+      register: [register],
+      botId: 'B0GIVEN',
+      botUserId: 'U0GIVEN',
+    });
     const body = eventBody('hello');
     await post(url, body, signed(body));
     await expect.poll(() => seen).toEqual(['B0GIVEN/U0GIVEN']);
@@ -147,7 +171,11 @@ describe('createSlackApp', () => {
     await post(url, body, signed(body));
     await expect.poll(() => seen).toEqual(['kept']);
     expect(fake.calls('auth.test')).toHaveLength(2);
-    expect(records().some((record) => record['msg'] === 'slack auth.test failed; the next request retries it')).toBe(true);
+    expect(
+      records().some(
+        (record) => record['msg'] === 'slack auth.test failed; the next request retries it',
+      ),
+    ).toBe(true);
   });
 
   it('writes Bolt logs through pino', async () => {

@@ -10,5 +10,8 @@ export interface CapturedLogger {
 export function captureLogger(): CapturedLogger {
   const lines: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => lines.push(line) });
-  return { logger, records: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return {
+    logger,
+    records: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
 }

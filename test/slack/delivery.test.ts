@@ -4,7 +4,11 @@ import type { AlertView, IncidentView } from '../../src/slack/alert-view.ts';
 import { renderAlert } from '../../src/slack/render-alert.ts';
 import { renderAttemptReply } from '../../src/slack/render-attempt.ts';
 import { renderIncident } from '../../src/slack/render-incident.ts';
-import { createSlackClient, createWebClient, type SlackClient } from '../../src/slack/slack-client.ts';
+import {
+  createSlackClient,
+  createWebClient,
+  type SlackClient,
+} from '../../src/slack/slack-client.ts';
 import { captureLogger } from './capture-logger.ts';
 import { loadScenarios, scenarioView } from './scenario-views.ts';
 import { alertView, attemptView, HOSTILE_TEXTS, incidentView, INVISIBLE_TEXT } from './views.ts';
@@ -18,7 +22,13 @@ beforeAll(async () => {
   fake = await startFakeSlack();
   const { logger } = captureLogger();
   // One retry, as in production, covers a reused keep-alive socket the server just closed.
-  const client = createWebClient({ token: fake.botToken, slackApiUrl: fake.apiUrl, logger, retries: 1, retryMinDelayMs: 10 });
+  const client = createWebClient({
+    token: fake.botToken,
+    slackApiUrl: fake.apiUrl,
+    logger,
+    retries: 1,
+    retryMinDelayMs: 10,
+  });
   slack = createSlackClient({ client, logger });
 });
 
@@ -35,7 +45,11 @@ async function deliverAlert(view: AlertView): Promise<void> {
     metadata: { event_type: 'jobwatch_alert', event_payload: { key: view.key } },
   });
   for (const attempt of view.attempts.slice(-10)) {
-    await slack.postMessage({ channel: 'C0ALERTS', threadTs: root.ts, ...renderAttemptReply(view, attempt) });
+    await slack.postMessage({
+      channel: 'C0ALERTS',
+      threadTs: root.ts,
+      ...renderAttemptReply(view, attempt),
+    });
   }
   for (const state of STATES) {
     await slack.updateMessage({ ...root, ...renderAlert({ ...view, state }) });
@@ -51,17 +65,32 @@ function hugeView(): AlertView {
     summary: log,
     fix: log,
     secondary: ['app-error', 'evicted'],
-    evidence: Array.from({ length: 200 }, (_, i) => ({ source: 'log' as const, object: long, text: `${i} ${long}` })),
+    evidence: Array.from({ length: 200 }, (_, i) => ({
+      source: 'log' as const,
+      object: long,
+      text: `${i} ${long}`,
+    })),
     attempts: Array.from({ length: 60 }, (_, i) =>
-      attemptView({ number: i + 1, index: i, pod: long, node: long, reason: long, message: long, logExcerpt: log }),
+      attemptView({
+        number: i + 1,
+        index: i,
+        pod: long,
+        node: long,
+        reason: long,
+        message: long,
+        logExcerpt: log,
+      }),
     ),
   });
 }
 
 describe('Slack accepts every rendered message', () => {
-  it.each(loadScenarios().map((scenario) => [scenario.id, scenario] as const))('for scenario %s', async (_id, scenario) => {
-    await deliverAlert(scenarioView(scenario, 'failing'));
-  });
+  it.each(loadScenarios().map((scenario) => [scenario.id, scenario] as const))(
+    'for scenario %s',
+    async (_id, scenario) => {
+      await deliverAlert(scenarioView(scenario, 'failing'));
+    },
+  );
 
   it.each(HOSTILE_TEXTS)('for names like %s', async (hostile) => {
     await deliverAlert(
@@ -72,7 +101,15 @@ describe('Slack accepts every rendered message', () => {
         summary: hostile,
         fix: hostile,
         evidence: [{ source: 'event', object: hostile, text: hostile }],
-        attempts: [attemptView({ pod: hostile, node: hostile, reason: hostile, logExcerpt: hostile, message: hostile })],
+        attempts: [
+          attemptView({
+            pod: hostile,
+            node: hostile,
+            reason: hostile,
+            logExcerpt: hostile,
+            message: hostile,
+          }),
+        ],
       }),
     );
   });
@@ -94,17 +131,33 @@ describe('Slack accepts every rendered message', () => {
       incidentView(),
       incidentView({ resolved: true }),
       incidentView({ runs: [], failedRuns: 0 }),
-      incidentView({ cronJobName: 'c'.repeat(10_000), lastSummary: '<!here>'.repeat(100_000), runs: Array.from({ length: 1000 }, (_, i) => ({ jobName: `${'r'.repeat(500)}-${i}`, outcome: 'failed' as const })) }),
+      incidentView({
+        cronJobName: 'c'.repeat(10_000),
+        lastSummary: '<!here>'.repeat(100_000),
+        runs: Array.from({ length: 1000 }, (_, i) => ({
+          jobName: `${'r'.repeat(500)}-${i}`,
+          outcome: 'failed' as const,
+        })),
+      }),
     ];
     for (const view of views) {
       const root = await slack.postMessage({ channel: 'C0ALERTS', ...renderIncident(view) });
-      await slack.updateMessage({ ...root, ...renderIncident({ ...view, resolved: !view.resolved }) });
+      await slack.updateMessage({
+        ...root,
+        ...renderIncident({ ...view, resolved: !view.resolved }),
+      });
     }
   });
 
   it('with no call rejected', () => {
     const rejected = fake.calls().filter((call) => call.response['ok'] !== true);
-    expect(rejected.map((call) => [call.method, call.response['error'], call.response['response_metadata']])).toEqual([]);
+    expect(
+      rejected.map((call) => [
+        call.method,
+        call.response['error'],
+        call.response['response_metadata'],
+      ]),
+    ).toEqual([]);
     expect(fake.calls('chat.postMessage').length).toBeGreaterThan(100);
   });
 });

@@ -55,7 +55,10 @@ function expectBlockWithinLimits(block: Block): void {
 
 /** Every text of a message, the top-level `text` first. */
 export function allTexts(message: SlackMessage): string[] {
-  return [message.text, ...message.blocks.flatMap((block) => textsOf(block).map((text) => text.text))];
+  return [
+    message.text,
+    ...message.blocks.flatMap((block) => textsOf(block).map((text) => text.text)),
+  ];
 }
 
 /**
@@ -65,5 +68,7 @@ export function allTexts(message: SlackMessage): string[] {
 export function unescapedReferences(text: string): string[] {
   return [...text.matchAll(/<[^>]*>?/g)]
     .map((match) => match[0])
-    .filter((reference) => !/^<!date\^\d+\^\{date_short_pretty\} \{time\}\|[^<>]*>$/.test(reference));
+    .filter(
+      (reference) => !/^<!date\^\d+\^\{date_short_pretty\} \{time\}\|[^<>]*>$/.test(reference),
+    );
 }

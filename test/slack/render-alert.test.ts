@@ -6,12 +6,21 @@ import { renderAlert } from '../../src/slack/render-alert.ts';
 import { allTexts, expectWithinLimits, unescapedReferences } from './limits.ts';
 import { alertView, attemptView, FORBIDDEN_CHARS, HOSTILE_TEXTS, INVISIBLE_TEXT } from './views.ts';
 
-const failedParams = { ...alertView().params, attemptsUsed: 7, failed: 7, active: 0, durationMs: 840_000 };
+const failedParams = {
+  ...alertView().params,
+  attemptsUsed: 7,
+  failed: 7,
+  active: 0,
+  durationMs: 840_000,
+};
 
 function sectionTexts(view: AlertView): string[] {
   return renderAlert(view)
     .blocks.filter((block): block is SectionBlock => block.type === 'section')
-    .flatMap((block) => [block.text?.text ?? '', ...(block.fields ?? []).map((field) => field.text)]);
+    .flatMap((block) => [
+      block.text?.text ?? '',
+      ...(block.fields ?? []).map((field) => field.text),
+    ]);
 }
 
 describe('renderAlert header', () => {
@@ -19,7 +28,12 @@ describe('renderAlert header', () => {
     ['failing', {}, '🟡 reports/nightly-report-28911440 is failing: OOMKilled (attempt 2 of 7)'],
     [
       'stuck',
-      { state: 'stuck', reason: 'ImagePullBackOff', attempts: [], params: { ...failedParams, durationMs: 600_000 } },
+      {
+        state: 'stuck',
+        reason: 'ImagePullBackOff',
+        attempts: [],
+        params: { ...failedParams, durationMs: 600_000 },
+      },
       '🟠 reports/nightly-report-28911440 is stuck: ImagePullBackOff for 10m',
     ],
     [
@@ -29,25 +43,44 @@ describe('renderAlert header', () => {
     ],
     [
       'failed at the deadline',
-      { state: 'failed', reason: 'DeadlineExceeded', params: { ...failedParams, activeDeadlineSeconds: 600 } },
+      {
+        state: 'failed',
+        reason: 'DeadlineExceeded',
+        params: { ...failedParams, activeDeadlineSeconds: 600 },
+      },
       '🔴 reports/nightly-report-28911440 failed: deadline exceeded (activeDeadlineSeconds 10m)',
     ],
     [
       'failed by pod failure policy',
-      { state: 'failed', reason: 'PodFailurePolicy', attempts: [attemptView({ exitCode: 42, reason: 'Error' })] },
+      {
+        state: 'failed',
+        reason: 'PodFailurePolicy',
+        attempts: [attemptView({ exitCode: 42, reason: 'Error' })],
+      },
       '🔴 reports/nightly-report-28911440 failed: pod failure policy (exit code 42)',
     ],
-    ['recovered', { state: 'recovered' }, '🟢 reports/nightly-report-28911440 recovered after 2 failed attempts'],
+    [
+      'recovered',
+      { state: 'recovered' },
+      '🟢 reports/nightly-report-28911440 recovered after 2 failed attempts',
+    ],
     [
       'recovered after one attempt',
       { state: 'recovered', attempts: [attemptView()], params: { ...failedParams, failed: 1 } },
       '🟢 reports/nightly-report-28911440 recovered after 1 failed attempt',
     ],
-    ['deleted', { state: 'deleted' }, '⚪ reports/nightly-report-28911440 was deleted while failing'],
+    [
+      'deleted',
+      { state: 'deleted' },
+      '⚪ reports/nightly-report-28911440 was deleted while failing',
+    ],
   ])('reads right when %s', (_state, overrides, expected) => {
     const message = renderAlert(alertView(overrides));
     expect(message.text).toBe(expected);
-    expect(message.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: expected, emoji: true } });
+    expect(message.blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: expected, emoji: true },
+    });
   });
 
   it('omits the limit when attemptsAllowed is unknown', () => {
@@ -59,13 +92,23 @@ describe('renderAlert header', () => {
 
 describe('renderAlert body', () => {
   it('shows cause, evidence with sources, fix, timeline and parameters', () => {
-    const texts = sectionTexts(alertView({ params: { ...failedParams, activeDeadlineSeconds: 3600 } }));
+    const texts = sectionTexts(
+      alertView({ params: { ...failedParams, activeDeadlineSeconds: 3600 } }),
+    );
     const joined = texts.join('\n');
-    expect(joined).toContain('*Cause* `oom-killed`\nContainer report went over its 512Mi memory limit');
-    expect(joined).toContain('>_status_ `pod/nightly-report-28911440-x7k2p` `lastState.terminated.reason: OOMKilled, exitCode 137`');
-    expect(joined).toContain('>_log_ `container report` `MemoryError while building the monthly rollup`');
+    expect(joined).toContain(
+      '*Cause* `oom-killed`\nContainer report went over its 512Mi memory limit',
+    );
+    expect(joined).toContain(
+      '>_status_ `pod/nightly-report-28911440-x7k2p` `lastState.terminated.reason: OOMKilled, exitCode 137`',
+    );
+    expect(joined).toContain(
+      '>_log_ `container report` `MemoryError while building the monthly rollup`',
+    );
     expect(joined).toContain("*Fix* Raise report's memory limit above 512Mi");
-    expect(joined).toContain('#2 · `OOMKilled`, exit code 137 · ran 2m 10s · `nightly-report-28911440-x7k2p`');
+    expect(joined).toContain(
+      '#2 · `OOMKilled`, exit code 137 · ran 2m 10s · `nightly-report-28911440-x7k2p`',
+    );
     expect(texts).toContain('*Attempts*\n7 of 7');
     expect(texts).toContain('*Duration*\n14m');
     expect(texts).toContain('*backoffLimit*\n6');
@@ -76,7 +119,8 @@ describe('renderAlert body', () => {
   it('names the CronJob, the cluster and the opening time in the context', () => {
     const contextBlock = renderAlert(alertView()).blocks.at(-1);
     expect(contextBlock?.type).toBe('context');
-    const texts = contextBlock?.type === 'context' ? contextBlock.elements.map((element) => element.text) : [];
+    const texts =
+      contextBlock?.type === 'context' ? contextBlock.elements.map((element) => element.text) : [];
     expect(texts).toEqual([
       'CronJob `nightly-report`',
       'cluster `prod-eu`',
@@ -85,14 +129,20 @@ describe('renderAlert body', () => {
   });
 
   it('marks confidence below high and secondary causes', () => {
-    const joined = sectionTexts(alertView({ confidence: 'low', secondary: ['dependency-unavailable'] })).join('\n');
-    expect(joined).toContain('*Cause* `oom-killed` (low confidence) · also `dependency-unavailable`');
+    const joined = sectionTexts(
+      alertView({ confidence: 'low', secondary: ['dependency-unavailable'] }),
+    ).join('\n');
+    expect(joined).toContain(
+      '*Cause* `oom-killed` (low confidence) · also `dependency-unavailable`',
+    );
   });
 
   it('shrinks a recovered alert to one line', () => {
     const message = renderAlert(alertView({ state: 'recovered' }));
     expect(message.blocks.map((block) => block.type)).toEqual(['header', 'section', 'context']);
-    expect(sectionTexts(alertView({ state: 'recovered' }))[0]).toMatch(/^Earlier attempts failed with `oom-killed`: Container report/);
+    expect(sectionTexts(alertView({ state: 'recovered' }))[0]).toMatch(
+      /^Earlier attempts failed with `oom-killed`: Container report/,
+    );
   });
 
   it('keeps the evidence of a deleted Job', () => {
@@ -119,7 +169,11 @@ describe('renderAlert with hostile cluster text', () => {
   }
 
   it.each(HOSTILE_TEXTS)('escapes %s in names, quotes and sentences', (hostile) => {
-    const message = renderAlert({ ...namedView(hostile), summary: `summary ${hostile}`, fix: `fix ${hostile}` });
+    const message = renderAlert({
+      ...namedView(hostile),
+      summary: `summary ${hostile}`,
+      fix: `fix ${hostile}`,
+    });
     for (const text of allTexts(message)) {
       expect(unescapedReferences(text)).toEqual([]);
     }
@@ -133,12 +187,15 @@ describe('renderAlert with hostile cluster text', () => {
     }
   });
 
-  it.each(HOSTILE_TEXTS)('shows names like %s as code, where Slack applies no formatting', (hostile) => {
-    // The first section holds the diagnosis sentence, the only cluster-free prose.
-    for (const text of sectionTexts(namedView(hostile)).slice(1)) {
-      expect(text.replace(/`[^`]*`/g, '')).not.toContain(escapeMrkdwn(hostile));
-    }
-  });
+  it.each(HOSTILE_TEXTS)(
+    'shows names like %s as code, where Slack applies no formatting',
+    (hostile) => {
+      // The first section holds the diagnosis sentence, the only cluster-free prose.
+      for (const text of sectionTexts(namedView(hostile)).slice(1)) {
+        expect(text.replace(/`[^`]*`/g, '')).not.toContain(escapeMrkdwn(hostile));
+      }
+    },
+  );
 
   it('drops control, bidi and zero-width characters from every field', () => {
     const view = alertView({
@@ -149,7 +206,9 @@ describe('renderAlert with hostile cluster text', () => {
       summary: INVISIBLE_TEXT,
       fix: INVISIBLE_TEXT,
       evidence: [{ source: 'event', object: INVISIBLE_TEXT, text: INVISIBLE_TEXT }],
-      attempts: [attemptView({ pod: INVISIBLE_TEXT, reason: INVISIBLE_TEXT, node: INVISIBLE_TEXT })],
+      attempts: [
+        attemptView({ pod: INVISIBLE_TEXT, reason: INVISIBLE_TEXT, node: INVISIBLE_TEXT }),
+      ],
     });
     for (const state of ['failing', 'stuck', 'failed', 'recovered', 'deleted'] as const) {
       for (const text of allTexts(renderAlert({ ...view, state }))) {
@@ -172,17 +231,35 @@ describe('renderAlert size limits', () => {
       summary: huge,
       fix: huge,
       secondary: ['app-error', 'dependency-unavailable', 'node-disruption', 'evicted'],
-      evidence: Array.from({ length: 200 }, (_, i) => ({ source: 'log' as const, object: `pod/${'p'.repeat(3000)}`, text: `${i} <!channel> ${'&'.repeat(5000)}` })),
+      evidence: Array.from({ length: 200 }, (_, i) => ({
+        source: 'log' as const,
+        object: `pod/${'p'.repeat(3000)}`,
+        text: `${i} <!channel> ${'&'.repeat(5000)}`,
+      })),
       attempts: Array.from({ length: 300 }, (_, i) =>
-        attemptView({ number: i + 1, pod: 'p'.repeat(3000), reason: 'X'.repeat(3000), logExcerpt: huge }),
+        attemptView({
+          number: i + 1,
+          pod: 'p'.repeat(3000),
+          reason: 'X'.repeat(3000),
+          logExcerpt: huge,
+        }),
       ),
-      params: { ...failedParams, completionMode: 'Indexed'.repeat(1000), restartPolicy: 'Never'.repeat(1000), backoffLimitPerIndex: 3, activeDeadlineSeconds: 600 },
+      params: {
+        ...failedParams,
+        completionMode: 'Indexed'.repeat(1000),
+        restartPolicy: 'Never'.repeat(1000),
+        backoffLimitPerIndex: 3,
+        activeDeadlineSeconds: 600,
+      },
     });
   }
 
-  it.each(['failing', 'stuck', 'failed', 'recovered', 'deleted'] as const)('stays within every limit when %s', (state) => {
-    expectWithinLimits(renderAlert({ ...hugeView(), state }));
-  });
+  it.each(['failing', 'stuck', 'failed', 'recovered', 'deleted'] as const)(
+    'stays within every limit when %s',
+    (state) => {
+      expectWithinLimits(renderAlert({ ...hugeView(), state }));
+    },
+  );
 
   it('says what it cut', () => {
     const joined = sectionTexts(hugeView()).join('\n');
@@ -192,7 +269,10 @@ describe('renderAlert size limits', () => {
   });
 
   it('shows at most ten quotes and counts the rest', () => {
-    const evidence = Array.from({ length: 200 }, (_, i) => ({ source: 'event' as const, text: `quote ${i}` }));
+    const evidence = Array.from({ length: 200 }, (_, i) => ({
+      source: 'event' as const,
+      text: `quote ${i}`,
+    }));
     const joined = sectionTexts(alertView({ evidence })).join('\n');
     expect(joined).toContain('`quote 9`');
     expect(joined).not.toContain('`quote 10`');

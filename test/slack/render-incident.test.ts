@@ -12,10 +12,24 @@ function runs(outcomes: Outcome[]): IncidentView['runs'] {
 
 describe('renderIncident', () => {
   it('counts the failed runs within the latest runs', () => {
-    const view = incidentView({ runs: runs(['succeeded', 'succeeded', 'failed', 'succeeded', 'failed', 'succeeded', 'failed', 'failed']) });
+    const view = incidentView({
+      runs: runs([
+        'succeeded',
+        'succeeded',
+        'failed',
+        'succeeded',
+        'failed',
+        'succeeded',
+        'failed',
+        'failed',
+      ]),
+    });
     const message = renderIncident(view);
     expect(message.text).toBe('🔴 reports/nightly-report failed 3 of its last 4 runs');
-    expect(message.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: message.text, emoji: true } });
+    expect(message.blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: message.text, emoji: true },
+    });
   });
 
   it('shows the run history oldest first', () => {
@@ -24,24 +38,35 @@ describe('renderIncident', () => {
   });
 
   it('marks a running run and leaves it out of the count', () => {
-    const message = renderIncident(incidentView({ failedRuns: 2, runs: runs(['failed', 'succeeded', 'failed', 'running']) }));
+    const message = renderIncident(
+      incidentView({ failedRuns: 2, runs: runs(['failed', 'succeeded', 'failed', 'running']) }),
+    );
     expect(message.text).toBe('🔴 reports/nightly-report failed 2 of its last 3 runs');
     expect(allTexts(message)).toContain('*Runs*, oldest first\n❌ ✅ ❌ ⏳');
   });
 
   it('falls back to a plain count when the history is shorter than the failures', () => {
-    const message = renderIncident(incidentView({ failedRuns: 9, runs: runs(['failed', 'failed']) }));
+    const message = renderIncident(
+      incidentView({ failedRuns: 9, runs: runs(['failed', 'failed']) }),
+    );
     expect(message.text).toBe('🔴 reports/nightly-report failed 9 runs');
   });
 
   it('announces the run that resolved it', () => {
-    const view = incidentView({ resolved: true, runs: [...incidentView().runs, { jobName: 'nightly-report-28911460', outcome: 'succeeded' }] });
-    expect(renderIncident(view).text).toBe('🟢 reports/nightly-report resolved: run nightly-report-28911460 succeeded after 3 failed runs');
+    const view = incidentView({
+      resolved: true,
+      runs: [...incidentView().runs, { jobName: 'nightly-report-28911460', outcome: 'succeeded' }],
+    });
+    expect(renderIncident(view).text).toBe(
+      '🟢 reports/nightly-report resolved: run nightly-report-28911460 succeeded after 3 failed runs',
+    );
   });
 
   it('shows the last cause and the latest runs by name', () => {
     const joined = allTexts(renderIncident(incidentView())).join('\n');
-    expect(joined).toContain('*Last cause* `oom-killed`\nContainer report went over its 512Mi memory limit');
+    expect(joined).toContain(
+      '*Last cause* `oom-killed`\nContainer report went over its 512Mi memory limit',
+    );
     expect(joined).toContain('*Latest runs*\n❌ `nightly-report-28911320`');
     expect(joined).toContain('❌ `nightly-report-28911440`');
     expect(joined).not.toContain('`nightly-report-28911260`');
@@ -49,7 +74,9 @@ describe('renderIncident', () => {
   });
 
   it('shows only the newest 20 runs and counts the rest', () => {
-    const outcomes = Array.from({ length: 500 }, (_, i): Outcome => (i % 3 === 0 ? 'failed' : 'succeeded'));
+    const outcomes = Array.from({ length: 500 }, (_, i): Outcome =>
+      i % 3 === 0 ? 'failed' : 'succeeded',
+    );
     const message = renderIncident(incidentView({ runs: runs(outcomes) }));
     const history = allTexts(message).find((text) => text.startsWith('*Runs*')) ?? '';
     expect(history).toContain('(480 earlier not shown)');
@@ -72,7 +99,14 @@ describe('renderIncident', () => {
 
   it('drops invisible characters and stays within limits with huge text', () => {
     const big = `${INVISIBLE_TEXT}${'x'.repeat(100_000)}`;
-    const message = renderIncident(incidentView({ cronJobName: big, cluster: big, lastSummary: big, runs: runs(['failed']).map((run) => ({ ...run, jobName: big })) }));
+    const message = renderIncident(
+      incidentView({
+        cronJobName: big,
+        cluster: big,
+        lastSummary: big,
+        runs: runs(['failed']).map((run) => ({ ...run, jobName: big })),
+      }),
+    );
     expectWithinLimits(message);
     for (const text of allTexts(message)) {
       expect(text).not.toMatch(FORBIDDEN_CHARS);

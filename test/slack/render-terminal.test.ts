@@ -22,14 +22,24 @@ describe('renderTerminal', () => {
       '  > log    container report  MemoryError while building the monthly rollup',
       "Fix: Raise report's memory limit above 512Mi, or lower the batch size.",
     ]);
-    expect(lines).toContain('  #2 · OOMKilled, exit code 137 · ran 2m 10s · nightly-report-28911440-x7k2p');
-    expect(lines.some((line) => line.startsWith('Job: Attempts 2 of 7 · Duration 3m 20s · backoffLimit 6'))).toBe(true);
-    expect(lines).toContain('CronJob nightly-report · cluster prod-eu · opened 2026-12-04 02:01 UTC');
+    expect(lines).toContain(
+      '  #2 · OOMKilled, exit code 137 · ran 2m 10s · nightly-report-28911440-x7k2p',
+    );
+    expect(
+      lines.some((line) =>
+        line.startsWith('Job: Attempts 2 of 7 · Duration 3m 20s · backoffLimit 6'),
+      ),
+    ).toBe(true);
+    expect(lines).toContain(
+      'CronJob nightly-report · cluster prod-eu · opened 2026-12-04 02:01 UTC',
+    );
   });
 
   it('prints each attempt as a thread reply with its log lines', () => {
     const text = renderTerminal(alertView(), 'alert');
-    expect(text).toContain('Thread:\n  Attempt 1 of 7 · OOMKilled, exit code 137\n  Pod nightly-report-28911440-9qv4d');
+    expect(text).toContain(
+      'Thread:\n  Attempt 1 of 7 · OOMKilled, exit code 137\n  Pod nightly-report-28911440-9qv4d',
+    );
     expect(text).toContain('  | MemoryError while building the monthly rollup');
     expect(text.endsWith('\n')).toBe(false);
   });
@@ -55,7 +65,10 @@ describe('renderTerminal', () => {
 
   it('cuts a 50 MB log and 200 quotes', () => {
     const view = alertView({
-      evidence: Array.from({ length: 200 }, (_, i) => ({ source: 'event' as const, text: `quote ${i}` })),
+      evidence: Array.from({ length: 200 }, (_, i) => ({
+        source: 'event' as const,
+        text: `quote ${i}`,
+      })),
       attempts: [attemptView({ logExcerpt: 'line\n'.repeat(10 * 1024 * 1024) })],
     });
     const text = renderTerminal(view, 'alert');

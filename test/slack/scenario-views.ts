@@ -7,7 +7,12 @@ const SCENARIO_DIR = join(import.meta.dirname, '../../fixtures/scenarios');
 
 interface KubeObject {
   kind: string;
-  metadata: { name: string; namespace?: string; uid: string; ownerReferences?: { kind: string; name: string; uid: string }[] };
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid: string;
+    ownerReferences?: { kind: string; name: string; uid: string }[];
+  };
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;
   involvedObject?: { kind: string; name: string };
@@ -78,7 +83,9 @@ export function scenarioView(scenario: Scenario, state: EpisodeState): AlertView
     secondary: [],
     params: {
       backoffLimit,
-      ...(typeof spec['activeDeadlineSeconds'] === 'number' ? { activeDeadlineSeconds: spec['activeDeadlineSeconds'] } : {}),
+      ...(typeof spec['activeDeadlineSeconds'] === 'number'
+        ? { activeDeadlineSeconds: spec['activeDeadlineSeconds'] }
+        : {}),
       failed: numberOr(status['failed']),
       succeeded: numberOr(status['succeeded']),
       active: numberOr(status['active']),
@@ -87,17 +94,31 @@ export function scenarioView(scenario: Scenario, state: EpisodeState): AlertView
       durationMs: 600_000,
     },
     attempts,
-    openedAt: typeof status['startTime'] === 'string' ? status['startTime'] : '2026-01-01T00:00:00Z',
+    openedAt:
+      typeof status['startTime'] === 'string' ? status['startTime'] : '2026-01-01T00:00:00Z',
   };
 }
 
-function podAttempt(pod: KubeObject, number: number, logs: NonNullable<Scenario['logs']>): AttemptView {
+function podAttempt(
+  pod: KubeObject,
+  number: number,
+  logs: NonNullable<Scenario['logs']>,
+): AttemptView {
   const statuses = (pod.status?.['containerStatuses'] ?? []) as ContainerStatus[];
   const first = statuses[0];
   const terminated = first?.state?.terminated ?? first?.lastState?.terminated;
-  const reason = terminated?.reason ?? first?.state?.waiting?.reason ?? (pod.status?.['reason'] as string | undefined);
-  const message = terminated?.message ?? first?.state?.waiting?.message ?? (pod.status?.['message'] as string | undefined);
-  const log = logs.filter((entry) => entry.pod === pod.metadata.name).map((entry) => entry.text).join('\n');
+  const reason =
+    terminated?.reason ??
+    first?.state?.waiting?.reason ??
+    (pod.status?.['reason'] as string | undefined);
+  const message =
+    terminated?.message ??
+    first?.state?.waiting?.message ??
+    (pod.status?.['message'] as string | undefined);
+  const log = logs
+    .filter((entry) => entry.pod === pod.metadata.name)
+    .map((entry) => entry.text)
+    .join('\n');
   const node = pod.spec?.['nodeName'];
   return {
     number,
@@ -121,7 +142,10 @@ function quotes(scenario: Scenario): EvidenceQuote[] {
       object: `${event.involvedObject?.kind ?? 'Object'}/${event.involvedObject?.name ?? '?'}`,
       text: `${event.reason ?? ''}: ${event.message ?? ''}`,
     }));
-  const expected = scenario.expected.evidence.map((text): EvidenceQuote => ({ source: 'status', text }));
+  const expected = scenario.expected.evidence.map((text): EvidenceQuote => ({
+    source: 'status',
+    text,
+  }));
   return [...expected, ...events];
 }
 

@@ -3,7 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeSlack, startFakeSlack } from '../fake-slack/index.ts';
 import type { Block } from '../../src/slack/block-kit.ts';
-import { createSlackClient, createWebClient, type SlackClient } from '../../src/slack/slack-client.ts';
+import {
+  createSlackClient,
+  createWebClient,
+  type SlackClient,
+} from '../../src/slack/slack-client.ts';
 import {
   SlackDeliveryError,
   SlackPermanentError,
@@ -31,7 +35,9 @@ afterEach(async () => {
   await fake.stop();
 });
 
-function slackFor(options: { token?: string; retries?: number; timeoutMs?: number; apiUrl?: string } = {}) {
+function slackFor(
+  options: { token?: string; retries?: number; timeoutMs?: number; apiUrl?: string } = {},
+) {
   const captured = captureLogger();
   const client = createWebClient({
     token: options.token ?? fake.botToken,
@@ -41,7 +47,10 @@ function slackFor(options: { token?: string; retries?: number; timeoutMs?: numbe
     retryMinDelayMs: 10,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
-  return { slack: createSlackClient({ client, logger: captured.logger }), records: captured.records };
+  return {
+    slack: createSlackClient({ client, logger: captured.logger }),
+    records: captured.records,
+  };
 }
 
 async function failure(promise: Promise<unknown>): Promise<SlackDeliveryError> {
@@ -54,17 +63,33 @@ async function failure(promise: Promise<unknown>): Promise<SlackDeliveryError> {
 }
 
 function post(slack: SlackClient, channel: string, key = 'job-1') {
-  return slack.postMessage({ channel, text: 'alert', blocks: BLOCKS, metadata: { event_type: 'jobwatch_alert', event_payload: { key } } });
+  return slack.postMessage({
+    channel,
+    text: 'alert',
+    blocks: BLOCKS,
+    metadata: { event_type: 'jobwatch_alert', event_payload: { key } },
+  });
 }
 
 describe('postMessage and updateMessage', () => {
   it('posts a root message and a thread reply', async () => {
     const { slack } = slackFor();
     const root = await post(slack, 'C0ALERTS');
-    const reply = await slack.postMessage({ channel: 'C0ALERTS', text: 'attempt', blocks: BLOCKS, threadTs: root.ts });
+    const reply = await slack.postMessage({
+      channel: 'C0ALERTS',
+      text: 'attempt',
+      blocks: BLOCKS,
+      threadTs: root.ts,
+    });
     expect(root.channel).toBe('C0ALERTS');
-    expect(fake.thread('C0ALERTS', root.ts).map((message) => message.ts)).toEqual([root.ts, reply.ts]);
-    expect(fake.messages('C0ALERTS')[0]?.metadata).toEqual({ event_type: 'jobwatch_alert', event_payload: { key: 'job-1' } });
+    expect(fake.thread('C0ALERTS', root.ts).map((message) => message.ts)).toEqual([
+      root.ts,
+      reply.ts,
+    ]);
+    expect(fake.messages('C0ALERTS')[0]?.metadata).toEqual({
+      event_type: 'jobwatch_alert',
+      event_payload: { key: 'job-1' },
+    });
   });
 
   it('replaces text and blocks of a posted message', async () => {
@@ -145,7 +170,9 @@ describe('error classification', () => {
   it('makes internal_error transient', async () => {
     const { slack } = slackFor();
     fake.failNext('chat.update', 'internal_error');
-    const error = await failure(slack.updateMessage({ channel: 'C0ALERTS', ts: '1.000001', text: 't', blocks: BLOCKS }));
+    const error = await failure(
+      slack.updateMessage({ channel: 'C0ALERTS', ts: '1.000001', text: 't', blocks: BLOCKS }),
+    );
     expect(error.kind).toBe('transient');
     expect(error.code).toBe('internal_error');
   });
@@ -173,7 +200,9 @@ describe('error classification', () => {
 
   it('makes invalid_blocks permanent and logs the offending path', async () => {
     const { slack, records } = slackFor();
-    const blocks = [{ type: 'header', text: { type: 'plain_text', text: 'x'.repeat(151) } }] as Block[];
+    const blocks = [
+      { type: 'header', text: { type: 'plain_text', text: 'x'.repeat(151) } },
+    ] as Block[];
     const error = await failure(slack.postMessage({ channel: 'C0ALERTS', text: 't', blocks }));
     expect(error.code).toBe('invalid_blocks');
     expect(error.permanent).toBe(true);
@@ -186,8 +215,14 @@ describe('error classification', () => {
 describe('ensureChannel', () => {
   it('joins a public channel once', async () => {
     const { slack } = slackFor();
-    await expect(slack.ensureChannel('C0OUTSIDE')).resolves.toEqual({ channel: 'C0OUTSIDE', joined: true });
-    await expect(slack.ensureChannel('C0OUTSIDE')).resolves.toEqual({ channel: 'C0OUTSIDE', joined: false });
+    await expect(slack.ensureChannel('C0OUTSIDE')).resolves.toEqual({
+      channel: 'C0OUTSIDE',
+      joined: true,
+    });
+    await expect(slack.ensureChannel('C0OUTSIDE')).resolves.toEqual({
+      channel: 'C0OUTSIDE',
+      joined: false,
+    });
     expect(fake.calls('conversations.join')).toHaveLength(1);
   });
 
@@ -210,17 +245,27 @@ describe('findMessageByMetadata', () => {
     await post(slack, 'C0ALERTS', 'job-a');
     const target = await post(slack, 'C0ALERTS', 'job-b');
     await post(slack, 'C0ALERTS', 'job-c');
-    await expect(slack.findMessageByMetadata('C0ALERTS', 'jobwatch_alert', 'job-b')).resolves.toEqual(target);
+    await expect(
+      slack.findMessageByMetadata('C0ALERTS', 'jobwatch_alert', 'job-b'),
+    ).resolves.toEqual(target);
   });
 
   it('returns undefined for another key, event type or an older message', async () => {
     const { slack } = slackFor();
     const first = await post(slack, 'C0ALERTS', 'job-a');
     const second = await post(slack, 'C0ALERTS', 'job-b');
-    await expect(slack.findMessageByMetadata('C0ALERTS', 'jobwatch_alert', 'job-z')).resolves.toBeUndefined();
-    await expect(slack.findMessageByMetadata('C0ALERTS', 'other_event', 'job-a')).resolves.toBeUndefined();
-    await expect(slack.findMessageByMetadata('C0ALERTS', 'jobwatch_alert', 'job-a', second.ts)).resolves.toBeUndefined();
-    await expect(slack.findMessageByMetadata('C0ALERTS', 'jobwatch_alert', 'job-a', first.ts)).resolves.toEqual(first);
+    await expect(
+      slack.findMessageByMetadata('C0ALERTS', 'jobwatch_alert', 'job-z'),
+    ).resolves.toBeUndefined();
+    await expect(
+      slack.findMessageByMetadata('C0ALERTS', 'other_event', 'job-a'),
+    ).resolves.toBeUndefined();
+    await expect(
+      slack.findMessageByMetadata('C0ALERTS', 'jobwatch_alert', 'job-a', second.ts),
+    ).resolves.toBeUndefined();
+    await expect(
+      slack.findMessageByMetadata('C0ALERTS', 'jobwatch_alert', 'job-a', first.ts),
+    ).resolves.toEqual(first);
   });
 
   it('follows the cursor past the first page', async () => {
@@ -229,7 +274,9 @@ describe('findMessageByMetadata', () => {
     for (let i = 0; i < 205; i += 1) {
       await post(slack, 'C0ALERTS', `filler-${i}`);
     }
-    await expect(slack.findMessageByMetadata('C0ALERTS', 'jobwatch_alert', 'oldest')).resolves.toEqual(target);
+    await expect(
+      slack.findMessageByMetadata('C0ALERTS', 'jobwatch_alert', 'oldest'),
+    ).resolves.toEqual(target);
     expect(fake.calls('conversations.history')).toHaveLength(2);
   });
 });

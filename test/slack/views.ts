@@ -31,8 +31,16 @@ export function alertView(overrides: Partial<AlertView> = {}): AlertView {
     confidence: 'high',
     summary: 'Container report went over its 512Mi memory limit and was killed (exit code 137).',
     evidence: [
-      { source: 'status', object: 'pod/nightly-report-28911440-x7k2p', text: 'lastState.terminated.reason: OOMKilled, exitCode 137' },
-      { source: 'log', object: 'container report', text: 'MemoryError while building the monthly rollup' },
+      {
+        source: 'status',
+        object: 'pod/nightly-report-28911440-x7k2p',
+        text: 'lastState.terminated.reason: OOMKilled, exitCode 137',
+      },
+      {
+        source: 'log',
+        object: 'container report',
+        text: 'MemoryError while building the monthly rollup',
+      },
     ],
     fix: "Raise report's memory limit above 512Mi, or lower the batch size.",
     secondary: [],
@@ -50,7 +58,12 @@ export function alertView(overrides: Partial<AlertView> = {}): AlertView {
       durationMs: 200_000,
     },
     attempts: [
-      attemptView({ number: 1, pod: 'nightly-report-28911440-9qv4d', startedAt: '2026-12-04T02:00:01Z', finishedAt: '2026-12-04T02:01:40Z' }),
+      attemptView({
+        number: 1,
+        pod: 'nightly-report-28911440-9qv4d',
+        startedAt: '2026-12-04T02:00:01Z',
+        finishedAt: '2026-12-04T02:01:40Z',
+      }),
       attemptView(),
     ],
     openedAt: '2026-12-04T02:01:41Z',
@@ -78,17 +91,25 @@ export function incidentView(overrides: Partial<IncidentView> = {}): IncidentVie
     failedRuns: 3,
     resolved: false,
     lastCause: 'oom-killed',
-    lastSummary: 'Container report went over its 512Mi memory limit and was killed (exit code 137).',
+    lastSummary:
+      'Container report went over its 512Mi memory limit and was killed (exit code 137).',
     ...overrides,
   };
 }
 
 /** Job names, messages and log lines that try to notify, link or format. */
-export const HOSTILE_TEXTS = ['<!channel>', '<@U123>', '<https://evil|ok>', '&lt;', '*bold*'] as const;
+export const HOSTILE_TEXTS = [
+  '<!channel>',
+  '<@U123>',
+  '<https://evil|ok>',
+  '&lt;',
+  '*bold*',
+] as const;
 
 /** Characters that must never reach a message: controls, bidi controls, zero-width. */
 export const INVISIBLE_TEXT =
   'a\u0000b\u0007c\u001b[31mred\u001b[0m\u202ertl\u202c\u2066iso\u2069\u200bzw\u200c\u200d\ufeff\u0085\r\nend';
 
-// eslint-disable-next-line no-control-regex -- the test looks for control characters.
-export const FORBIDDEN_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200b-\u200d\ufeff]/;
+export const FORBIDDEN_CHARS =
+  // eslint-disable-next-line no-control-regex -- the test looks for control characters.
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200b-\u200d\ufeff]/;
