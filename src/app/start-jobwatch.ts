@@ -59,7 +59,14 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
   const readiness = trackReadiness(redis);
   await checkRedis(redis, logger);
   const store = new EpisodeStore(redis, { prefix, ttlSeconds: config.stateTtlSeconds });
-  const connection = () => new Redis(config.redis.url, { maxRetriesPerRequest: null });
+  // BullMQ leaves connections it was handed open, so every one made here is closed at stop.
+  const connections: Redis[] = [];
+  const connection = (options: { maxRetriesPerRequest: number | null; enableOfflineQueue?: boolean } = { maxRetriesPerRequest: null }): Redis => {
+    const client = new Redis(config.redis.url, options);
+    client.on('error', (err) => logger.debug({ err }, 'queue connection error'));
+    connections.push(client);
+    return client;
+  };
 
   const closers: (() => Promise<unknown>)[] = [];
   const workers: Worker[] = [];
@@ -72,7 +79,7 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
   let producer: SignalProducer | undefined;
   if (roles.has('watcher')) {
     if (!deps.kubeConfig || !deps.reader) throw new Error('the watcher role needs a kubeconfig; set KUBECONFIG or run in a cluster');
-    const producerRedis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    const producerRedis = connection({ maxRetriesPerRequest: 1, enableOfflineQueue: false });
     const signalQueue = createSignalQueue(producerRedis, prefix);
     queues.push(signalQueue as unknown as Queue);
     producer = new SignalProducer(signalQueue, logger.child({ stage: 'producer' }));
@@ -162,6 +169,7 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all(queues.map((q) => q.close()));
       await http.close();
+      for (const client of connections) client.disconnect();
       await redis.quit().catch(() => redis.disconnect());
       logger.info('stopped');
     },

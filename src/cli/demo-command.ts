@@ -3,7 +3,6 @@ import { createLogger } from '../app/logger.ts';
 import { buildRuntime } from '../app/runtime.ts';
 import { startJobwatch, type Jobwatch } from '../app/start-jobwatch.ts';
 import { loadConfig } from '../config/env.ts';
-import { isOpen } from '../episode/record.ts';
 import { startRedisServer, type RedisServer } from '../queue/redis-server.ts';
 import { startSimCluster } from '../sim/index.ts';
 import { playScenario, type PlayedScenario } from '../sim/player.ts';
@@ -82,8 +81,9 @@ function selectScenarios(all: Scenario[], only: string | undefined): Scenario[] 
 }
 
 /**
- * Waits until every played scenario's alert is settled: its episode is final or
- * stuck and the newest version of its message has been delivered.
+ * Waits until every played scenario's alert is settled: its story has played to
+ * the end, and the newest version of its message has been delivered (or routing
+ * decided not to post it).
  */
 async function waitUntilSettled(jobwatch: Jobwatch, played: Played[], timeoutMs: number, out: NodeJS.WritableStream): Promise<number> {
   const pending = new Set(played);
@@ -113,7 +113,6 @@ async function waitUntilSettled(jobwatch: Jobwatch, played: Played[], timeoutMs:
 async function isSettled(jobwatch: Jobwatch, uid: string): Promise<boolean> {
   const episode = await jobwatch.store.getEpisode(uid);
   if (!episode) return false;
-  if (isOpen(episode.state) && episode.state !== 'stuck') return false;
   if (episode.silenced || !episode.route) return true;
   const delivery = await jobwatch.store.getDelivery('alert', uid);
   return delivery !== undefined && delivery.version >= episode.version;

@@ -81,7 +81,8 @@ export function signalJobId(signal: Signal): string {
     case 'stuck':
       return `${signal.jobUid}.stuck.${signal.stuck.key}`;
     case 'job-failed':
-      return `${signal.jobUid}.failed`;
+      // FailureTarget and Failed arrive as two signals; both must get through.
+      return `${signal.jobUid}.${signal.condition.type}`;
     case 'job-completed':
       return `${signal.jobUid}.completed`;
     case 'job-deleted':

@@ -8,6 +8,8 @@ import { parseSignal, type Signal } from './signals.ts';
 
 /** How long a signal waits before trying again when its episode is locked, in milliseconds. */
 const BUSY_RETRY_MS = 200;
+/** How long a reply waits for the message it threads under, in milliseconds. */
+const NOT_READY_RETRY_MS = 500;
 
 export interface WorkerOptions {
   connection: ConnectionOptions;
@@ -41,17 +43,19 @@ export function startSignalWorker(options: WorkerOptions, deps: SignalProcessorD
 export function startNotifyWorker(options: WorkerOptions, deps: NotifyDeps): Worker<NotifyRequest> {
   const worker: Worker<NotifyRequest> = new Worker<NotifyRequest>(
     NOTIFY_QUEUE,
-    async (job) => {
+    async (job, token) => {
       try {
         return await processNotify(deps, job.data);
       } catch (err) {
+        // The message this one threads under is not posted yet: wait without
+        // spending an attempt.
+        if (err instanceof NotReadyError) return await delay(job, token, NOT_READY_RETRY_MS);
         if (err instanceof DeliveryError && err.retryAfterSeconds !== undefined) {
           // Slack asked us to wait: pause the whole queue rather than spend attempts.
           await worker.rateLimit(err.retryAfterSeconds * 1000);
           throw Worker.RateLimitError();
         }
         if (err instanceof DeliveryError && err.permanent) throw new UnrecoverableError(`${err.code}: ${err.message}`);
-        if (err instanceof NotReadyError) options.logger.debug({ id: job.id }, err.message);
         throw err;
       }
     },
@@ -61,8 +65,8 @@ export function startNotifyWorker(options: WorkerOptions, deps: NotifyDeps): Wor
   return worker;
 }
 
-async function delay(job: Job, token: string | undefined): Promise<never> {
-  await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
+async function delay(job: Job, token: string | undefined, ms = BUSY_RETRY_MS): Promise<never> {
+  await job.moveToDelayed(Date.now() + ms, token);
   throw new DelayedError();
 }
 
