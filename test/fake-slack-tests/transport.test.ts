@@ -4,6 +4,7 @@ import {
   WebAPIRequestError,
   WebClient,
 } from '@slack/web-api';
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeSlack, startFakeSlack } from '../fake-slack/index.ts';
 import {
@@ -236,6 +237,38 @@ describe('Web API transport', () => {
     expect(alice.user?.name).toBe('alice');
     expect(alice.user?.is_bot).toBe(false);
     await platformError(client.users.info({ user: 'U0NOBODY' }), 'user_not_found');
+  });
+
+  it('logs each call without the token', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino(
+      { level: 'debug' },
+      { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+    );
+    const logged = await startFakeSlack({ logger });
+    try {
+      const client = clientFor(logged);
+      await client.auth.test();
+      await platformError(
+        client.chat.postMessage({ channel: 'C0NOPE', text: 'x' }),
+        'channel_not_found',
+      );
+    } finally {
+      await logged.stop();
+    }
+    const messages = lines.map((line) => line.msg);
+    expect(messages).toEqual([
+      'fake slack started',
+      'fake slack api call',
+      'fake slack api call',
+      'fake slack stopped',
+    ]);
+    expect(lines[2]).toMatchObject({
+      method: 'chat.postMessage',
+      status: 200,
+      error: 'channel_not_found',
+    });
+    expect(JSON.stringify(lines)).not.toContain(logged.botToken);
   });
 
   it('answers unknown paths with 404 and never redirects', async () => {

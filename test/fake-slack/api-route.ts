@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
 import { RateLimitedError, SlackApiError, errorBody } from './api-error.ts';
 import type { ScriptedFaults } from './faults.ts';
 import type { MethodContext } from './methods/context.ts';
@@ -12,6 +13,9 @@ export interface ApiRouteDeps extends Omit<MethodContext, 'args'> {
   botToken: string;
   faults: ScriptedFaults;
   calls: RecordedCall[];
+  log: Logger;
+  /** Aborted by `stop()`, which drops responses still held back by a delay. */
+  stopSignal: AbortSignal;
 }
 
 interface Answer {
@@ -51,9 +55,10 @@ function runMethod(deps: ApiRouteDeps, method: string, args: Record<string, unkn
   return { status: 200, body: { ok: true, ...result }, headers: {} };
 }
 
-function toAnswer(error: unknown): Answer {
+function toAnswer(error: unknown, log: Logger, method: string): Answer {
   if (error instanceof SlackApiError) return { status: 200, body: errorBody(error), headers: {} };
   if (error instanceof RateLimitedError) return rateLimited(error.retryAfterSeconds);
+  log.error({ err: error, method }, 'fake slack method handler failed');
   // A handler crash is a defect of the fake, so the response carries the stack for the test output.
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   return {
@@ -91,8 +96,12 @@ export async function handleApiRequest(
     authenticate(parsed.token, deps.botToken);
     answer = runMethod(deps, method, args);
   } catch (error) {
-    answer = toAnswer(error);
+    answer = toAnswer(error, deps.log, method);
   }
+  deps.log.debug(
+    { method, status: answer.status, error: answer.body.error },
+    'fake slack api call',
+  );
   deps.calls.push({
     method,
     args: decodeForRecord(args),
@@ -101,7 +110,14 @@ export async function handleApiRequest(
     atMs,
   });
   const delayMs = deps.faults.takeDelay(method);
-  if (delayMs !== undefined) await sleep(delayMs);
+  if (delayMs !== undefined) {
+    try {
+      await sleep(delayMs, undefined, { signal: deps.stopSignal });
+    } catch {
+      // stop() aborted the delay; the client never gets this held-back response.
+      return;
+    }
+  }
   if (res.destroyed) return;
   res.writeHead(answer.status, {
     'content-type': 'application/json; charset=utf-8',

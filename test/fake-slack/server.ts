@@ -1,5 +1,6 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
 import { type ApiRouteDeps, handleApiRequest } from './api-route.ts';
 import { ScriptedFaults } from './faults.ts';
 import { ResponseUrlStore, TriggerStore } from './interactions.ts';
@@ -106,7 +107,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const triggers = new TriggerStore(clock);
   const responseUrls = new ResponseUrlStore(clock);
   const faults = new ScriptedFaults();
+  const log = options.logger ?? pino({ level: 'silent' });
+  const stopping = new AbortController();
   const api: ApiRouteDeps = {
+    log,
+    stopSignal: stopping.signal,
     state,
     triggers,
     postLimiter,
@@ -119,6 +124,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
   const server = createServer((req, res) => {
     route(routes, req, res).catch((error: unknown) => {
+      log.error({ err: error, path: req.url }, 'fake slack request failed');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(`fake Slack failed on ${req.url ?? '?'}: ${String(error)}`);
     });
@@ -126,6 +132,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const port = await listen(server);
   const baseUrl = `http://127.0.0.1:${port}`;
   api.baseUrl = baseUrl;
+  log.info({ apiUrl: `${baseUrl}/api/` }, 'fake slack started');
 
   return {
     apiUrl: `${baseUrl}/api/`,
@@ -165,7 +172,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     postAsUser: (channel, user, text, threadTs) => postAsUser(state, channel, user, text, threadTs),
     stop: () =>
       new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
+        stopping.abort();
+        server.close((error) => {
+          if (error) {
+            reject(error);
+            return;
+          }
+          log.info('fake slack stopped');
+          resolve();
+        });
         server.closeAllConnections();
       }),
   };

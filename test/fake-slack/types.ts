@@ -1,3 +1,5 @@
+import type { Logger } from 'pino';
+
 /**
  * Public shapes of the fake Slack Web API: its options, the records it keeps and
  * the control surface tests use to script faults.
@@ -48,6 +50,8 @@ export interface FakeSlackOptions {
   clock?: () => number;
   /** Turns the per-channel `chat.postMessage` bucket on from the start. Default off. */
   channelPostLimit?: ChannelPostLimit;
+  /** Receives start, stop, per-call debug lines and handler failures. Default silent. */
+  logger?: Logger;
 }
 
 /** One version of a message before an edit replaced it. */
