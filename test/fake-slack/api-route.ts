@@ -72,6 +72,39 @@ function toAnswer(error: unknown, log: Logger, method: string): Answer {
   };
 }
 
+/** Parses and authenticates one request, then runs the method or its scripted fault. */
+async function processRequest(
+  deps: ApiRouteDeps,
+  method: string,
+  req: IncomingMessage,
+  url: URL,
+): Promise<{ args: Record<string, unknown>; answer: Answer }> {
+  const raw = await readBody(req);
+  let args: Record<string, unknown> = {};
+  try {
+    const parsed = await parseApiRequest(req, raw, url);
+    args = parsed.args;
+    if (!METHODS[method]) throw new SlackApiError('unknown_method');
+    authenticate(parsed.token, deps.botToken);
+    return { args, answer: runMethod(deps, method, args) };
+  } catch (error) {
+    return { args, answer: toAnswer(error, deps.log, method) };
+  }
+}
+
+/** Waits out a scripted delay; returns false when stop() cut it short. */
+async function waitScriptedDelay(deps: ApiRouteDeps, method: string): Promise<boolean> {
+  const delayMs = deps.faults.takeDelay(method);
+  if (delayMs === undefined) return true;
+  try {
+    await sleep(delayMs, undefined, { signal: deps.stopSignal });
+    return true;
+  } catch {
+    // Aborted by stop(), so the client never gets this held-back response.
+    return false;
+  }
+}
+
 /**
  * Serves `POST /api/<method>`: parses the body, checks the token, applies any
  * scripted fault, runs the handler, records the call and responds. Slack returns
@@ -86,42 +119,18 @@ export async function handleApiRequest(
   url: URL,
 ): Promise<void> {
   const atMs = deps.state.clock();
-  const raw = await readBody(req);
-  let args: Record<string, unknown> = {};
-  let answer: Answer;
-  try {
-    const parsed = await parseApiRequest(req, raw, url);
-    args = parsed.args;
-    if (!METHODS[method]) throw new SlackApiError('unknown_method');
-    authenticate(parsed.token, deps.botToken);
-    answer = runMethod(deps, method, args);
-  } catch (error) {
-    answer = toAnswer(error, deps.log, method);
-  }
-  deps.log.debug(
-    { method, status: answer.status, error: answer.body.error },
-    'fake slack api call',
-  );
+  const { args, answer } = await processRequest(deps, method, req, url);
+  const { status, body, headers } = answer;
+  deps.log.debug({ method, status, error: body.error }, 'fake slack api call');
   deps.calls.push({
     method,
     args: decodeForRecord(args),
-    httpStatus: answer.status,
-    response: answer.body,
+    httpStatus: status,
+    response: body,
     atMs,
   });
-  const delayMs = deps.faults.takeDelay(method);
-  if (delayMs !== undefined) {
-    try {
-      await sleep(delayMs, undefined, { signal: deps.stopSignal });
-    } catch {
-      // stop() aborted the delay; the client never gets this held-back response.
-      return;
-    }
-  }
-  if (res.destroyed) return;
-  res.writeHead(answer.status, {
-    'content-type': 'application/json; charset=utf-8',
-    ...answer.headers,
-  });
-  res.end(JSON.stringify(answer.body));
+
+  if (!(await waitScriptedDelay(deps, method)) || res.destroyed) return;
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
 }
