@@ -37,7 +37,7 @@ export interface Fact {
 }
 
 export interface AlertContent {
-  /** The header line with its state emoji; also the notification text. */
+  /** The header line with its state emoji, also used as the notification text. */
   headline: string;
   /** `namespace/name` of the Job. */
   jobRef: string;

@@ -22,9 +22,10 @@ export const LIMITS = {
   /** Elements in a context block. */
   contextElements: 10,
   /**
-   * Text summed over all blocks, with {@link LIMITS.blockOverhead} per block. Slack rejects
-   * large messages with the undocumented `msg_blocks_too_long`; bolt-js issue 2509 reports it
-   * near 13,200 characters, and lower once non-markdown blocks are added. An estimate.
+   * Text summed over all blocks, with {@link LIMITS.blockOverhead} per block: an estimate.
+   * Slack rejects large messages with the undocumented `msg_blocks_too_long`, measured near
+   * 13,200 characters and lower once blocks other than markdown are added
+   * (https://github.com/slackapi/bolt-js/issues/2509).
    */
   totalText: 12_000,
   /** Characters counted for each block's own structure, as part of {@link LIMITS.totalText}. */
@@ -78,6 +79,10 @@ export interface SlackMessage {
 /**
  * Builds a header block from plain text that is already escaped, cut to
  * {@link LIMITS.headerText}.
+ *
+ * NOTE: plain_text does not parse mentions, so the escaping there only keeps the rule
+ * "cluster text is always escaped". Whether Slack shows `&lt;` in plain_text as `<` or as
+ * written was not checked; Kubernetes names cannot contain `<`, `>` or `&`.
  */
 export function header(text: string): HeaderBlock {
   return {
@@ -154,7 +159,7 @@ function mrkdwnText(text: string): MrkdwnText {
   return { type: 'mrkdwn', text: nonEmpty(text), verbatim: true };
 }
 
-// Slack rejects a text object with empty text (invalid_blocks); whitespace alone shows nothing.
+// Slack rejects a text object with empty text as invalid_blocks, and whitespace shows nothing.
 function nonEmpty(text: string): string {
   return text.trim() === '' ? '-' : text;
 }

@@ -23,7 +23,7 @@ export interface SlackAppOptions {
   register?: ((app: App) => void)[];
   /**
    * The bot's ids, when known, so that `auth.test` is never called. Without them, the first
-   * request that needs them calls `auth.test` and the answer is kept.
+   * request that needs them calls `auth.test` and its result is kept.
    */
   botId?: string;
   botUserId?: string;
@@ -103,7 +103,7 @@ function cachedAuthorize(
     const result = await client.auth.test();
     if (result.bot_id === undefined || result.user_id === undefined) {
       throw new Error(
-        'auth.test returned no bot_id or user_id; check that the token is a bot token (xoxb-)',
+        'auth.test returned no bot_id or user_id. Check that the token is a bot token (xoxb-).',
       );
     }
     log.info({ botId: result.bot_id, botUserId: result.user_id }, 'slack bot identity resolved');
@@ -113,7 +113,7 @@ function cachedAuthorize(
   return async () => {
     identity ??= lookUp().catch((error: unknown) => {
       identity = undefined;
-      log.warn({ err: error }, 'slack auth.test failed; the next request retries it');
+      log.warn({ err: error }, 'slack auth.test failed, next request retries');
       throw error;
     });
     return { botToken: options.botToken, ...(await identity) };

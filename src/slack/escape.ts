@@ -1,8 +1,8 @@
 /**
  * Text hygiene for anything that came from the cluster: pod logs, event messages, object
- * names. Slack mrkdwn treats only `&`, `<` and `>` as control characters
- * (https://docs.slack.dev/messaging/formatting-message-text, "Escaping text"), so those are
- * the only ones escaped; invisible and terminal-control characters are removed first.
+ * names. Invisible and terminal-control characters are removed. Slack mrkdwn treats only
+ * `&`, `<` and `>` as control characters, so those are the only ones escaped
+ * (https://api.slack.com/reference/surfaces/formatting, "Escaping text").
  */
 
 /** The default note that {@link truncate} appends where it cut. */
@@ -13,7 +13,7 @@ export const TRUNCATION_NOTE = ' … (truncated)';
 // eslint-disable-next-line no-control-regex -- matching control characters is the purpose.
 const TERMINAL_ESCAPE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[0-~]/g;
 
-// C0 controls except tab (09) and newline (0A), DEL, and the C1 range; the 8-bit CSI
+// C0 controls except tab (09) and newline (0A), DEL, and the C1 range. The 8-bit CSI
 // (U+009B) is in the C1 range, so single-byte terminal sequences lose their introducer.
 // eslint-disable-next-line no-control-regex -- matching control characters is the purpose.
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
@@ -51,8 +51,8 @@ export function escapeMrkdwn(text: string): string {
 
 /**
  * Maximum length kept of any one cluster string by {@link cleanText}, in UTF-16 code units.
- * It is above every renderer's own limit, so renderers still cut precisely; it exists so
- * that a 50 MB log line costs no more than this to sanitize and escape.
+ * It bounds the work of sanitizing and escaping a 50 MB log line. It is above every
+ * renderer's own limit, so the renderers still cut precisely.
  */
 export const MAX_SOURCE_CHARS = 20_000;
 

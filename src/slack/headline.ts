@@ -44,7 +44,7 @@ export function failedAttempts(view: AlertView): number {
   return Math.max(view.params.failed, view.attempts.length);
 }
 
-/** The newest attempt's Kubernetes reason, or else the cause id. */
+/** Returns the newest attempt's Kubernetes reason, or else the cause id. */
 function lastReason(view: AlertView): string {
   const reason = view.attempts.at(-1)?.reason;
   return reason === undefined ? view.cause : cleanText(reason);

@@ -50,8 +50,9 @@ export function bold(label: string): string {
 }
 
 /**
- * Writes a Slack date reference that each reader sees in their own time zone, with the UTC
- * text as the fallback (https://docs.slack.dev/messaging/formatting-message-text, dates).
+ * Writes a Slack date reference that each reader sees in their own time zone, such as
+ * "today 02:01", with the UTC text as the fallback
+ * (https://api.slack.com/reference/surfaces/formatting, "Date formatting").
  */
 export function slackDate(epochSeconds: number, fallbackUtc: string): string {
   const format = '{date_short_pretty} {time}';

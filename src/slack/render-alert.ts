@@ -51,7 +51,7 @@ function fullBody(content: AlertContent): Block[] {
   return [...blocks, ...contextBlocks(content.context)];
 }
 
-/** A recovered Job: one line of what had gone wrong, and the context. */
+/** Builds the body of a recovered Job: one line of what had gone wrong, and the context. */
 function compactBody(content: AlertContent): Block[] {
   const cause = inlineCode(content.cause);
   const line = `Earlier attempts failed with ${cause}: ${escapeMrkdwn(content.summary)}`;
@@ -70,7 +70,7 @@ function causeText(content: AlertContent): string {
 
 /**
  * Quotes the evidence, each line with its source, until the count or character budget is
- * spent; a closing note counts the quotes left out.
+ * spent. A closing note counts the quotes left out.
  */
 export function evidenceText(evidence: EvidenceLine[]): string {
   const title = bold('Evidence');
@@ -111,8 +111,8 @@ export function timelineText(attempts: AttemptLine[]): string {
   return lines.join('\n');
 }
 
-// Outcome and pod are capped at 60 characters each, so ten lines stay near 1,700 and the
-// newest attempts, listed last, fit the timeline budget.
+// Outcome and pod are capped at 60 characters each, so ten lines stay under about 1,700
+// characters and the newest attempts, listed last, fit the timeline budget.
 function attemptLine(attempt: AttemptLine): string {
   const index = attempt.index === undefined ? '' : ` index ${attempt.index}`;
   const ran = attempt.ran === undefined ? '' : ` · ran ${attempt.ran}`;

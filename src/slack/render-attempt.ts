@@ -9,7 +9,7 @@ import { attemptOutcome, attemptRunTime, timeFact } from './alert-content.ts';
 import { cleanText, escapeMrkdwn, truncate } from './escape.ts';
 import { bold, codeBlock, inlineCode, slackDate } from './mrkdwn.ts';
 
-/** Character and line budget of an attempt reply; the two sections sum to 4,500. */
+/** Character and line budget of an attempt reply. The two sections sum to 4,500. */
 export const ATTEMPT_BUDGET = {
   details: 1500,
   /** The log section, label and fences included. */

@@ -9,7 +9,7 @@ import { escapeMrkdwn, truncate } from './escape.ts';
 import { describeIncident } from './incident-content.ts';
 import { bold, inlineCode } from './mrkdwn.ts';
 
-/** Character budget of each part of an incident; with the header they sum to 3,350. */
+/** Character budget of each part of an incident. With the header they sum to 3,350. */
 export const INCIDENT_BUDGET = {
   history: 500,
   cause: 1200,

@@ -13,7 +13,7 @@ import { describeIncident } from './incident-content.ts';
 import { ALERT_BUDGET } from './render-alert.ts';
 import { ATTEMPT_BUDGET } from './render-attempt.ts';
 
-/** What a view is: the root message of one Job's episode, or a CronJob incident. */
+/** Kind of view: the root message of one Job's episode, or a CronJob incident. */
 export type TerminalKind = 'alert' | 'incident';
 
 /**
@@ -102,7 +102,7 @@ function contextLine(facts: Fact[]): string {
   return facts.map((fact) => `${fact.label} ${cap(fact.value, 150)}`).join(' · ');
 }
 
-/** The thread reply of one attempt, indented. */
+/** Writes the thread reply of one attempt, indented. */
 function attemptLines(view: AlertView, attempt: AttemptView): string[] {
   const allowed =
     view.params.attemptsAllowed === undefined ? '' : ` of ${view.params.attemptsAllowed}`;

@@ -37,7 +37,7 @@ export interface UpdateMessageRequest {
   blocks: Block[];
 }
 
-/** Where a message is: its channel id and its ts. */
+/** Location of a message: its channel id and its ts. */
 export interface MessageRef {
   channel: string;
   ts: string;
@@ -51,14 +51,14 @@ export interface EnsureChannelResult {
 }
 
 export interface SlackClient {
-  /** Posts a message; joins a public channel first when Slack answers `not_in_channel`. */
+  /** Posts a message; joins a public channel first when Slack returns `not_in_channel`. */
   postMessage(request: PostMessageRequest): Promise<MessageRef>;
   /** Replaces the text and blocks of a message the app posted. */
   updateMessage(request: UpdateMessageRequest): Promise<MessageRef>;
   /**
    * Finds the newest root message whose metadata has this `event_type` and
    * `event_payload.key`, at or after `sinceTs`. It detects a post that Slack accepted but
-   * whose answer never arrived. Searches at most {@link HISTORY_PAGES} pages of history.
+   * whose response never arrived. Searches at most {@link HISTORY_PAGES} pages of history.
    */
   findMessageByMetadata(
     channel: string,
@@ -113,7 +113,7 @@ export function createSlackClient({ client, logger }: SlackClientOptions): Slack
     const info = await call('conversations.info', channel, () =>
       client.conversations.info({ channel }),
     ).catch((error: unknown) => {
-      // Slack answers channel_not_found for a private channel the app is not in, so the
+      // Slack returns channel_not_found for a private channel the app is not in, so the
       // join below tells a private channel apart from a missing one.
       if (
         error instanceof SlackDeliveryError &&
@@ -180,6 +180,8 @@ export function createSlackClient({ client, logger }: SlackClientOptions): Slack
     },
 
     async findMessageByMetadata(channel, eventType, key, sinceTs) {
+      // NOTE: conversations.history lists root messages only, so a thread reply whose post
+      // outcome was lost is not found here; conversations.replies would be needed for that.
       let cursor: string | undefined;
       for (let page = 0; page < HISTORY_PAGES; page += 1) {
         const response = await call('conversations.history', channel, () =>
@@ -243,8 +245,8 @@ function privateChannelError(channel: string): SlackPermanentError {
     channel,
     code: 'not_in_channel',
     message:
-      `cannot join channel ${channel} because it is private or hidden; ` +
-      'invite the app with /invite',
+      `cannot join channel ${channel} because it is private or hidden. ` +
+      'Invite the app with /invite.',
   });
 }
 

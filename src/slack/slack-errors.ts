@@ -13,7 +13,7 @@ import {
 
 export type SlackErrorKind = 'permanent' | 'transient' | 'rate_limited';
 
-/** Where a failed call was going, for the error message and logs. */
+/** The method and channel of a failed call, for the error message and logs. */
 export interface SlackCallTarget {
   /** Web API method, such as `chat.postMessage`. */
   method: string;
@@ -89,12 +89,13 @@ export class SlackRateLimitedError extends SlackDeliveryError {
 }
 
 /**
- * Wait used when Slack signals a rate limit without a usable Retry-After. Slack's rate
- * limit tiers are per minute, so one minute is enough for the limit to refill.
+ * Wait in seconds when Slack signals a rate limit without a usable Retry-After. Slack states
+ * its rate-limit tiers per minute, so a minute lets the limit refill.
  */
 export const DEFAULT_RETRY_AFTER_SECONDS = 60;
 
-// Platform errors that Slack documents as temporary on its method pages.
+// Platform errors that report trouble inside Slack or a request cut off on the way, so the
+// same request can succeed later.
 const TRANSIENT_CODES = new Set([
   'internal_error',
   'fatal_error',
@@ -104,28 +105,28 @@ const TRANSIENT_CODES = new Set([
 ]);
 const RATE_LIMITED_CODES = new Set(['ratelimited', 'rate_limited']);
 
-/** What to check for common permanent errors. */
+/** Advice for common permanent errors, appended to the error message. */
 const HINTS: Record<string, string> = {
-  channel_not_found: 'check the channel id and that the app is installed in its workspace',
-  not_in_channel: 'invite the app to the channel with /invite',
-  is_archived: 'unarchive the channel or configure another one',
-  invalid_auth: 'check the bot token',
-  not_authed: 'check that a bot token is set',
-  token_revoked: 'reinstall the app and set the new bot token',
-  token_expired: 'refresh the bot token',
-  account_inactive: 'reinstall the app and set the new bot token',
-  missing_scope: 'add the missing scope to the Slack app and reinstall it',
-  invalid_blocks: 'the message blocks broke a Block Kit rule at the paths given',
-  msg_too_long: 'the message text is too long',
-  msg_blocks_too_long: 'the message blocks are too long in total',
-  message_not_found: 'the message was deleted or its ts is wrong',
-  cant_update_message: 'only messages posted by this app can be updated',
+  channel_not_found: 'Check the channel id and that the app is installed in its workspace.',
+  not_in_channel: 'Invite the app to the channel with /invite.',
+  is_archived: 'Unarchive the channel or configure another one.',
+  invalid_auth: 'Check the bot token.',
+  not_authed: 'Check that a bot token is set.',
+  token_revoked: 'Reinstall the app and set the new bot token.',
+  token_expired: 'Refresh the bot token.',
+  account_inactive: 'Reinstall the app and set the new bot token.',
+  missing_scope: 'Add the missing scope to the Slack app and reinstall it.',
+  invalid_blocks: 'The blocks break a Block Kit rule at the paths in blockPaths.',
+  msg_too_long: 'The message text is too long.',
+  msg_blocks_too_long: 'The message blocks are too long in total.',
+  message_not_found: 'The message was deleted or its ts is wrong.',
+  cant_update_message: 'Only messages posted by this app can be updated.',
 };
 
 /**
  * Converts anything a `WebClient` call threw into a {@link SlackDeliveryError}. Unknown
- * platform errors and unexpected exceptions are permanent, because sending the same request
- * again gets the same answer.
+ * platform errors and unexpected exceptions are permanent, because Slack rejects the same
+ * request again the same way.
  */
 export function classifySlackError(error: unknown, target: SlackCallTarget): SlackDeliveryError {
   if (error instanceof SlackDeliveryError) {
@@ -147,7 +148,7 @@ export function classifySlackError(error: unknown, target: SlackCallTarget): Sla
     return new SlackTransientError({
       ...target,
       code,
-      message: `${describe(target)} ${what}; it will be retried`,
+      message: `${describe(target)} ${what}`,
       cause: error,
     });
   }
@@ -186,8 +187,8 @@ function fromPlatformError(
   }
   const details = error.data.response_metadata?.messages ?? [];
   const hint = HINTS[code];
-  const advice = hint === undefined ? '' : `; ${hint}`;
-  const message = `Slack rejected ${describe(target)}: ${code}${advice}`;
+  const advice = hint === undefined ? '' : ` ${hint}`;
+  const message = `Slack rejected ${describe(target)} with ${code}.${advice}`;
   return new SlackPermanentError({ ...target, code, message, details, cause: error });
 }
 
@@ -197,20 +198,20 @@ function fromHttpStatus(
   cause: unknown,
 ): SlackDeliveryError {
   const code = `http_${status}`;
-  // 408 and 5xx are the server's trouble; any other status means the request or the API
-  // URL is wrong, which a retry does not fix.
+  // 408 and 5xx report trouble on the server. Any other status means that the request or
+  // the API URL is wrong, which a retry does not fix.
   if (status >= 500 || status === 408) {
     return new SlackTransientError({
       ...target,
       code,
-      message: `${describe(target)} got HTTP ${status}; it will be retried`,
+      message: `${describe(target)} failed with HTTP ${status} from the server`,
       cause,
     });
   }
   return new SlackPermanentError({
     ...target,
     code,
-    message: `${describe(target)} got HTTP ${status}; check the Slack API URL`,
+    message: `${describe(target)} failed with HTTP ${status}. Check the Slack API URL.`,
     cause,
   });
 }
@@ -220,7 +221,7 @@ function rateLimited(
   retryAfterSeconds: number,
   cause: unknown,
 ): SlackRateLimitedError {
-  const message = `${describe(target)} was rate limited; retry after ${retryAfterSeconds}s`;
+  const message = `${describe(target)} was rate limited. Retry after ${retryAfterSeconds}s.`;
   return new SlackRateLimitedError({
     ...target,
     code: 'rate_limited',

@@ -172,9 +172,7 @@ describe('createSlackApp', () => {
     await expect.poll(() => seen).toEqual(['kept']);
     expect(fake.calls('auth.test')).toHaveLength(2);
     expect(
-      records().some(
-        (record) => record['msg'] === 'slack auth.test failed; the next request retries it',
-      ),
+      records().some((record) => record['msg'] === 'slack auth.test failed, next request retries'),
     ).toBe(true);
   });
 

@@ -53,7 +53,7 @@ function expectBlockWithinLimits(block: Block): void {
   }
 }
 
-/** Every text of a message, the top-level `text` first. */
+/** Lists every text of a message, the top-level `text` first. */
 export function allTexts(message: SlackMessage): string[] {
   return [
     message.text,

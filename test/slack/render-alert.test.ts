@@ -190,7 +190,7 @@ describe('renderAlert with hostile cluster text', () => {
   it.each(HOSTILE_TEXTS)(
     'shows names like %s as code, where Slack applies no formatting',
     (hostile) => {
-      // The first section holds the diagnosis sentence, the only cluster-free prose.
+      // The first section contains the diagnosis sentence, the only prose not built from names.
       for (const text of sectionTexts(namedView(hostile)).slice(1)) {
         expect(text.replace(/`[^`]*`/g, '')).not.toContain(escapeMrkdwn(hostile));
       }

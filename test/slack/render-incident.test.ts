@@ -45,7 +45,7 @@ describe('renderIncident', () => {
     expect(allTexts(message)).toContain('*Runs*, oldest first\n❌ ✅ ❌ ⏳');
   });
 
-  it('falls back to a plain count when the history is shorter than the failures', () => {
+  it('gives a plain count when history is short', () => {
     const message = renderIncident(
       incidentView({ failedRuns: 9, runs: runs(['failed', 'failed']) }),
     );
