@@ -1,25 +1,14 @@
 import type { V1Job } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Diagnosis, Snapshot } from '../diagnose/types.ts';
-import { mergeEvidence, applySignal, shouldNotify, type EpisodeRecord, type NotifyMode } from './record.ts';
+import type { RouteDecision, RouteTarget } from '../config/routing.ts';
+import { applySignal, mergeEvidence, shouldNotify, type EpisodeRecord } from './record.ts';
 import type { Signal } from '../queue/signals.ts';
 import { buildAlertView } from './alert-view-builder.ts';
 import type { ClusterReader } from './cluster-reader.ts';
 import { enrichEpisode } from './enrich.ts';
 import { recordRun, type RunOutcome } from './incidents.ts';
 import type { EpisodeStore } from './store.ts';
-
-/** Where a Job's alerts go, or why it has none. */
-export type RouteDecision =
-  | { action: 'post'; channel: string; notify: NotifyMode }
-  | { action: 'drop'; why: string };
-
-export interface RouteTarget {
-  namespace: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  cronJob?: { labels: Record<string, string>; annotations: Record<string, string> };
-}
 
 /** Work for the notifier: post or update one message. */
 export type NotifyRequest =
@@ -40,6 +29,8 @@ export interface SignalProcessorDeps {
   limitBytes: number;
   clock?: () => number;
 }
+
+export type { RouteDecision, RouteTarget };
 
 export type ProcessOutcome = 'busy' | 'unchanged' | 'dropped' | 'updated';
 
@@ -120,6 +111,7 @@ function decideRoute(deps: SignalProcessorDeps, episode: EpisodeRecord, snapshot
     episode.silenced = true;
     return;
   }
+  if (decision.warnings?.length) log.warn({ warnings: decision.warnings, matched: decision.matched }, 'routing annotations ignored');
   episode.route = { channel: decision.channel, notify: decision.notify };
 }
 

@@ -1,4 +1,5 @@
 import type { AttemptRecord, CapturedEvidence, Signal } from '../queue/signals.ts';
+import type { NotifyMode } from '../config/routing.ts';
 import type { EpisodeState } from '../slack/alert-view.ts';
 
 /** The most attempts an episode keeps; the oldest are dropped past it. */
@@ -26,8 +27,6 @@ export interface EpisodeRecord {
   incident?: string;
 }
 
-/** Post at the first failed attempt, or only once the episode has settled. */
-export type NotifyMode = 'first-failure' | 'final-only';
 
 /**
  * Decides whether the episode's message should be posted or updated now. In

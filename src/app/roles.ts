@@ -1,0 +1,114 @@
+import type { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/env.ts';
+import { diagnose } from '../diagnose/diagnose.ts';
+import type { NotifyRequest } from '../episode/process-signal.ts';
+import type { EpisodeStore } from '../episode/store.ts';
+import { createHttpListWatchSource } from '../kube/http-source.ts';
+import { createSignalQueue, enqueueNotify, SignalProducer } from '../queue/queues.ts';
+import { startNotifyWorker, startSignalWorker } from '../queue/workers.ts';
+import { startWatcherRole, type WatcherRole } from '../watch/run-watcher.ts';
+import type { JobwatchDeps } from './start-jobwatch.ts';
+
+/** How long updates to a posted message wait so that bursts become one edit, in milliseconds. */
+export const UPDATE_COALESCE_MS = 1000;
+
+/** Signals one worker process handles at once. */
+const SIGNAL_CONCURRENCY = 8;
+/** Messages one notifier process sends at once. */
+const NOTIFY_CONCURRENCY = 4;
+
+/** What every role is built from. */
+export interface RoleContext {
+  config: Config;
+  deps: JobwatchDeps;
+  store: EpisodeStore;
+  /** A new Redis connection for BullMQ, closed when jobwatch stops. */
+  connection(role: string): Redis;
+  producerConnection(): Redis;
+  notifyQueue: Queue<NotifyRequest>;
+}
+
+/**
+ * Starts the watcher with its producer. When the producer's connection comes back
+ * after an outage, every failure the cluster shows is sent again, because signals
+ * may have been dropped from the bounded outbox meanwhile; the worker drops those
+ * it has seen.
+ */
+export async function startWatcherRoleWithProducer(ctx: RoleContext): Promise<{ watcher: WatcherRole; producer: SignalProducer; stop(): Promise<void> }> {
+  const { config, deps } = ctx;
+  const logger = deps.logger;
+  if (!deps.kubeConfig || !deps.reader) throw new Error('the watcher role needs a kubeconfig; set KUBECONFIG or run in a cluster');
+  const producerRedis = ctx.producerConnection();
+  producerRedis.on('error', (err) => logger.debug({ err }, 'producer connection error'));
+  const signalQueue = createSignalQueue(producerRedis, config.redis.prefix);
+  const producer = new SignalProducer(signalQueue, logger.child({ stage: 'producer' }));
+  const watcher = await startWatcherRole({
+    source: createHttpListWatchSource(deps.kubeConfig),
+    reader: deps.reader,
+    producer,
+    store: ctx.store,
+    logger: logger.child({ stage: 'watch' }),
+    namespaces: config.kube.namespaces,
+    stuckAfterMs: config.stuckAfterSeconds * 1000,
+    stallTimeoutMs: config.watchStallSeconds * 1000,
+    capture: { tailLines: config.logTailLines, limitBytes: config.logLimitBytes },
+  });
+  let wasDown = false;
+  producerRedis.on('close', () => (wasDown = true));
+  producerRedis.on('ready', () => {
+    if (!wasDown) return;
+    wasDown = false;
+    logger.info('redis is back; re-sending the failures the cluster shows');
+    watcher.replay();
+  });
+  return {
+    watcher,
+    producer,
+    async stop() {
+      await watcher.stop();
+      const left = await producer.drain(10_000);
+      if (left > 0) logger.warn({ left }, 'signals still unsent at shutdown; the next start finds them by listing');
+      await producer.close();
+      await signalQueue.close();
+    },
+  };
+}
+
+/** Starts the worker that turns signals into diagnosed episodes. */
+export function startWorkerRole(ctx: RoleContext): Worker {
+  const { config, deps, store } = ctx;
+  if (!deps.reader) throw new Error('the worker role needs a kubeconfig; set KUBECONFIG or run in a cluster');
+  const logger = deps.logger.child({ stage: 'worker' });
+  const worker = startSignalWorker(
+    { connection: ctx.connection('worker'), prefix: config.redis.prefix, concurrency: SIGNAL_CONCURRENCY, logger },
+    {
+      store,
+      reader: deps.reader,
+      diagnose,
+      route: deps.route,
+      notify: async (request: NotifyRequest) => {
+        // Updates of a posted message wait a moment, so a burst becomes one edit.
+        const update = request.kind === 'alert' && (await store.getDelivery('alert', request.uid)) !== undefined;
+        await enqueueNotify(ctx.notifyQueue, request, update ? UPDATE_COALESCE_MS : 0);
+      },
+      logger,
+      cluster: config.clusterName,
+      bootstrapPostMaxAgeMs: config.bootstrapPostMaxAgeSeconds * 1000,
+      tailLines: config.logTailLines,
+      limitBytes: config.logLimitBytes,
+    },
+  );
+  return worker as unknown as Worker;
+}
+
+/** Starts the worker that posts and updates messages. */
+export function startNotifierRole(ctx: RoleContext, enqueue: (request: NotifyRequest, delayMs?: number) => Promise<void>): Worker {
+  const { config, deps, store } = ctx;
+  const logger = deps.logger.child({ stage: 'notify' });
+  const worker = startNotifyWorker(
+    { connection: ctx.connection('notifier'), prefix: config.redis.prefix, concurrency: NOTIFY_CONCURRENCY, logger },
+    { store, messenger: deps.messenger, render: deps.render, defaultChannel: deps.defaultChannel, logger, enqueue },
+  );
+  return worker as unknown as Worker;
+}
