@@ -75,6 +75,12 @@ describe('signing sender against a Bolt HTTP receiver', () => {
     app.command('/job', async ({ command, ack, respond, client, context }) => {
       seen.commands.push(command.text);
       seen.retryNums.push(context.retryNum);
+      if (command.text === 'bad-ack') {
+        // Held in a variable, because Bolt's block types reject a mrkdwn header literal.
+        const header = { type: 'header', text: { type: 'mrkdwn', text: '*jobs*' } };
+        await ack({ blocks: [header] });
+        return;
+      }
       await ack();
       if (command.text === 'modal') {
         await client.views.open({ trigger_id: command.trigger_id, view: RETRY_MODAL });
@@ -84,6 +90,11 @@ describe('signing sender against a Bolt HTTP receiver', () => {
     app.action('retry_job', async ({ ack, body }) => {
       const messageTs = body.type === 'block_actions' ? body.message?.ts : undefined;
       seen.actions.push({ actionId: 'retry_job', messageTs });
+      await ack();
+    });
+    app.action('pick_namespace', async ({ ack, action }) => {
+      const value = action.type === 'static_select' ? action.selected_option.value : '';
+      seen.actions.push({ actionId: `pick_namespace:${value}`, messageTs: undefined });
       await ack();
     });
     app.view('retry_job', async ({ ack, view }) => {
@@ -113,6 +124,28 @@ describe('signing sender against a Bolt HTTP receiver', () => {
     expect(seen.commands).toEqual(['list']);
     expect(delivery.request.headers['content-type']).toBe(FORM_CONTENT_TYPE);
     expect(delivery.request.body).toContain('command=%2Fjob');
+  });
+
+  it('flags a command ack with invalid blocks', async () => {
+    const delivery = await sendSlashCommand(
+      appUrl,
+      fake.signingSecret,
+      { command: '/job', text: 'bad-ack' },
+      { fake },
+    );
+    expect(delivery.status).toBe(200);
+    expect(delivery.ackProblems[0]).toBe('invalid_blocks');
+    expect(delivery.ackProblems[1]).toContain('[json-pointer:/blocks/0/text/type]');
+  });
+
+  it('passes an empty command ack', async () => {
+    const delivery = await sendSlashCommand(
+      appUrl,
+      fake.signingSecret,
+      { command: '/job', text: 'list' },
+      { fake },
+    );
+    expect(delivery.ackProblems).toEqual([]);
   });
 
   it('rejects a forged signature with 401 before the handler', async () => {
@@ -227,6 +260,42 @@ describe('signing sender against a Bolt HTTP receiver', () => {
     const raw = new URLSearchParams(delivery.request.body).get('payload') ?? '{}';
     const payload = JSON.parse(raw) as { actions: Record<string, unknown>[] };
     expect(payload.actions[0]).toMatchObject({ block_id: 'alert_actions', value: 'uid-1' });
+  });
+
+  it('selects an option of a static select', async () => {
+    const posted = await clientFor(fake).chat.postMessage({
+      channel: 'C0ALERTS',
+      text: 'pick a namespace',
+      blocks: [
+        {
+          type: 'section',
+          text: { type: 'mrkdwn', text: 'Namespace' },
+          accessory: {
+            type: 'static_select',
+            action_id: 'pick_namespace',
+            options: [
+              { text: plain('prod'), value: 'prod' },
+              { text: plain('staging'), value: 'staging' },
+            ],
+          },
+        },
+      ],
+    });
+    const target = {
+      channel: 'C0ALERTS',
+      messageTs: String(posted.ts),
+      actionId: 'pick_namespace',
+      userId: 'U0BOB',
+    };
+    const delivery = await sendBlockAction(appUrl, fake.signingSecret, fake, {
+      ...target,
+      selectedValue: 'staging',
+    });
+    expect(delivery.status).toBe(200);
+    expect(seen.actions).toEqual([{ actionId: 'pick_namespace:staging', messageTs: undefined }]);
+    await expect(
+      sendBlockAction(appUrl, fake.signingSecret, fake, { ...target, selectedValue: 'dev' }),
+    ).rejects.toThrow(/no option with value dev/);
   });
 
   it('refuses to click an action_id the message no longer has', async () => {

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SlackApiError } from './api-error.ts';
 import { isObject } from './block-kit/checks.ts';
-import { readMessageBlocks, readMessageText } from './block-kit/message-content.ts';
+import { checkMessagePayload } from './block-kit/message-content.ts';
 import type { ResponseUrlStore } from './interactions.ts';
 import { readBody } from './request-body.ts';
 import { WORKSPACE, type WorkspaceState } from './state.ts';
@@ -13,26 +12,6 @@ function parseJson(raw: Buffer): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** Validates a response_url post and lists what is wrong with it. */
-function findProblems(body: unknown): string[] {
-  if (!isObject(body)) return ['body must be a JSON object'];
-  const problems: string[] = [];
-  try {
-    readMessageText(body.text);
-    readMessageBlocks(body.blocks);
-  } catch (error) {
-    if (!(error instanceof SlackApiError)) throw error;
-    problems.push(error.code, ...error.messages);
-  }
-  const type = body.response_type;
-  if (type !== undefined && type !== 'ephemeral' && type !== 'in_channel') {
-    problems.push(`response_type must be ephemeral or in_channel, got ${JSON.stringify(type)}`);
-  }
-  const hasContent = body.text !== undefined || body.blocks !== undefined;
-  if (!hasContent && body.delete_original !== true) problems.push('no_text');
-  return problems;
 }
 
 /** Applies `replace_original` and `delete_original` to the message the interaction came from. */
@@ -83,7 +62,7 @@ export async function handleResponseUrl(
     status = 404;
     problems = [use.rejected];
   } else {
-    problems = findProblems(body);
+    problems = checkMessagePayload(body);
     if (problems.length > 0) status = 400;
     else if (isObject(body)) applyToSource(deps.state, use.context, body);
   }

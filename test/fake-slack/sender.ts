@@ -1,3 +1,4 @@
+import { checkMessagePayload } from './block-kit/message-content.ts';
 import {
   type InputValue,
   actionEntry,
@@ -47,17 +48,39 @@ function userNameOf(userId: string): string {
   return userId.replace(/^U0/, '').toLowerCase();
 }
 
+/** The app's response to a slash command and what is wrong with its ack body. */
+export interface SlashCommandDelivery extends SlackDelivery {
+  ackProblems: string[];
+}
+
 /**
- * Sends a signed slash command to the app. With `options.fake`, the
- * `response_url` points at the fake's `/response/<id>` and the `trigger_id`
- * comes from `fake.issueTrigger()`; without it, both must be in `fields`.
+ * Lists what is wrong with a slash command ack. An empty body or plain text is
+ * valid; a JSON body must be a valid message (text or blocks, `response_type`).
+ */
+export function checkCommandAck(body: string): string[] {
+  if (body === '') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return [];
+  }
+  // A JSON scalar is shown as plain text, like any other non-object body.
+  return typeof parsed === 'object' && parsed !== null ? checkMessagePayload(parsed) : [];
+}
+
+/**
+ * Sends a signed slash command to the app and checks its ack body. With
+ * `options.fake`, the `response_url` points at the fake's `/response/<id>` and
+ * the `trigger_id` comes from `fake.issueTrigger()`; without it, both must be
+ * in `fields`.
  */
 export async function sendSlashCommand(
   appUrl: string,
   signingSecret: string,
   fields: Partial<SlashCommandFields> & { command: string; text: string },
   options: DeliveryOptions & { fake?: FakeSlack } = {},
-): Promise<SlackDelivery> {
+): Promise<SlashCommandDelivery> {
   const { fake, ...delivery } = options;
   const channelId = fields.channel_id ?? 'C0ALERTS';
   const responseUrl = fields.response_url ?? fake?.issueResponseUrl({ channel: channelId });
@@ -84,7 +107,8 @@ export async function sendSlashCommand(
     trigger_id: triggerId,
   };
   const body = new URLSearchParams(Object.entries(full)).toString();
-  return deliver(appUrl, signingSecret, body, delivery);
+  const response = await deliver(appUrl, signingSecret, body, delivery);
+  return { ...response, ackProblems: checkCommandAck(response.body) };
 }
 
 function interactionUser(userId: string): Record<string, unknown> {

@@ -100,3 +100,27 @@ export function readMetadata(raw: unknown): MessageMetadata | undefined {
   }
   return { event_type: eventType, event_payload: payload };
 }
+
+/**
+ * Lists what is wrong with a message sent outside the Web API: a response_url
+ * post or a slash command's JSON ack. Checks text, blocks and `response_type`,
+ * and requires text or blocks unless the post deletes the original.
+ */
+export function checkMessagePayload(body: unknown): string[] {
+  if (!isObject(body)) return ['body must be a JSON object'];
+  const problems: string[] = [];
+  try {
+    readMessageText(body.text);
+    readMessageBlocks(body.blocks);
+  } catch (error) {
+    if (!(error instanceof SlackApiError)) throw error;
+    problems.push(error.code, ...error.messages);
+  }
+  const type = body.response_type;
+  if (type !== undefined && type !== 'ephemeral' && type !== 'in_channel') {
+    problems.push(`response_type must be ephemeral or in_channel, got ${JSON.stringify(type)}`);
+  }
+  const hasContent = body.text !== undefined || body.blocks !== undefined;
+  if (!hasContent && body.delete_original !== true) problems.push('no_text');
+  return problems;
+}
