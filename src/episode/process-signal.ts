@@ -2,6 +2,7 @@ import type { V1Job } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Diagnosis, Snapshot } from '../diagnose/types.ts';
 import type { RouteDecision, RouteTarget } from '../config/routing.ts';
+import { failpoint } from '../failpoint.ts';
 import { applySignal, mergeEvidence, shouldNotify, type EpisodeRecord } from './record.ts';
 import type { Signal } from '../queue/signals.ts';
 import { buildAlertView } from './alert-view-builder.ts';
@@ -66,7 +67,13 @@ async function processLocked(deps: SignalProcessorDeps, signal: Signal): Promise
   }
 
   const result = applySignal(before, signal, { nowMs, bootstrapPostMaxAgeMs: deps.bootstrapPostMaxAgeMs });
-  if (!result.changed || !result.episode) return 'unchanged';
+  if (!result.episode) return 'unchanged';
+  if (!result.changed) {
+    // A worker that died between storing a change and queueing its message left
+    // the message behind; the re-sent signal finishes that work.
+    await requestNotifications(deps, result.episode, signal.type === 'attempt-failed' ? signal.attempt.key : undefined);
+    return 'unchanged';
+  }
   const episode = result.episode;
 
   const lastJob = await store.getJob(signal.jobUid);
@@ -86,14 +93,24 @@ async function processLocked(deps: SignalProcessorDeps, signal: Signal): Promise
   await linkIncident(deps, episode, snapshot);
   await store.putView(view);
   await store.putEpisode(episode);
+  failpoint('worker-after-apply');
   log.info({ state: episode.state, cause: diagnosis.cause, version: episode.version, silenced: episode.silenced === true }, 'episode updated');
-
-  const posted = (await store.getDelivery('alert', episode.key)) !== undefined;
-  if (shouldNotify(episode, posted)) {
-    await deps.notify({ kind: 'alert', uid: episode.key, version: episode.version });
-    if (result.newAttempt) await deps.notify({ kind: 'reply', uid: episode.key, attemptKey: result.newAttempt.key });
-  }
+  await requestNotifications(deps, episode, result.newAttempt?.key);
   return 'updated';
+}
+
+/**
+ * Queues the message for the episode's newest version, unless it has been shown,
+ * and the reply of an attempt. Queue job ids and the notifier's delivery records
+ * make repeated requests harmless.
+ */
+async function requestNotifications(deps: SignalProcessorDeps, episode: EpisodeRecord, attemptKey?: string): Promise<void> {
+  const delivery = await deps.store.getDelivery('alert', episode.key);
+  if (!shouldNotify(episode, delivery !== undefined)) return;
+  if (!delivery || delivery.version < episode.version) {
+    await deps.notify({ kind: 'alert', uid: episode.key, version: episode.version });
+  }
+  if (attemptKey) await deps.notify({ kind: 'reply', uid: episode.key, attemptKey });
 }
 
 function decideRoute(deps: SignalProcessorDeps, episode: EpisodeRecord, snapshot: Snapshot, log: Logger): void {

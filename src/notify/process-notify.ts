@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { failpoint } from '../failpoint.ts';
 import { incidentView } from '../episode/incidents.ts';
 import type { NotifyRequest } from '../episode/process-signal.ts';
 import type { Delivery, EpisodeStore } from '../episode/store.ts';
@@ -133,7 +134,9 @@ async function postOnce(
     }
   }
   try {
-    return { delivery: await deps.messenger.post(request), recovered: false };
+    const delivery = await deps.messenger.post(request);
+    failpoint('notify-after-post');
+    return { delivery, recovered: false };
   } catch (err) {
     const fallback = deps.defaultChannel;
     if (!(err instanceof DeliveryError) || !err.channelProblem || request.channel === fallback || request.threadTs) throw err;
