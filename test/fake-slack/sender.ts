@@ -146,9 +146,8 @@ export async function sendBlockAction(
   const found = findAction(message, target.actionId);
   if (!found) {
     const offered = listActionIds(message).join(', ') || 'none';
-    throw new Error(
-      `message ${message.ts} in ${target.channel} has no action_id ${target.actionId}; it offers: ${offered}`,
-    );
+    const where = `message ${message.ts} in ${target.channel}`;
+    throw new Error(`${where} has no action_id ${target.actionId}; it offers: ${offered}`);
   }
   const actionTs = (Date.now() / 1000).toFixed(6);
   const channelName = fake.channels().find((channel) => channel.id === message.channel)?.name;
