@@ -1,0 +1,29 @@
+/** The IPC messages between the bench and the jobwatch process it runs. */
+
+/** Memory and watch state of the jobwatch process, sent in reply to `measure`. */
+export interface ProcessReport {
+  type: 'report';
+  /** Whether a full garbage collection ran just before the numbers were read. */
+  collected: boolean;
+  /** `process.memoryUsage()`, in bytes. */
+  rssBytes: number;
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+  externalBytes: number;
+  arrayBuffersBytes: number;
+  /** Whether every role reports ready: Redis reachable and, for the watcher, lists synced. */
+  ready: boolean;
+  /** Jobs and pods in the watcher's cache; 0 without the watcher role. */
+  jobs: number;
+  pods: number;
+  /** Evidence reads started by the watcher and not finished yet. */
+  pendingCaptures: number;
+  /** Signals not yet accepted by Redis. */
+  pendingSignals: number;
+}
+
+/** A request from the bench. `measure` with `gc` runs a full collection first. */
+export type BenchRequest = { type: 'measure'; gc: boolean } | { type: 'stop' };
+
+/** A message from the jobwatch process. */
+export type ProcessMessage = { type: 'started' } | ProcessReport | { type: 'failed'; error: string };

@@ -1,0 +1,66 @@
+/**
+ * Runs jobwatch in a process of its own for the benchmarks, configured by the environment
+ * like `jobwatch run`, and answers the bench over IPC: it reports memory and watch state on
+ * `measure` and stops cleanly on `stop`, so that `--cpu-prof` can write its profile.
+ */
+import { buildRuntime } from '../src/app/runtime.ts';
+import { createLogger } from '../src/app/logger.ts';
+import { startJobwatch, type Jobwatch } from '../src/app/start-jobwatch.ts';
+import { loadConfig } from '../src/config/env.ts';
+import type { BenchRequest, ProcessMessage, ProcessReport } from './jobwatch-messages.ts';
+
+function send(message: ProcessMessage): void {
+  process.send?.(message);
+}
+
+function report(jobwatch: Jobwatch, gc: boolean): ProcessReport {
+  const collect = gc ? globalThis.gc : undefined;
+  collect?.();
+  const memory = process.memoryUsage();
+  const watcher = jobwatch.watcher?.watcher;
+  return {
+    type: 'report',
+    collected: collect !== undefined,
+    rssBytes: memory.rss,
+    heapUsedBytes: memory.heapUsed,
+    heapTotalBytes: memory.heapTotal,
+    externalBytes: memory.external,
+    arrayBuffersBytes: memory.arrayBuffers,
+    ready: jobwatch.ready(),
+    jobs: watcher?.jobCount ?? 0,
+    pods: watcher?.podCount ?? 0,
+    pendingCaptures: watcher?.pendingCaptures ?? 0,
+    pendingSignals: jobwatch.producer?.pending ?? 0,
+  };
+}
+
+async function main(): Promise<void> {
+  if (!process.send) throw new Error('bench/jobwatch-process.ts must be started by the bench with an IPC channel');
+  const config = loadConfig(process.env);
+  const logger = createLogger(config.logLevel);
+  const runtime = await buildRuntime(config, logger);
+  const jobwatch = await startJobwatch(config, runtime.deps);
+  process.on('message', (request: BenchRequest) => {
+    if (request.type === 'measure') {
+      send(report(jobwatch, request.gc));
+      return;
+    }
+    jobwatch
+      .stop()
+      .then(() => runtime.close())
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        logger.error({ err }, 'bench: jobwatch did not stop cleanly');
+        process.exit(1);
+      });
+  });
+  send({ type: 'started' });
+}
+
+main().catch((err: unknown) => {
+  const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(`${error}\n`);
+  // Exits once the message is handed to the channel, so the bench sees the cause.
+  if (process.send) process.send({ type: 'failed', error } satisfies ProcessMessage, () => process.exit(1));
+  else process.exit(1);
+});
