@@ -17,6 +17,8 @@ export interface JobwatchProcessOptions {
   logFile: string;
   /** Folder for a V8 CPU profile written at exit (`--cpu-prof`); no profile when unset. */
   cpuProfileDir?: string;
+  /** More Node options for the process, such as `--max-semi-space-size=16`. */
+  nodeOptions?: readonly string[];
 }
 
 /** Memory of a process as the kernel counts it, from `/proc/<pid>/status`, in bytes. */
@@ -82,7 +84,7 @@ export async function readKernelMemory(pid: number): Promise<KernelMemory> {
  */
 export async function startJobwatchProcess(options: JobwatchProcessOptions): Promise<JobwatchProcess> {
   const log = openSync(options.logFile, 'a');
-  const execArgv = ['--expose-gc'];
+  const execArgv = ['--expose-gc', ...(options.nodeOptions ?? [])];
   if (options.cpuProfileDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
   const child = fork(ENTRY, [], { execArgv, env: options.env, stdio: ['ignore', log, log, 'ipc'] });
   closeSync(log);

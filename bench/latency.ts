@@ -27,6 +27,8 @@ export interface LatencyOptions {
   notify: NotifyChoice;
   /** How long to wait for the last alerts after the load ends, in seconds. Default 30. */
   settleSeconds: number;
+  /** More Node options for the jobwatch process. */
+  nodeOptions: readonly string[];
   cpuProfileDir?: string;
 }
 
@@ -107,7 +109,12 @@ async function playSchedule(stack: BenchStack, options: LatencyOptions, schedule
 
 /** Runs the latency benchmark on a fresh stack and stops it. */
 export async function runLatency(options: LatencyOptions): Promise<LatencyResult> {
-  const stackOptions = { roles: 'all' as const, channels: options.channels, ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}) };
+  const stackOptions = {
+    roles: 'all' as const,
+    channels: options.channels,
+    nodeOptions: options.nodeOptions,
+    ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
+  };
   return await withBenchStack(stackOptions, async (stack) => {
     await stack.jobwatch.waitFor((r) => r.ready, 'jobwatch to be ready', 60_000);
     const measured = Math.round(options.ratePerSecond * options.durationSeconds);

@@ -25,6 +25,8 @@ export interface StackOptions {
   populate?: (sim: SimCluster) => Promise<void> | void;
   /** Folder for a CPU profile of the jobwatch process. */
   cpuProfileDir?: string;
+  /** More Node options for the jobwatch process, such as `--max-semi-space-size=16`. */
+  nodeOptions?: readonly string[];
   /** jobwatch's `LOG_LEVEL`. Default `warn`. */
   logLevel?: string;
 }
@@ -87,7 +89,12 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
   try {
     await options.populate?.(sim);
     const env = jobwatchEnv({ sim, slack, redis, channelIds }, options);
-    const jobwatch = await startJobwatchProcess({ env, logFile, ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}) });
+    const jobwatch = await startJobwatchProcess({
+      env,
+      logFile,
+      ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
+      ...(options.nodeOptions ? { nodeOptions: options.nodeOptions } : {}),
+    });
     return {
       sim,
       slack,

@@ -22,6 +22,8 @@ export interface ThroughputOptions {
   warmupJobs: number;
   /** How long to wait for the burst to drain, in seconds. Default 150. */
   timeoutSeconds: number;
+  /** More Node options for the jobwatch process. */
+  nodeOptions: readonly string[];
   cpuProfileDir?: string;
 }
 
@@ -102,7 +104,12 @@ export function burstResult(jobs: readonly LoadJob[], arrivals: Map<string, Aler
 
 /** Runs the throughput benchmark on a fresh stack and stops it. */
 export async function runThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
-  const stackOptions = { roles: 'all' as const, channels: options.channels, ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}) };
+  const stackOptions = {
+    roles: 'all' as const,
+    channels: options.channels,
+    nodeOptions: options.nodeOptions,
+    ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
+  };
   return await withBenchStack(stackOptions, async (stack) => {
     await stack.jobwatch.waitFor((r) => r.ready, 'jobwatch to be ready', 60_000);
     const uids = (jobs: LoadJob[]): string[] => jobs.map((j) => j.story.uid);
