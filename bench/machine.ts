@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { availableParallelism, totalmem } from 'node:os';
+import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { promisify } from 'node:util';
 
 /** The machine a run happened on, printed with every result. */
@@ -13,6 +13,8 @@ export interface MachineInfo {
   node: string;
   /** `redis-server --version`, first line. */
   redis: string;
+  /** 1-minute load average when the run started; above the CPU count, others were busy too. */
+  loadAverage: number;
 }
 
 /** Reads the machine facts; a missing source becomes `unknown` rather than an error. */
@@ -22,11 +24,12 @@ export async function readMachineInfo(): Promise<MachineInfo> {
   const redis = await promisify(execFile)('redis-server', ['--version'])
     .then(({ stdout }) => stdout.trim())
     .catch((err: unknown) => `unknown (${err instanceof Error ? err.message : String(err)})`);
-  return { cpus: availableParallelism(), cpuModel: model, memoryBytes: totalmem(), node: process.version, redis };
+  return { cpus: availableParallelism(), cpuModel: model, memoryBytes: totalmem(), node: process.version, redis, loadAverage: loadavg()[0] ?? 0 };
 }
 
 /** Formats the machine facts on one line. */
 export function formatMachine(machine: MachineInfo): string {
   const gib = (machine.memoryBytes / 1024 ** 3).toFixed(1);
-  return `${machine.cpus} CPUs (${machine.cpuModel}), ${gib} GiB, Node ${machine.node}, ${machine.redis}`;
+  const load = machine.loadAverage.toFixed(2);
+  return `${machine.cpus} CPUs (${machine.cpuModel}), ${gib} GiB, Node ${machine.node}, ${machine.redis}, load ${load}`;
 }

@@ -4,6 +4,7 @@
  * starts its own redis-server, simulated API server, fake Slack and jobwatch process.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CommanderError } from 'commander';
 import { runLatency } from './latency.ts';
@@ -66,7 +67,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const results: Record<string, unknown> = {};
   for (const name of plan.benchmarks) {
     const started = Date.now();
-    process.stdout.write(`running ${name}…\n`);
+    process.stdout.write(`running ${name} (load average ${loadavg()[0]?.toFixed(2) ?? '?'})…\n`);
     const { result, text } = await runOne(plan, name);
     results[name] = result;
     process.stdout.write(`${text}\n  (run took ${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
