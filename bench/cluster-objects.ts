@@ -7,7 +7,7 @@ import type { RawObject } from '../src/kube/list-watch-source.ts';
 
 /** Options shared by a Job and its pod. */
 export interface ObjectOptions {
-  /** Failed Job and pod when true; complete Job and succeeded pod otherwise. */
+  /** True for a failed Job and pod, false for a complete Job and a succeeded pod. */
   failed: boolean;
   /** RFC 3339 time used for every timestamp. */
   time: string;

@@ -29,7 +29,7 @@ export interface LoadJob {
   failedAtMs?: number;
 }
 
-/** Who a Job's alert goes to: its channel (by annotation) and its notify mode. */
+/** Destination of a Job's alert: its channel (set by annotation) and its notify mode. */
 export interface LoadRoute {
   channel: string;
   notify: NotifyMode;

@@ -15,7 +15,7 @@ export interface JobwatchProcessOptions {
   env: Record<string, string>;
   /** File that receives the process's stdout and stderr (jobwatch logs JSON lines to stderr). */
   logFile: string;
-  /** Folder for a V8 CPU profile written at exit (`--cpu-prof`); no profile when unset. */
+  /** Folder for a V8 CPU profile written at exit (`--cpu-prof`). No profile when unset. */
   cpuProfileDir?: string;
   /** More Node options for the process, such as `--max-semi-space-size=16`. */
   nodeOptions?: readonly string[];
@@ -32,16 +32,16 @@ export interface KernelMemory {
 /** A jobwatch process started by the bench, driven over IPC. */
 export interface JobwatchProcess {
   pid: number;
-  /** Asks for a report; with `gc`, a full garbage collection runs first. */
+  /** Requests a report. With `gc`, a full garbage collection runs first. */
   measure(gc?: boolean): Promise<ProcessReport>;
-  /** Polls reports every 200 ms until `done` holds; throws after `timeoutMs`. */
-  waitFor(done: (report: ProcessReport) => boolean, what: string, timeoutMs: number): Promise<ProcessReport>;
+  /** Polls reports every 200 ms until `done` holds, and throws after `timeoutMs`. */
+  waitFor(done: (report: ProcessReport) => boolean, description: string, timeoutMs: number): Promise<ProcessReport>;
   kernelMemory(): Promise<KernelMemory>;
   /** Stops jobwatch cleanly (so a CPU profile is written), or kills it after 30 s. */
   stop(): Promise<void>;
 }
 
-function nextMessage(child: ChildProcess, accept: (message: ProcessMessage) => boolean, timeoutMs: number, what: string): Promise<ProcessMessage> {
+function nextMessage(child: ChildProcess, accept: (message: ProcessMessage) => boolean, timeoutMs: number, description: string): Promise<ProcessMessage> {
   return new Promise((resolve, reject) => {
     const cleanup = (): void => {
       clearTimeout(timer);
@@ -55,11 +55,11 @@ function nextMessage(child: ChildProcess, accept: (message: ProcessMessage) => b
     };
     const onExit = (code: number | null): void => {
       cleanup();
-      reject(new Error(`jobwatch process exited with code ${String(code)} while waiting for ${what}`));
+      reject(new Error(`jobwatch process exited with code ${String(code)} while waiting for ${description}`));
     };
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`jobwatch process sent no ${what} within ${timeoutMs} ms`));
+      reject(new Error(`jobwatch process sent no ${description} within ${timeoutMs} ms`));
     }, timeoutMs);
     child.on('message', onMessage);
     child.once('exit', onExit);
@@ -102,12 +102,12 @@ export async function startJobwatchProcess(options: JobwatchProcessOptions): Pro
   return {
     pid,
     measure,
-    async waitFor(done, what, timeoutMs) {
+    async waitFor(done, description, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const report = await measure(false);
         if (done(report)) return report;
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (log: ${options.logFile})`);
+        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${description} (log: ${options.logFile})`);
         await sleep(200);
       }
     },

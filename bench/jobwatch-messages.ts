@@ -13,7 +13,7 @@ export interface ProcessReport {
   arrayBuffersBytes: number;
   /** Whether every role reports ready: Redis reachable and, for the watcher, lists synced. */
   ready: boolean;
-  /** Jobs and pods in the watcher's cache; 0 without the watcher role. */
+  /** Jobs and pods in the watcher's cache, 0 without the watcher role. */
   jobs: number;
   pods: number;
   /** Evidence reads started by the watcher and not finished yet. */

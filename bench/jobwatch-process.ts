@@ -1,6 +1,6 @@
 /**
  * Runs jobwatch in a process of its own for the benchmarks, configured by the environment
- * like `jobwatch run`, and answers the bench over IPC: it reports memory and watch state on
+ * like `jobwatch run`, and responds to the bench over IPC. It reports memory and watch state on
  * `measure` and stops cleanly on `stop`, so that `--cpu-prof` can write its profile.
  */
 import { buildRuntime } from '../src/app/runtime.ts';
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
   process.stderr.write(`${error}\n`);
-  // Exits once the message is handed to the channel, so the bench sees the cause.
+  // Exits once the message is handed to the channel, so the bench receives the cause.
   if (process.send) process.send({ type: 'failed', error } satisfies ProcessMessage, () => process.exit(1));
   else process.exit(1);
 });

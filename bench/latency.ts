@@ -10,7 +10,7 @@ import type { AlertArrival } from './slack-arrivals.ts';
 import { withBenchStack, type BenchStack } from './stack.ts';
 import { summarize, type Summary } from './stats.ts';
 
-/** Which notify modes the Jobs use; `mixed` alternates them Job by Job. */
+/** Notify mode of the load's Jobs. `mixed` alternates the two modes Job by Job. */
 export type NotifyChoice = NotifyMode | 'mixed';
 
 export interface LatencyOptions {

@@ -4,13 +4,14 @@ import type { KubeObject, ResourceType } from '../src/sim/resources.ts';
 /**
  * Makes the simulated store build each list snapshot once per resourceVersion instead of
  * once per page. `ObjectStore.listAt` copies and sorts the whole collection for every page
- * of a paginated list, so 50,000 Jobs in pages of 500 cost about 1 s per page on a 2-core
- * Xeon, and listing 50,000 Jobs and 50,000 pods would take minutes. The pages served are
+ * of a paginated list. With 50,000 Jobs in pages of 500, each page took about 1 s on the
+ * 2-core Xeon of docs/benchmarks.md, so listing 50,000 Jobs and 50,000 pods would take
+ * minutes. The pages served are
  * unchanged: a snapshot at one resourceVersion is the same whenever it is built, and list
  * handlers only read the copies. Returns a function that removes the cache.
  *
  * NOTE: a continue token older than the store's history still gets its cached pages instead
- * of 410 Expired; the memory benchmark writes nothing while the watcher lists.
+ * of 410 Expired. The memory benchmark writes nothing while the watcher lists.
  */
 export function cacheListSnapshots(store: ObjectStore): () => void {
   const build = store.listAt.bind(store);

@@ -13,11 +13,11 @@ export interface MachineInfo {
   node: string;
   /** `redis-server --version`, first line. */
   redis: string;
-  /** 1-minute load average when the run started; above the CPU count, others were busy too. */
+  /** 1-minute load average at the start. Above the CPU count, other processes were busy too. */
   loadAverage: number;
 }
 
-/** Reads the machine facts; a missing source becomes `unknown` rather than an error. */
+/** Reads the machine facts. A missing source becomes `unknown` rather than an error. */
 export async function readMachineInfo(): Promise<MachineInfo> {
   const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '');
   const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown';

@@ -14,7 +14,7 @@ import { withBenchStack, type StackOptions } from './stack.ts';
 export interface MemoryOptions {
   /** Jobs in the cluster, each with one pod. Default 50,000. */
   jobs: number;
-  /** Percentage of Jobs that failed; the rest completed. Default 10. */
+  /** Percentage of Jobs that failed, while the rest completed. Default 10. */
   failedPercent: number;
   /** Build each list snapshot once (see `list-snapshot-cache.ts`). Default true. */
   listCache: boolean;
@@ -62,12 +62,12 @@ export interface MemoryResult {
   peakRssBytes: number;
 }
 
-/** An RFC 3339 time two hours ago, so no Job counts as a recent completion. */
+/** Returns the RFC 3339 time two hours ago, so that no Job counts as a recent completion. */
 function twoHoursAgo(): string {
   return new Date(Date.now() - 2 * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** Writes the Jobs and pods; every `100 / failedPercent`-th Job failed. Returns the failed count. */
+/** Writes the Jobs and pods with every `100 / failedPercent`-th Job failed, and returns that count. */
 function populate(sim: SimCluster, options: MemoryOptions): number {
   const time = twoHoursAgo();
   const every = options.failedPercent > 0 ? Math.round(100 / options.failedPercent) : 0;
@@ -88,7 +88,7 @@ async function sample(jobwatch: JobwatchProcess, gc: boolean): Promise<MemorySam
   return { rssBytes: kernel.rssBytes, heapUsedBytes: report.heapUsedBytes, heapTotalBytes: report.heapTotalBytes, externalBytes: report.externalBytes };
 }
 
-/** Stack options for the watcher alone; only the loaded run is profiled. */
+/** Builds stack options for the watcher alone. Only the loaded run is profiled. */
 function stackOptions(options: MemoryOptions, populateCluster?: (sim: SimCluster) => void): StackOptions {
   return {
     roles: ['watcher'],

@@ -8,7 +8,7 @@ import type { ThroughputOptions } from './throughput.ts';
 export const BENCHMARKS = ['latency', 'throughput', 'memory'] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
-/** What one invocation runs, with the options of each benchmark. */
+/** The benchmarks of one invocation, with the options of each. */
 export interface BenchPlan {
   benchmarks: BenchmarkName[];
   latency: LatencyOptions;
@@ -59,7 +59,7 @@ interface RawOptions {
   json?: string;
 }
 
-/** Builds the commander program; `parseBenchArgs` runs it. */
+/** Builds the commander program that `parseBenchArgs` runs. */
 export function benchProgram(): Command {
   return new Command('bench')
     .description('Measure jobwatch against the simulated cluster, the fake Slack and a private redis-server.')

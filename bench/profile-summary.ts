@@ -17,7 +17,7 @@ interface ProfileNode {
 export interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
-  /** Microseconds since the previous sample; the first is since `startTime`. */
+  /** Microseconds since the previous sample, or since `startTime` for the first. */
   timeDeltas: number[];
 }
 

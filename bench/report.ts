@@ -4,7 +4,7 @@ import type { MemoryResult, MemorySample } from './memory.ts';
 import type { Summary } from './stats.ts';
 import type { ThroughputResult } from './throughput.ts';
 
-/** The targets the results are compared with; a miss is reported, never asserted. */
+/** Targets the results are compared with. A miss is reported, never asserted. */
 export const TARGETS = {
   /** p99 latency of the first alert showing the failed state, at 10 failures/s. */
   latencyP99Ms: 200,

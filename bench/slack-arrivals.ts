@@ -5,7 +5,7 @@
 import { STATE_EMOJI } from '../src/slack/headline.ts';
 import type { RecordedCall } from '../test/fake-slack/types.ts';
 
-/** The metadata `event_type` of a Job's root alert; thread replies carry another type. */
+/** The metadata `event_type` of a Job's root alert. Thread replies carry another type. */
 const ALERT_EVENT_TYPE = 'jobwatch_alert';
 
 /** When one Job's alert reached Slack. Times are the fake Slack's arrival clock, in ms. */

@@ -17,9 +17,9 @@ import { startJobwatchProcess, type JobwatchProcess } from './jobwatch-child.ts'
 const SIM_HISTORY_LIMIT = 10_000;
 
 export interface StackOptions {
-  /** Roles of the jobwatch process; `all` runs watcher, worker and notifier together. */
+  /** Roles of the jobwatch process. `all` runs watcher, worker and notifier together. */
   roles: readonly Role[] | 'all';
-  /** Slack channels of the fake workspace; the first is jobwatch's default channel. */
+  /** Slack channels of the fake workspace. The first is jobwatch's default channel. */
   channels: number;
   /** Writes objects into the simulated cluster before jobwatch starts. */
   populate?: (sim: SimCluster) => Promise<void> | void;
@@ -39,9 +39,9 @@ export interface BenchStack {
   jobwatch: JobwatchProcess;
   /** Channel ids of the fake workspace, such as `C0BENCH000`. */
   channelIds: string[];
-  /** Where the jobwatch process logs. */
+  /** Path of the jobwatch process's log file. */
   logFile: string;
-  /** Stops jobwatch, then the servers; the log file stays until the process exits. */
+  /** Stops jobwatch, then the servers. The log file stays. */
   stop(): Promise<void>;
 }
 
@@ -51,7 +51,7 @@ export function benchChannelId(index: number): string {
 }
 
 function jobwatchEnv(stack: Omit<BenchStack, 'jobwatch' | 'stop' | 'logFile'>, options: StackOptions): Record<string, string> {
-  // A minimal environment, so a KUBECONFIG or REDIS_URL of the shell cannot leak in.
+  // The process gets only these variables, so a KUBECONFIG or REDIS_URL of the shell cannot reach it.
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? tmpdir(),
@@ -71,7 +71,7 @@ function jobwatchEnv(stack: Omit<BenchStack, 'jobwatch' | 'stop' | 'logFile'>, o
 /**
  * Starts a private `redis-server`, the simulated API server, the fake Slack (per-channel
  * post bucket off, stamping calls with {@link benchNowMs}) and jobwatch in a child process.
- * Resolves once jobwatch has started; callers wait for readiness themselves.
+ * Resolves once jobwatch has started, so callers wait for readiness themselves.
  */
 export async function startBenchStack(options: StackOptions): Promise<BenchStack> {
   const dir = await mkdtemp(join(tmpdir(), 'jobwatch-bench-'));

@@ -20,7 +20,7 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[rank - 1] as number;
 }
 
-/** Summarizes a sample; returns `undefined` for an empty one. */
+/** Summarizes a sample, or returns `undefined` for an empty one. */
 export function summarize(values: readonly number[]): Summary | undefined {
   if (values.length === 0) return undefined;
   const sorted = [...values].sort((a, b) => a - b);

@@ -79,16 +79,10 @@ export function burstResult(jobs: readonly LoadJob[], arrivals: Map<string, Aler
     finals.push(arrival.finalAtMs);
     latencies.push(arrival.finalAtMs - job.failedAtMs);
   }
+
   finals.sort((a, b) => a - b);
   const drainMs = finals.length > 0 ? (finals.at(-1) as number) - start : 0;
   const latencyMs = summarize(latencies);
-  let sustainedPerSecond = 0;
-  if (finals.length >= 10) {
-    const t10 = percentile(finals, 10);
-    const t90 = percentile(finals, 90);
-    const between = finals.filter((t) => t >= t10 && t <= t90).length;
-    sustainedPerSecond = t90 > t10 ? ((between - 1) * 1000) / (t90 - t10) : 0;
-  }
   return {
     jobs: jobs.length,
     channels,
@@ -96,10 +90,20 @@ export function burstResult(jobs: readonly LoadJob[], arrivals: Map<string, Aler
     writeMs: Math.max(...written) - start,
     drainMs,
     overallPerSecond: drainMs > 0 ? (finals.length * 1000) / drainMs : 0,
-    sustainedPerSecond,
+    sustainedPerSecond: sustainedRate(finals),
     ...(latencyMs ? { latencyMs } : {}),
     alertCallsPerJob: jobs.length > 0 ? alertCalls / jobs.length : 0,
   };
+}
+
+/** Returns arrivals per second between the 10th and 90th percentile of sorted arrival times. */
+function sustainedRate(sortedArrivals: readonly number[]): number {
+  if (sortedArrivals.length < 10) return 0;
+  const t10 = percentile(sortedArrivals, 10);
+  const t90 = percentile(sortedArrivals, 90);
+  if (t90 <= t10) return 0;
+  const between = sortedArrivals.filter((t) => t >= t10 && t <= t90).length;
+  return ((between - 1) * 1000) / (t90 - t10);
 }
 
 /** Runs the throughput benchmark on a fresh stack and stops it. */

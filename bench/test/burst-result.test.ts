@@ -3,7 +3,7 @@ import type { LoadJob } from '../failure-load.ts';
 import type { AlertArrival } from '../slack-arrivals.ts';
 import { burstResult } from '../throughput.ts';
 
-/** A Job of the load as far as burstResult reads it: its uid and its Failed write time. */
+/** Builds a Job of the load with the fields burstResult reads: its uid and Failed write time. */
 function loadJob(uid: string, failedAtMs: number): LoadJob {
   return { index: 0, story: { uid } as LoadJob['story'], channel: 'C0BENCH000', notify: 'final-only', failedAtMs };
 }
