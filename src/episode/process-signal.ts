@@ -35,8 +35,13 @@ export type { RouteDecision, RouteTarget };
 
 export type ProcessOutcome = 'busy' | 'unchanged' | 'dropped' | 'updated';
 
-/** How long one signal may hold its episode's lock, in milliseconds. */
-export const EPISODE_LOCK_MS = 30_000;
+/**
+ * How long one signal may hold its episode's lock, in milliseconds. A worker that
+ * dies holding it delays that episode by at most this long.
+ */
+export const EPISODE_LOCK_MS = 15_000;
+/** How long a signal waits for its episode's lock before it is retried later, in milliseconds. */
+export const EPISODE_LOCK_WAIT_MS = 20_000;
 
 /**
  * Applies one signal to its episode under the episode's lock, re-diagnoses when the
@@ -44,7 +49,7 @@ export const EPISODE_LOCK_MS = 30_000;
  * another worker holds the episode, so the caller can retry shortly.
  */
 export async function processSignal(deps: SignalProcessorDeps, signal: Signal): Promise<ProcessOutcome> {
-  const held = await deps.store.withLock(signal.jobUid, EPISODE_LOCK_MS, () => processLocked(deps, signal));
+  const held = await deps.store.withLock(signal.jobUid, EPISODE_LOCK_MS, () => processLocked(deps, signal), EPISODE_LOCK_WAIT_MS);
   return held === undefined ? 'busy' : held.value;
 }
 

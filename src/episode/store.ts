@@ -5,6 +5,9 @@ import type { CapturedEvidence } from '../queue/signals.ts';
 import type { AlertView, IncidentView } from '../slack/alert-view.ts';
 import type { EpisodeRecord } from './record.ts';
 
+/** How often a waiting worker tries a taken episode lock again, in milliseconds. */
+const LOCK_POLL_MS = 50;
+
 /** Where an alert, a reply or an incident root was posted. */
 export interface Delivery {
   channel: string;
@@ -143,13 +146,18 @@ export class EpisodeStore {
 
   /**
    * Runs `fn` while holding a short lock on one episode, so two workers never
-   * interleave read-modify-write on it. Returns undefined when another holder has it.
+   * interleave read-modify-write on it. Waits up to `waitMs` for another holder to
+   * finish (a holder that died frees the lock when `ttlMs` runs out); returns
+   * undefined when the lock stayed taken.
    */
-  async withLock<T>(id: string, ttlMs: number, fn: () => Promise<T>): Promise<{ value: T } | undefined> {
+  async withLock<T>(id: string, ttlMs: number, fn: () => Promise<T>, waitMs = 0): Promise<{ value: T } | undefined> {
     const key = this.key('lock', id);
     const token = randomUUID();
-    const ok = await this.#redis.set(key, token, 'PX', ttlMs, 'NX');
-    if (ok !== 'OK') return undefined;
+    const deadline = Date.now() + waitMs;
+    while ((await this.#redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') {
+      if (Date.now() >= deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+    }
     try {
       return { value: await fn() };
     } finally {

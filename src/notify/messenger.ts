@@ -14,8 +14,11 @@ export interface MessageKey {
 export interface Messenger {
   post(request: { channel: string; message: RenderedMessage; threadTs?: string; metadata: MessageKey }): Promise<{ channel: string; ts: string }>;
   update(request: { channel: string; ts: string; message: RenderedMessage }): Promise<void>;
-  /** Finds a message posted earlier with this metadata, for posts Slack accepted before jobwatch recorded them. */
-  find(channel: string, metadata: MessageKey): Promise<{ ts: string } | undefined>;
+  /**
+   * Finds a message posted earlier with this metadata, in the channel or in the thread
+   * of `threadTs`, for posts Slack accepted before jobwatch recorded them.
+   */
+  find(channel: string, metadata: MessageKey, threadTs?: string): Promise<{ ts: string } | undefined>;
 }
 
 /** Why a message could not be delivered, sorted by what the caller should do. */

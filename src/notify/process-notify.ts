@@ -23,6 +23,11 @@ export interface NotifyDeps {
   enqueue: (request: NotifyRequest, delayMs?: number) => Promise<void>;
 }
 
+/** How long one notifier may hold a message's lock, in milliseconds; Slack calls time out sooner. */
+const MESSAGE_LOCK_MS = 30_000;
+/** How long a request waits for another notifier to finish the same message, in milliseconds. */
+const MESSAGE_LOCK_WAIT_MS = 10_000;
+
 export type NotifyOutcome = 'posted' | 'updated' | 'skipped' | 'recovered-post';
 
 /** Thrown when a message depends on one not posted yet; the queue retries it later. */
@@ -39,6 +44,15 @@ export class NotReadyError extends Error {
  * nothing old, and several queued versions collapse into one update.
  */
 export async function processNotify(deps: NotifyDeps, request: NotifyRequest): Promise<NotifyOutcome> {
+  // Two versions of one message may be queued at once; the lock makes the second
+  // see the first one's delivery record instead of posting a second message.
+  const id = request.kind === 'incident' ? `incident.${request.key}` : `${request.kind}.${request.uid}`;
+  const held = await deps.store.withLock(`notify.${id}`, MESSAGE_LOCK_MS, () => notifyLocked(deps, request), MESSAGE_LOCK_WAIT_MS);
+  if (!held) throw new NotReadyError(`message ${id} is being sent by another notifier`);
+  return held.value;
+}
+
+async function notifyLocked(deps: NotifyDeps, request: NotifyRequest): Promise<NotifyOutcome> {
   switch (request.kind) {
     case 'alert':
       return await notifyAlert(deps, request.uid);
@@ -125,8 +139,9 @@ async function postOnce(
 ): Promise<{ delivery: Omit<Delivery, 'version'>; recovered: boolean }> {
   const triedBefore = await deps.store.markPosting(kind, id);
   if (triedBefore) {
-    for (const channel of new Set([request.channel, deps.defaultChannel])) {
-      const found = await deps.messenger.find(channel, request.metadata);
+    const channels = request.threadTs ? [request.channel] : [request.channel, deps.defaultChannel];
+    for (const channel of new Set(channels)) {
+      const found = await deps.messenger.find(channel, request.metadata, request.threadTs);
       if (found) {
         deps.logger.warn({ kind, id, channel, ts: found.ts }, 'adopted a post that was accepted before it was recorded');
         return { delivery: { channel, ts: found.ts }, recovered: true };

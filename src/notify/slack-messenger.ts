@@ -32,8 +32,12 @@ export class SlackMessenger implements Messenger {
     );
   }
 
-  async find(channel: string, metadata: MessageKey): Promise<{ ts: string } | undefined> {
-    const found = await translate(() => this.#client.findMessageByMetadata(channel, metadata.eventType, metadata.key));
+  async find(channel: string, metadata: MessageKey, threadTs?: string): Promise<{ ts: string } | undefined> {
+    const found = await translate(() =>
+      threadTs === undefined
+        ? this.#client.findMessageByMetadata(channel, metadata.eventType, metadata.key)
+        : this.#client.findReplyByMetadata(channel, threadTs, metadata.eventType, metadata.key),
+    );
     return found ? { ts: found.ts } : undefined;
   }
 }

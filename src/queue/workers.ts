@@ -6,6 +6,13 @@ import { NotReadyError, processNotify, type NotifyDeps } from '../notify/process
 import { NOTIFY_QUEUE, SIGNAL_QUEUE } from './queues.ts';
 import { parseSignal, type Signal } from './signals.ts';
 
+/**
+ * A job whose worker died is picked up again once its lock expires and a stalled
+ * check runs; BullMQ's 30 s defaults would delay alerts after a crash by up to a
+ * minute. Locks are renewed every half period, so live workers keep theirs.
+ */
+const WORKER_SETTINGS = { autorun: true, lockDuration: 15_000, stalledInterval: 15_000 } as const;
+
 /** How long a signal waits before trying again when its episode is locked, in milliseconds. */
 const BUSY_RETRY_MS = 200;
 /** How long a reply waits for the message it threads under, in milliseconds. */
@@ -33,7 +40,7 @@ export function startSignalWorker(options: WorkerOptions, deps: SignalProcessorD
       if (outcome === 'busy') await delay(job, token);
       return outcome;
     },
-    { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency, autorun: true },
+    { ...WORKER_SETTINGS, connection: options.connection, prefix: options.prefix, concurrency: options.concurrency },
   );
   attachLogging(worker, options.logger, 'signal');
   return worker;
@@ -59,7 +66,7 @@ export function startNotifyWorker(options: WorkerOptions, deps: NotifyDeps): Wor
         throw err;
       }
     },
-    { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency, autorun: true },
+    { ...WORKER_SETTINGS, connection: options.connection, prefix: options.prefix, concurrency: options.concurrency },
   );
   attachLogging(worker, options.logger, 'notify');
   return worker;

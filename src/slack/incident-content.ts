@@ -49,7 +49,8 @@ export function describeIncident(view: IncidentView): IncidentContent {
 
 /**
  * Builds the sanitized, unescaped headline of an incident, such as
- * `🔴 reports/nightly-report failed 3 of its last 4 runs`, or once resolved
+ * `🔴 reports/nightly-report failed 3 of its last 4 runs`, `🟡 … is failing` while the
+ * first troubled run still retries, or once resolved
  * `🟢 reports/nightly-report resolved: run nightly-report-28911460 succeeded after 3 failed
  * runs`.
  */
@@ -60,6 +61,11 @@ export function incidentHeadline(view: IncidentView): string {
     const success = view.runs.findLast((run) => run.outcome === 'succeeded');
     const run = success === undefined ? 'a run' : `run ${cleanText(success.jobName)}`;
     return `🟢 ${cronJob} resolved: ${run} succeeded after ${failed}`;
+  }
+  if (view.failedRuns === 0) {
+    // The first troubled run is still retrying: nothing has failed for good yet.
+    const running = view.runs.findLast((run) => run.outcome === 'running');
+    return `🟡 ${cronJob} is failing: run ${cleanText(running?.jobName ?? 'unknown')} is retrying`;
   }
   const window = failureWindow(view.runs, view.failedRuns);
   return window === undefined

@@ -66,6 +66,8 @@ export interface SlackClient {
     key: string,
     sinceTs?: string,
   ): Promise<MessageRef | undefined>;
+  /** Like {@link findMessageByMetadata}, for replies in the thread of `threadTs`. */
+  findReplyByMetadata(channel: string, threadTs: string, eventType: string, key: string): Promise<MessageRef | undefined>;
   /** Makes the app a member of a public channel; a private one raises `not_in_channel`. */
   ensureChannel(channel: string): Promise<EnsureChannelResult>;
 }
@@ -180,8 +182,7 @@ export function createSlackClient({ client, logger }: SlackClientOptions): Slack
     },
 
     async findMessageByMetadata(channel, eventType, key, sinceTs) {
-      // NOTE: conversations.history lists root messages only, so a thread reply whose post
-      // outcome was lost is not found here; conversations.replies would be needed for that.
+      // conversations.history lists root messages only; findReplyByMetadata searches a thread.
       let cursor: string | undefined;
       for (let page = 0; page < HISTORY_PAGES; page += 1) {
         const response = await call('conversations.history', channel, () =>
@@ -210,6 +211,29 @@ export function createSlackClient({ client, logger }: SlackClientOptions): Slack
         { channel, eventType, key, pages: HISTORY_PAGES },
         'metadata search stopped at page limit',
       );
+      return undefined;
+    },
+
+    async findReplyByMetadata(channel, threadTs, eventType, key) {
+      let cursor: string | undefined;
+      for (let page = 0; page < HISTORY_PAGES; page += 1) {
+        const response = await call('conversations.replies', channel, () =>
+          client.conversations.replies({
+            channel,
+            ts: threadTs,
+            include_all_metadata: true,
+            limit: HISTORY_PAGE_SIZE,
+            ...(cursor === undefined ? {} : { cursor }),
+          }),
+        );
+        const match = response.messages?.find(
+          (message) => message.metadata?.event_type === eventType && payloadKey(message.metadata.event_payload) === key,
+        );
+        if (match?.ts !== undefined) return { channel, ts: match.ts };
+        cursor = response.response_metadata?.next_cursor;
+        if (response.has_more !== true || cursor === undefined || cursor === '') return undefined;
+      }
+      log.warn({ channel, threadTs, eventType, key, pages: HISTORY_PAGES }, 'thread metadata search stopped at page limit');
       return undefined;
     },
 

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { failpoint } from '../failpoint.ts';
 import type { CapturedEvidence, Signal } from '../queue/signals.ts';
 import { SIGNAL_VERSION } from '../queue/signals.ts';
 import { detectAttempts, type DetectedAttempt } from './attempt-detector.ts';
@@ -167,6 +168,7 @@ export class Watcher {
         return undefined;
       })
       .then((evidence) => {
+        failpoint('watcher-after-capture');
         const signal = { type: 'attempt-failed' as const, attempt: record, ...(evidence ? { evidence } : {}) };
         this.#emit(identity, signal, bootstrap);
       })

@@ -45,6 +45,11 @@ describe('renderIncident', () => {
     expect(allTexts(message)).toContain('*Runs*, oldest first\n❌ ✅ ❌ ⏳');
   });
 
+  it('says failing while the first troubled run still retries', () => {
+    const view = incidentView({ failedRuns: 0, runs: [{ jobName: 'nightly-report-28911440', outcome: 'running' }] });
+    expect(renderIncident(view).text).toBe('🟡 reports/nightly-report is failing: run nightly-report-28911440 is retrying');
+  });
+
   it('gives a plain count when history is short', () => {
     const message = renderIncident(
       incidentView({ failedRuns: 9, runs: runs(['failed', 'failed']) }),
