@@ -11,6 +11,8 @@ export interface ProcessReport {
   heapTotalBytes: number;
   externalBytes: number;
   arrayBuffersBytes: number;
+  /** CPU time the process has used so far, user plus system, in microseconds. */
+  cpuMicros: number;
   /** Whether every role reports ready: Redis reachable and, for the watcher, lists synced. */
   ready: boolean;
   /** Jobs and pods in the watcher's cache, 0 without the watcher role. */

@@ -18,6 +18,7 @@ function report(jobwatch: Jobwatch, gc: boolean): ProcessReport {
   collect?.();
   const memory = process.memoryUsage();
   const watcher = jobwatch.watcher?.watcher;
+  const cpu = process.cpuUsage();
   return {
     type: 'report',
     collected: collect !== undefined,
@@ -26,6 +27,7 @@ function report(jobwatch: Jobwatch, gc: boolean): ProcessReport {
     heapTotalBytes: memory.heapTotal,
     externalBytes: memory.external,
     arrayBuffersBytes: memory.arrayBuffers,
+    cpuMicros: cpu.user + cpu.system,
     ready: jobwatch.ready(),
     jobs: watcher?.jobCount ?? 0,
     pods: watcher?.podCount ?? 0,

@@ -7,6 +7,7 @@ import { benchNowMs, sleep } from './bench-clock.ts';
 import { failLoadJob, startFailingJob, type LoadJob } from './failure-load.ts';
 import { waitForFinalAlerts } from './arrival-wait.ts';
 import type { AlertArrival } from './slack-arrivals.ts';
+import { startCpuMeter } from './cpu-meter.ts';
 import { withBenchStack, type BenchStack } from './stack.ts';
 import { summarize, type Summary } from './stats.ts';
 
@@ -50,6 +51,8 @@ export interface LatencyResult {
   /** How late the load generator wrote conditions against its schedule, in milliseconds. */
   scheduleLagMs?: Summary;
   modes: ModeLatency[];
+  /** CPU time per measured Job, from the start of the load until the last alert, in ms. */
+  cpuMsPerJob: { jobwatch: number; bench: number };
 }
 
 interface ScheduledJob {
@@ -125,9 +128,11 @@ export async function runLatency(options: LatencyOptions): Promise<LatencyResult
       failAtMs: startMs + (index * 1000) / options.ratePerSecond,
       notify: notifyFor(options.notify, index),
     }));
+    const stopMeter = await startCpuMeter(stack.jobwatch);
     const lags = await playSchedule(stack, options, schedule);
     const jobs = schedule.slice(options.warmupJobs).map((entry) => entry.job as LoadJob);
     const arrivals = await waitForFinalAlerts(stack.slack, jobs.map((j) => j.story.uid), options.settleSeconds * 1000);
+    const cpu = await stopMeter();
     const first = jobs[0]?.failedAtMs ?? 0;
     const last = jobs.at(-1)?.failedAtMs ?? 0;
     const modes = (['final-only', 'first-failure'] as const)
@@ -138,6 +143,7 @@ export async function runLatency(options: LatencyOptions): Promise<LatencyResult
       achievedRatePerSecond: jobs.length > 1 ? ((jobs.length - 1) * 1000) / (last - first) : 0,
       ...(scheduleLagMs ? { scheduleLagMs } : {}),
       modes,
+      cpuMsPerJob: { jobwatch: cpu.jobwatchMs / total, bench: cpu.benchMs / total },
     };
   });
 }

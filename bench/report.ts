@@ -31,6 +31,16 @@ function summaryLine(summary: Summary | undefined): string {
   return `p50 ${ms(summary.p50)}, p90 ${ms(summary.p90)}, p99 ${ms(summary.p99)}, max ${ms(summary.max)} (n=${summary.count})`;
 }
 
+function requestsLine(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .map(([kind, count]) => `${kind} ${count.toFixed(2)}`)
+    .join(', ');
+}
+
+function cpuLine(cpu: { jobwatch: number; bench: number }): string {
+  return `CPU per Job: jobwatch ${cpu.jobwatch.toFixed(1)} ms, bench process ${cpu.bench.toFixed(1)} ms`;
+}
+
 /** Formats the latency result, judging the target on the `final-only` first post. */
 export function formatLatency(result: LatencyResult): string {
   const lines = [`latency at ${result.achievedRatePerSecond.toFixed(1)} Failed conditions/s`];
@@ -42,6 +52,7 @@ export function formatLatency(result: LatencyResult): string {
   const finalOnly = result.modes.find((m) => m.notify === 'final-only')?.latencyMs;
   if (finalOnly) lines.push(`  target p99 < ${TARGETS.latencyP99Ms} ms on the final-only post: ${verdict(finalOnly.p99 < TARGETS.latencyP99Ms)}`);
   if (result.scheduleLagMs) lines.push(`  load generator lag behind schedule: p99 ${ms(result.scheduleLagMs.p99)}`);
+  lines.push(`  ${cpuLine(result.cpuMsPerJob)}`);
   return lines.join('\n');
 }
 
@@ -52,6 +63,8 @@ export function formatThroughput(result: ThroughputResult): string {
     `  drained in ${(result.drainMs / 1000).toFixed(1)} s: ${result.overallPerSecond.toFixed(0)} failures/s overall, ${result.sustainedPerSecond.toFixed(0)} failures/s sustained (10th to 90th percentile)`,
     `  per-Job latency: ${summaryLine(result.latencyMs)}`,
     `  missing ${result.missing}; ${result.alertCallsPerJob.toFixed(2)} alert calls per Job`,
+    ...(result.cpuMsPerJob ? [`  ${cpuLine(result.cpuMsPerJob)}`] : []),
+    ...(result.apiRequestsPerJob ? [`  API server requests per Job: ${requestsLine(result.apiRequestsPerJob)}`] : []),
     `  target ≥ ${TARGETS.failuresPerSecond} failures/s sustained: ${verdict(result.sustainedPerSecond >= TARGETS.failuresPerSecond)}`,
   ].join('\n');
 }

@@ -8,6 +8,8 @@ import type { SimCluster } from '../src/sim/index.ts';
 import { waitForFinalAlerts } from './arrival-wait.ts';
 import { failLoadJob, startFailingJob, type LoadJob } from './failure-load.ts';
 import type { AlertArrival } from './slack-arrivals.ts';
+import { requestsByKind } from './api-requests.ts';
+import { startCpuMeter } from './cpu-meter.ts';
 import { withBenchStack } from './stack.ts';
 import { percentile, summarize, type Summary } from './stats.ts';
 
@@ -47,6 +49,10 @@ export interface ThroughputResult {
   latencyMs?: Summary;
   /** Accepted Slack calls on the root alerts, per Job. */
   alertCallsPerJob: number;
+  /** CPU time per Job of the burst, from the first write until drained, in milliseconds. */
+  cpuMsPerJob?: { jobwatch: number; bench: number };
+  /** Requests to the simulated API server per Job of the burst, by kind. */
+  apiRequestsPerJob?: Record<string, number>;
 }
 
 /** Chunk of Jobs written before the load generator yields to the simulated server. */
@@ -121,8 +127,13 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
     const warmed = await waitForFinalAlerts(stack.slack, uids(warmup), 60_000);
     const cold = warmup.filter((j) => warmed.get(j.story.uid)?.finalAtMs === undefined).length;
     if (cold > 0) throw new Error(`${cold} of ${warmup.length} warm-up Jobs got no final alert within 60 s`);
+    const stopMeter = await startCpuMeter(stack.jobwatch);
+    const requestsBefore = stack.sim.faults.requests.length;
     const burst = await writeBurst(stack.sim, stack.channelIds, options.warmupJobs, options.jobs, options.notify);
     const arrivals = await waitForFinalAlerts(stack.slack, uids(burst), options.timeoutSeconds * 1000);
-    return burstResult(burst, arrivals, options.channels);
+    const cpu = await stopMeter();
+    const cpuMsPerJob = { jobwatch: cpu.jobwatchMs / burst.length, bench: cpu.benchMs / burst.length };
+    const apiRequestsPerJob = requestsByKind(stack.sim.faults.requests.slice(requestsBefore), burst.length);
+    return { ...burstResult(burst, arrivals, options.channels), cpuMsPerJob, apiRequestsPerJob };
   });
 }
