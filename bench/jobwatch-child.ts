@@ -32,8 +32,11 @@ export interface KernelMemory {
 /** A jobwatch process started by the bench, driven over IPC. */
 export interface JobwatchProcess {
   pid: number;
-  /** Requests a report. With `gc`, a full garbage collection runs first. */
-  measure(gc?: boolean): Promise<ProcessReport>;
+  /**
+   * Requests a report. With `gc`, a full garbage collection runs first, and with
+   * `resetLoopDelay` the event loop delay is measured afresh from then on.
+   */
+  measure(gc?: boolean, resetLoopDelay?: boolean): Promise<ProcessReport>;
   /** Polls reports every 200 ms until `done` holds, and throws after `timeoutMs`. */
   waitFor(done: (report: ProcessReport) => boolean, description: string, timeoutMs: number): Promise<ProcessReport>;
   kernelMemory(): Promise<KernelMemory>;
@@ -93,9 +96,9 @@ export async function startJobwatchProcess(options: JobwatchProcessOptions): Pro
   if (first.type === 'failed') throw new Error(`jobwatch failed to start (log: ${options.logFile}):\n${first.error}`);
   const pid = child.pid as number;
 
-  const measure = async (gc = false): Promise<ProcessReport> => {
+  const measure = async (gc = false, resetLoopDelay = false): Promise<ProcessReport> => {
     const reply = nextMessage(child, (m) => m.type === 'report', 30_000, 'report');
-    child.send({ type: 'measure', gc } satisfies BenchRequest);
+    child.send({ type: 'measure', gc, resetLoopDelay } satisfies BenchRequest);
     return (await reply) as ProcessReport;
   };
 

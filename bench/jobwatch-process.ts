@@ -3,6 +3,7 @@
  * like `jobwatch run`, and responds to the bench over IPC. It reports memory and watch state on
  * `measure` and stops cleanly on `stop`, so that `--cpu-prof` can write its profile.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildRuntime } from '../src/app/runtime.ts';
 import { createLogger } from '../src/app/logger.ts';
 import { startJobwatch, type Jobwatch } from '../src/app/start-jobwatch.ts';
@@ -11,6 +12,14 @@ import type { BenchRequest, ProcessMessage, ProcessReport } from './jobwatch-mes
 
 function send(message: ProcessMessage): void {
   process.send?.(message);
+}
+
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+
+function loopDelayMs(): ProcessReport['loopDelayMs'] {
+  const ms = (nanoseconds: number): number => nanoseconds / 1e6;
+  return { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) };
 }
 
 function report(jobwatch: Jobwatch, gc: boolean): ProcessReport {
@@ -28,6 +37,7 @@ function report(jobwatch: Jobwatch, gc: boolean): ProcessReport {
     externalBytes: memory.external,
     arrayBuffersBytes: memory.arrayBuffers,
     cpuMicros: cpu.user + cpu.system,
+    loopDelayMs: loopDelayMs(),
     ready: jobwatch.ready(),
     jobs: watcher?.jobCount ?? 0,
     pods: watcher?.podCount ?? 0,
@@ -45,6 +55,7 @@ async function main(): Promise<void> {
   process.on('message', (request: BenchRequest) => {
     if (request.type === 'measure') {
       send(report(jobwatch, request.gc));
+      if (request.resetLoopDelay) loopDelay.reset();
       return;
     }
     jobwatch

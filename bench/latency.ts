@@ -7,7 +7,7 @@ import { benchNowMs, sleep } from './bench-clock.ts';
 import { failLoadJob, startFailingJob, type LoadJob } from './failure-load.ts';
 import { waitForFinalAlerts } from './arrival-wait.ts';
 import type { AlertArrival } from './slack-arrivals.ts';
-import { startCpuMeter } from './cpu-meter.ts';
+import { startCpuMeter, type CpuSpent } from './cpu-meter.ts';
 import { withBenchStack, type BenchStack } from './stack.ts';
 import { summarize, type Summary } from './stats.ts';
 
@@ -53,6 +53,8 @@ export interface LatencyResult {
   modes: ModeLatency[];
   /** CPU time per measured Job, from the start of the load until the last alert, in ms. */
   cpuMsPerJob: { jobwatch: number; bench: number };
+  /** Event loop delay of the jobwatch process while measuring, in milliseconds. */
+  loopDelayMs: CpuSpent['jobwatchLoopDelayMs'];
 }
 
 interface ScheduledJob {
@@ -144,6 +146,7 @@ export async function runLatency(options: LatencyOptions): Promise<LatencyResult
       ...(scheduleLagMs ? { scheduleLagMs } : {}),
       modes,
       cpuMsPerJob: { jobwatch: cpu.jobwatchMs / total, bench: cpu.benchMs / total },
+      loopDelayMs: cpu.jobwatchLoopDelayMs,
     };
   });
 }

@@ -37,6 +37,10 @@ function requestsLine(counts: Record<string, number>): string {
     .join(', ');
 }
 
+function loopLine(delay: { p50: number; p99: number; max: number }): string {
+  return `jobwatch event loop delay: p50 ${ms(delay.p50)}, p99 ${ms(delay.p99)}, max ${ms(delay.max)}`;
+}
+
 function cpuLine(cpu: { jobwatch: number; bench: number }): string {
   return `CPU per Job: jobwatch ${cpu.jobwatch.toFixed(1)} ms, bench process ${cpu.bench.toFixed(1)} ms`;
 }
@@ -52,7 +56,7 @@ export function formatLatency(result: LatencyResult): string {
   const finalOnly = result.modes.find((m) => m.notify === 'final-only')?.latencyMs;
   if (finalOnly) lines.push(`  target p99 < ${TARGETS.latencyP99Ms} ms on the final-only post: ${verdict(finalOnly.p99 < TARGETS.latencyP99Ms)}`);
   if (result.scheduleLagMs) lines.push(`  load generator lag behind schedule: p99 ${ms(result.scheduleLagMs.p99)}`);
-  lines.push(`  ${cpuLine(result.cpuMsPerJob)}`);
+  lines.push(`  ${cpuLine(result.cpuMsPerJob)}`, `  ${loopLine(result.loopDelayMs)}`);
   return lines.join('\n');
 }
 
@@ -64,6 +68,7 @@ export function formatThroughput(result: ThroughputResult): string {
     `  per-Job latency: ${summaryLine(result.latencyMs)}`,
     `  missing ${result.missing}; ${result.alertCallsPerJob.toFixed(2)} alert calls per Job`,
     ...(result.cpuMsPerJob ? [`  ${cpuLine(result.cpuMsPerJob)}`] : []),
+    ...(result.loopDelayMs ? [`  ${loopLine(result.loopDelayMs)}`] : []),
     ...(result.apiRequestsPerJob ? [`  API server requests per Job: ${requestsLine(result.apiRequestsPerJob)}`] : []),
     `  target ≥ ${TARGETS.failuresPerSecond} failures/s sustained: ${verdict(result.sustainedPerSecond >= TARGETS.failuresPerSecond)}`,
   ].join('\n');

@@ -9,7 +9,7 @@ import { waitForFinalAlerts } from './arrival-wait.ts';
 import { failLoadJob, startFailingJob, type LoadJob } from './failure-load.ts';
 import type { AlertArrival } from './slack-arrivals.ts';
 import { requestsByKind } from './api-requests.ts';
-import { startCpuMeter } from './cpu-meter.ts';
+import { startCpuMeter, type CpuSpent } from './cpu-meter.ts';
 import { withBenchStack } from './stack.ts';
 import { percentile, summarize, type Summary } from './stats.ts';
 
@@ -51,6 +51,8 @@ export interface ThroughputResult {
   alertCallsPerJob: number;
   /** CPU time per Job of the burst, from the first write until drained, in milliseconds. */
   cpuMsPerJob?: { jobwatch: number; bench: number };
+  /** Event loop delay of the jobwatch process while draining, in milliseconds. */
+  loopDelayMs?: CpuSpent['jobwatchLoopDelayMs'];
   /** Requests to the simulated API server per Job of the burst, by kind. */
   apiRequestsPerJob?: Record<string, number>;
 }
@@ -134,6 +136,6 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
     const cpu = await stopMeter();
     const cpuMsPerJob = { jobwatch: cpu.jobwatchMs / burst.length, bench: cpu.benchMs / burst.length };
     const apiRequestsPerJob = requestsByKind(stack.sim.faults.requests.slice(requestsBefore), burst.length);
-    return { ...burstResult(burst, arrivals, options.channels), cpuMsPerJob, apiRequestsPerJob };
+    return { ...burstResult(burst, arrivals, options.channels), cpuMsPerJob, apiRequestsPerJob, loopDelayMs: cpu.jobwatchLoopDelayMs };
   });
 }
