@@ -99,7 +99,7 @@ export function startWorkerRole(ctx: RoleContext): Worker {
       limitBytes: config.logLimitBytes,
     },
   );
-  return worker as unknown as Worker;
+  return worker;
 }
 
 /** Starts the worker that posts and updates messages. */
@@ -110,5 +110,5 @@ export function startNotifierRole(ctx: RoleContext, enqueue: (request: NotifyReq
     { connection: ctx.connection('notifier'), prefix: config.redis.prefix, concurrency: NOTIFY_CONCURRENCY, logger },
     { store, messenger: deps.messenger, render: deps.render, defaultChannel: deps.defaultChannel, logger, enqueue },
   );
-  return worker as unknown as Worker;
+  return worker;
 }

@@ -49,7 +49,7 @@ export async function buildRuntime(config: Config, logger: Logger, out: Writable
     messenger = slack.messenger;
     render = slackRenderers;
     slackListener = slack.requestListener;
-    close = slack.close;
+    close = () => slack.close();
   } else {
     messenger = new TerminalMessenger(out);
     render = terminalRenderers;

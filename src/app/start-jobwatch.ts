@@ -90,7 +90,7 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
     const started = await startWatcherRoleWithProducer(ctx);
     watcher = started.watcher;
     producer = started.producer;
-    stopWatcher = started.stop;
+    stopWatcher = () => started.stop();
   }
   if (roles.has('worker')) workers.push(startWorkerRole(ctx));
   if (roles.has('notifier')) workers.push(startNotifierRole(ctx, (request, delayMs) => enqueueNotify(ctx.notifyQueue, request, delayMs)));

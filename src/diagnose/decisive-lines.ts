@@ -21,6 +21,7 @@ const TAIL_LINES = 3;
 /** Longer lines are cut; evidence formatting clips them further around the matched words. */
 const MAX_LINE_CHARS = 2000;
 
+// eslint-disable-next-line no-control-regex -- matching terminal escapes is the point
 const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]/g;
 
 const SEVERE =

@@ -9,8 +9,10 @@ export interface RedactContext {
 const MASK = '****';
 
 /** CSI sequences (colours, cursor moves), OSC sequences (titles, links) and two-byte escapes. */
+// eslint-disable-next-line no-control-regex -- matching terminal escapes is the point
 const TERMINAL_ESCAPE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]/g;
 // Every C0 control character except \t (0x09) and \n (0x0a), plus DEL.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\x00-\x08\x0b-\x1f\x7f]/g;
 
 const PEM_PRIVATE_KEY =

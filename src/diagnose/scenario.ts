@@ -4,8 +4,6 @@ import type {
   KubernetesObject,
   V1CronJob,
   V1Job,
-  V1Node,
-  V1Pod,
 } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { CAUSE_IDS } from './types.ts';
@@ -110,9 +108,9 @@ export function scenarioToSnapshot(scenario: Scenario): Snapshot {
   const known = new Set(['Job', 'CronJob', 'Pod', 'Event', 'Node']);
   const snapshot: Snapshot = {
     job,
-    pods: byKind('Pod') as V1Pod[],
+    pods: byKind('Pod'),
     events: byKind('Event') as CoreV1Event[],
-    nodes: byKind('Node') as V1Node[],
+    nodes: byKind('Node'),
     logs: scenario.logs,
     others: scenario.objects.filter((o) => !known.has(o.kind ?? '')),
   };

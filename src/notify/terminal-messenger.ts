@@ -14,22 +14,23 @@ export class TerminalMessenger implements Messenger {
     this.#out = out;
   }
 
-  async post(request: { channel: string; message: RenderedMessage; threadTs?: string; metadata: MessageKey }): Promise<{ channel: string; ts: string }> {
+  post(request: { channel: string; message: RenderedMessage; threadTs?: string; metadata: MessageKey }): Promise<{ channel: string; ts: string }> {
     this.#counter += 1;
     const ts = `${Math.floor(Date.now() / 1000)}.${String(this.#counter).padStart(6, '0')}`;
     this.#byKey.set(`${request.channel}/${request.metadata.eventType}/${request.metadata.key}`, ts);
     const where = request.threadTs ? `${request.channel} thread ${request.threadTs}` : request.channel;
     this.#print(`posted to ${where} [${ts}]`, request.message.text, request.threadTs !== undefined);
-    return { channel: request.channel, ts };
+    return Promise.resolve({ channel: request.channel, ts });
   }
 
-  async update(request: { channel: string; ts: string; message: RenderedMessage }): Promise<void> {
+  update(request: { channel: string; ts: string; message: RenderedMessage }): Promise<void> {
     this.#print(`updated ${request.channel} [${request.ts}]`, request.message.text, false);
+    return Promise.resolve();
   }
 
-  async find(channel: string, metadata: MessageKey): Promise<{ ts: string } | undefined> {
+  find(channel: string, metadata: MessageKey): Promise<{ ts: string } | undefined> {
     const ts = this.#byKey.get(`${channel}/${metadata.eventType}/${metadata.key}`);
-    return ts === undefined ? undefined : { ts };
+    return Promise.resolve(ts === undefined ? undefined : { ts });
   }
 
   #print(title: string, text: string, reply: boolean): void {

@@ -129,9 +129,10 @@ export class SignalProducer {
     return this.pending;
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
+    return Promise.resolve();
   }
 
   async #add(signal: Signal): Promise<void> {

@@ -1,4 +1,3 @@
-import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { ClusterReader } from '../episode/cluster-reader.ts';
 import type { EpisodeStore } from '../episode/store.ts';
@@ -75,7 +74,7 @@ export async function startWatcherRole(options: WatcherRoleOptions): Promise<Wat
   const jobs = new ListWatch<SlimJob>({
     ...common,
     path: namespaced ? '/apis/batch/v1/namespaces/{namespace}/jobs' : '/apis/batch/v1/jobs',
-    slim: (raw: RawObject) => slimJob(raw as V1Job),
+    slim: (raw: RawObject) => slimJob(raw),
     keyOf: (job) => job.uid,
     onAdd: (job) => watcher.upsertJob(job),
     onUpdate: (_old, job) => watcher.upsertJob(job),
@@ -86,7 +85,7 @@ export async function startWatcherRole(options: WatcherRoleOptions): Promise<Wat
     ...common,
     path: namespaced ? '/api/v1/namespaces/{namespace}/pods' : '/api/v1/pods',
     labelSelector: JOB_POD_SELECTOR,
-    slim: (raw: RawObject) => slimPod(raw as V1Pod),
+    slim: (raw: RawObject) => slimPod(raw),
     keyOf: (pod) => pod.uid,
     onAdd: (pod) => watcher.upsertPod(pod),
     onUpdate: (_old, pod) => watcher.upsertPod(pod),

@@ -161,7 +161,7 @@ export class Watcher {
     const identity = job ?? { uid: pod.jobUid, namespace: pod.namespace, name: pod.jobName };
     const bootstrap = this.#bootstrap;
     this.#pendingCaptures += 1;
-    this.#options
+    void this.#options
       .capture(pod, attempt)
       .catch((err: unknown) => {
         this.#options.logger.warn({ err, pod: pod.name, namespace: pod.namespace }, 'evidence capture failed');

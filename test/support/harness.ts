@@ -66,7 +66,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const config = loadConfig({ ...baseEnv, ...env });
     const logger: Logger = pino({ level: config.logLevel }, sink);
     const runtime = await buildRuntime(config, logger);
-    return { jobwatch: await startJobwatch(config, runtime.deps), config, close: runtime.close };
+    return { jobwatch: await startJobwatch(config, runtime.deps), config, close: () => runtime.close() };
   };
   let current = await launch();
   const harness: Harness = {
@@ -102,7 +102,7 @@ export async function eventually<T>(check: () => Promise<T | undefined | false> 
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
