@@ -1,0 +1,67 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimCluster, type SimCluster } from '../../src/sim/index.ts';
+import { JobStory } from '../support/job-story.ts';
+
+const run = promisify(execFile);
+const CLI = ['src/cli/main.ts', 'diagnose'];
+
+async function jobwatch(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [...CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent' } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('jobwatch diagnose', () => {
+  let sim: SimCluster;
+  beforeAll(async () => {
+    sim = await startSimCluster();
+  });
+  afterAll(async () => {
+    await sim.stop();
+  });
+
+  it('prints JSON for a scenario file offline', async () => {
+    const result = await jobwatch(['--scenario', 'fixtures/scenarios/oom-cronjob-pod-lister-128mi.json', '--json']);
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout) as { cause: string; reason: string; summary: string; evidence: { source: string; text: string }[] };
+    expect(output.cause).toBe('oom-killed');
+    expect(output.reason).toBe('BackoffLimitExceeded');
+    expect(output.summary).toContain('128Mi');
+    expect(output.evidence.length).toBeGreaterThan(0);
+    expect(output.evidence.every((e) => typeof e.source === 'string' && typeof e.text === 'string')).toBe(true);
+  });
+
+  it('diagnoses a live Job through a kubeconfig', async () => {
+    const story = new JobStory(sim, { namespace: 'batch', name: 'ingest', backoffLimit: 0 });
+    story.failPod(story.startPod(), { exitCode: 127, reason: 'Error', log: 'sh: /app/run.sh: not found\n' });
+    story.failJob();
+    const result = await jobwatch(['ingest', '-n', 'batch', '--kubeconfig', sim.kubeconfigPath]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/cause:\s+command-invalid/);
+    expect(result.stdout).toContain('exit code 127');
+  });
+
+  it('names a missing Job and the namespace it looked in', async () => {
+    const result = await jobwatch(['nope', '-n', 'batch', '--kubeconfig', sim.kubeconfigPath]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('job "nope" not found in namespace "batch"');
+  });
+
+  it('explains the usage when no Job is named', async () => {
+    const result = await jobwatch(['--kubeconfig', sim.kubeconfigPath]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('jobwatch diagnose JOB -n NAMESPACE');
+  });
+
+  it('names the field of a malformed scenario file', async () => {
+    const result = await jobwatch(['--scenario', 'package.json', '--json']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/package\.json: invalid field/);
+  });
+});
