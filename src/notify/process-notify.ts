@@ -70,7 +70,7 @@ async function notifyAlert(deps: NotifyDeps, uid: string): Promise<NotifyOutcome
   if (delivery && delivery.version >= view.version) return 'skipped';
   const message = deps.render.alert(view);
   if (delivery) {
-    await deps.messenger.update({ channel: delivery.channel, ts: delivery.ts, message });
+    await updateMessage(deps, { channel: delivery.channel, ts: delivery.ts, message });
     await store.putDelivery('alert', uid, { ...delivery, version: view.version });
     return 'updated';
   }
@@ -84,7 +84,7 @@ async function notifyAlert(deps: NotifyDeps, uid: string): Promise<NotifyOutcome
   }
   const posted = await postOnce(deps, 'alert', uid, { channel, message, ...(threadTs ? { threadTs } : {}), metadata: { eventType: 'jobwatch_alert', key: uid } });
   await store.putDelivery('alert', uid, { channel: posted.delivery.channel, ts: posted.delivery.ts, version: view.version });
-  if (posted.recovered) await deps.messenger.update({ channel: posted.delivery.channel, ts: posted.delivery.ts, message });
+  if (posted.recovered) await updateMessage(deps, { channel: posted.delivery.channel, ts: posted.delivery.ts, message });
   // Attempts made before the first post (final-only routes) get their replies now.
   for (const attempt of episode.attempts) await deps.enqueue({ kind: 'reply', uid, attemptKey: attempt.key });
   return posted.recovered ? 'recovered-post' : 'posted';
@@ -116,7 +116,7 @@ async function notifyIncident(deps: NotifyDeps, key: string): Promise<NotifyOutc
   if (delivery && delivery.version >= incident.version) return 'skipped';
   const message = deps.render.incident(incidentView(incident));
   if (delivery) {
-    await deps.messenger.update({ channel: delivery.channel, ts: delivery.ts, message });
+    await updateMessage(deps, { channel: delivery.channel, ts: delivery.ts, message });
     await store.putDelivery('incident', key, { ...delivery, version: incident.version });
     return 'updated';
   }
@@ -149,13 +149,46 @@ async function postOnce(
     }
   }
   try {
-    const delivery = await deps.messenger.post(request);
+    const delivery = await postMessage(deps, request);
     failpoint('notify-after-post');
     return { delivery, recovered: false };
   } catch (err) {
     const fallback = deps.defaultChannel;
     if (!(err instanceof DeliveryError) || !err.channelProblem || request.channel === fallback || request.threadTs) throw err;
     deps.logger.error({ err, channel: request.channel, fallback, kind, id }, 'cannot post to the routed channel; posting to the default channel');
-    return { delivery: await deps.messenger.post({ ...request, channel: fallback }), recovered: false };
+    return { delivery: await postMessage(deps, { ...request, channel: fallback }), recovered: false };
+  }
+}
+
+/** Slack errors that reject the blocks themselves; the same text without blocks still gets through. */
+const BLOCK_ERRORS = new Set(['invalid_blocks', 'msg_blocks_too_long', 'msg_too_long']);
+
+/** The fallback text alone, cut well under Slack's limit for a message without blocks. */
+function plainMessage(message: RenderedMessage): RenderedMessage {
+  const text = message.text.length > 3000 ? `${message.text.slice(0, 3000)} … (cut)` : message.text;
+  return { text: `${text}\n(jobwatch could not render the full alert; see its logs)`, blocks: [] };
+}
+
+/**
+ * Posts a message, and when Slack rejects its blocks, posts the fallback text alone,
+ * so a rendering bug costs the detail of an alert rather than the alert.
+ */
+async function postMessage(deps: NotifyDeps, request: Parameters<Messenger['post']>[0]): Promise<{ channel: string; ts: string }> {
+  try {
+    return await deps.messenger.post(request);
+  } catch (err) {
+    if (!(err instanceof DeliveryError) || !BLOCK_ERRORS.has(err.code)) throw err;
+    deps.logger.error({ err, channel: request.channel, key: request.metadata.key }, 'slack rejected the blocks; posting the text alone');
+    return await deps.messenger.post({ ...request, message: plainMessage(request.message) });
+  }
+}
+
+async function updateMessage(deps: NotifyDeps, request: Parameters<Messenger['update']>[0]): Promise<void> {
+  try {
+    await deps.messenger.update(request);
+  } catch (err) {
+    if (!(err instanceof DeliveryError) || !BLOCK_ERRORS.has(err.code)) throw err;
+    deps.logger.error({ err, channel: request.channel, ts: request.ts }, 'slack rejected the blocks; updating with the text alone');
+    await deps.messenger.update({ ...request, message: plainMessage(request.message) });
   }
 }
