@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncidentView } from '../slack/alert-view.ts';
 import type { EpisodeStore, IncidentRecord } from './store.ts';
 
@@ -23,13 +24,21 @@ export async function recordRun(store: EpisodeStore, target: RunTarget, outcome:
   const openKey = await store.getOpenIncidentKey(target.cronJobUid);
   const incident = openKey ? await store.getIncident(openKey) : undefined;
   if (!incident) {
-    if (outcome === 'succeeded') return undefined;
+    if (outcome === 'succeeded') {
+      // Successful runs before a failure give the incident its "3 of the last 4" context.
+      await store.pushCronSuccess(target.cronJobUid, { jobUid: target.jobUid, jobName: target.jobName }, RUN_HISTORY - 1);
+      return undefined;
+    }
+    const earlier = (await store.getCronSuccesses(target.cronJobUid)).filter((run) => run.jobUid !== target.jobUid);
     const fresh: IncidentRecord = {
-      key: `${target.cronJobUid}.${Date.now().toString(36)}`,
+      key: `${target.cronJobUid}.${randomUUID().slice(0, 8)}`,
       cronJobUid: target.cronJobUid,
       namespace: target.namespace,
       cronJobName: target.cronJobName,
-      runs: [{ jobUid: target.jobUid, jobName: target.jobName, outcome }],
+      runs: [
+        ...earlier.map((run) => ({ ...run, outcome: 'succeeded' as const })),
+        { jobUid: target.jobUid, jobName: target.jobName, outcome },
+      ],
       resolved: false,
       version: 1,
     };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { V1Job } from '@kubernetes/client-node';
 import type { Redis } from 'ioredis';
 import type { CapturedEvidence } from '../queue/signals.ts';
-import type { AlertView, IncidentView } from '../slack/alert-view.ts';
+import type { AlertView } from '../slack/alert-view.ts';
 import type { EpisodeRecord } from './record.ts';
 
 /** How often a waiting worker tries a taken episode lock again, in milliseconds. */
@@ -127,12 +127,15 @@ export class EpisodeStore {
     else await this.#redis.set(k, key, 'EX', this.#ttlSeconds);
   }
 
-  async putIncidentView(view: IncidentView): Promise<void> {
-    await this.#setJson(this.key('incident-view', view.key), view);
+  /** Records a successful CronJob run, keeping the newest `keep`, oldest first on read. */
+  async pushCronSuccess(cronJobUid: string, run: { jobUid: string; jobName: string }, keep: number): Promise<void> {
+    const key = this.key('cron-successes', cronJobUid);
+    await this.#redis.multi().rpush(key, JSON.stringify(run)).ltrim(key, -keep, -1).expire(key, this.#ttlSeconds).exec();
   }
 
-  async getIncidentView(key: string): Promise<IncidentView | undefined> {
-    return await this.#getJson<IncidentView>(this.key('incident-view', key));
+  async getCronSuccesses(cronJobUid: string): Promise<{ jobUid: string; jobName: string }[]> {
+    const raw = await this.#redis.lrange(this.key('cron-successes', cronJobUid), 0, -1);
+    return raw.map((entry) => JSON.parse(entry) as { jobUid: string; jobName: string });
   }
 
   /** True once this install has finished its first list; set by the watcher. */

@@ -68,9 +68,11 @@ export function incidentHeadline(view: IncidentView): string {
     return `🟡 ${cronJob} is failing: run ${cleanText(running?.jobName ?? 'unknown')} is retrying`;
   }
   const window = failureWindow(view.runs, view.failedRuns);
-  return window === undefined
-    ? `🔴 ${cronJob} failed ${plural(view.failedRuns, 'run')}`
-    : `🔴 ${cronJob} failed ${view.failedRuns} of its last ${plural(window, 'run')}`;
+  if (window === undefined) return `🔴 ${cronJob} failed ${plural(view.failedRuns, 'run')}`;
+  if (window === view.failedRuns) {
+    return window === 1 ? `🔴 ${cronJob} failed its last run` : `🔴 ${cronJob} failed its last ${window} runs`;
+  }
+  return `🔴 ${cronJob} failed ${view.failedRuns} of its last ${plural(window, 'run')}`;
 }
 
 /**

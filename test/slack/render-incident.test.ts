@@ -50,6 +50,11 @@ describe('renderIncident', () => {
     expect(renderIncident(view).text).toBe('🟡 reports/nightly-report is failing: run nightly-report-28911440 is retrying');
   });
 
+  it('says every recent run failed when no success sits among them', () => {
+    const view = incidentView({ failedRuns: 3, runs: runs(['succeeded', 'failed', 'failed', 'failed']) });
+    expect(renderIncident(view).text).toBe('🔴 reports/nightly-report failed its last 3 runs');
+  });
+
   it('gives a plain count when history is short', () => {
     const message = renderIncident(
       incidentView({ failedRuns: 9, runs: runs(['failed', 'failed']) }),
