@@ -8,7 +8,8 @@ import { failLoadJob, startFailingJob, type LoadJob } from './failure-load.ts';
 import { waitForFinalAlerts } from './arrival-wait.ts';
 import type { AlertArrival } from './slack-arrivals.ts';
 import { startCpuMeter, type CpuSpent } from './cpu-meter.ts';
-import { withBenchStack, type BenchStack } from './stack.ts';
+import { readTimelines, summarizeStages, withRedis, type StageName } from './stage-breakdown.ts';
+import { BENCH_REDIS_PREFIX, withBenchStack, type BenchStack } from './stack.ts';
 import { summarize, type Summary } from './stats.ts';
 
 /** Notify mode of the load's Jobs. `mixed` alternates the two modes Job by Job. */
@@ -43,6 +44,8 @@ export interface ModeLatency {
   latencyMs?: Summary;
   /** How many Jobs' final state came by a post, and how many by an update. */
   finalBy: { post: number; update: number };
+  /** The latency split into pipeline stages, from BullMQ's job times. */
+  stagesMs?: Partial<Record<StageName, Summary>>;
 }
 
 export interface LatencyResult {
@@ -81,6 +84,16 @@ function modeLatency(notify: NotifyMode, jobs: LoadJob[], arrivals: Map<string, 
   }
   const latencyMs = summarize(latencies);
   return { notify, jobs: jobs.length, missing: jobs.length - latencies.length, finalBy, ...(latencyMs ? { latencyMs } : {}) };
+}
+
+/** Reads the stage times of the Jobs from the run's Redis and summarizes them. */
+export async function readStages(redisUrl: string, jobs: readonly LoadJob[], arrivals: Map<string, AlertArrival>): Promise<Partial<Record<StageName, Summary>>> {
+  const requests = jobs.map((job) => {
+    const finalAtMs = arrivals.get(job.story.uid)?.finalAtMs;
+    return { uid: job.story.uid, failedAtMs: job.failedAtMs ?? 0, ...(finalAtMs !== undefined ? { finalAtMs } : {}) };
+  });
+  const timelines = await withRedis(redisUrl, (redis) => readTimelines(redis, BENCH_REDIS_PREFIX, requests));
+  return summarizeStages(timelines);
 }
 
 /**
@@ -137,9 +150,13 @@ export async function runLatency(options: LatencyOptions): Promise<LatencyResult
     const cpu = await stopMeter();
     const first = jobs[0]?.failedAtMs ?? 0;
     const last = jobs.at(-1)?.failedAtMs ?? 0;
-    const modes = (['final-only', 'first-failure'] as const)
-      .map((notify) => modeLatency(notify, jobs.filter((j) => j.notify === notify), arrivals))
-      .filter((mode) => mode.jobs > 0);
+    const modes: ModeLatency[] = [];
+    for (const notify of ['final-only', 'first-failure'] as const) {
+      const modeJobs = jobs.filter((j) => j.notify === notify);
+      if (modeJobs.length === 0) continue;
+      const stagesMs = await readStages(stack.redis.url, modeJobs, arrivals);
+      modes.push({ ...modeLatency(notify, modeJobs, arrivals), stagesMs });
+    }
     const scheduleLagMs = summarize(lags.slice(options.warmupJobs));
     return {
       achievedRatePerSecond: jobs.length > 1 ? ((jobs.length - 1) * 1000) / (last - first) : 0,

@@ -1,6 +1,7 @@
 /** Text summaries of the results and how they compare with jobwatch's targets. */
 import type { LatencyResult } from './latency.ts';
 import type { MemoryResult, MemorySample } from './memory.ts';
+import { STAGES, type StageName } from './stage-breakdown.ts';
 import type { Summary } from './stats.ts';
 import type { ThroughputResult } from './throughput.ts';
 
@@ -31,6 +32,13 @@ function summaryLine(summary: Summary | undefined): string {
   return `p50 ${ms(summary.p50)}, p90 ${ms(summary.p90)}, p99 ${ms(summary.p99)}, max ${ms(summary.max)} (n=${summary.count})`;
 }
 
+function stageLines(stages: Partial<Record<StageName, Summary>>, indent: string): string[] {
+  return STAGES.flatMap((stage) => {
+    const summary = stages[stage];
+    return summary ? [`${indent}${stage.padEnd(22)} p50 ${ms(summary.p50).padStart(8)}, p99 ${ms(summary.p99).padStart(8)}`] : [];
+  });
+}
+
 function requestsLine(counts: Record<string, number>): string {
   return Object.entries(counts)
     .map(([kind, count]) => `${kind} ${count.toFixed(2)}`)
@@ -52,6 +60,7 @@ export function formatLatency(result: LatencyResult): string {
     const counted = mode.notify === 'final-only' ? 'first post' : 'update to the first post';
     lines.push(`  ${mode.notify} (${counted}): ${summaryLine(mode.latencyMs)}; missing ${mode.missing} of ${mode.jobs}`);
     lines.push(`    final state shown by ${mode.finalBy.post} posts and ${mode.finalBy.update} updates`);
+    if (mode.stagesMs) lines.push(...stageLines(mode.stagesMs, '    '));
   }
   const finalOnly = result.modes.find((m) => m.notify === 'final-only')?.latencyMs;
   if (finalOnly) lines.push(`  target p99 < ${TARGETS.latencyP99Ms} ms on the final-only post: ${verdict(finalOnly.p99 < TARGETS.latencyP99Ms)}`);
@@ -70,6 +79,7 @@ export function formatThroughput(result: ThroughputResult): string {
     ...(result.cpuMsPerJob ? [`  ${cpuLine(result.cpuMsPerJob)}`] : []),
     ...(result.loopDelayMs ? [`  ${loopLine(result.loopDelayMs)}`] : []),
     ...(result.apiRequestsPerJob ? [`  API server requests per Job: ${requestsLine(result.apiRequestsPerJob)}`] : []),
+    ...(result.stagesMs ? stageLines(result.stagesMs, '  ') : []),
     `  target ≥ ${TARGETS.failuresPerSecond} failures/s sustained: ${verdict(result.sustainedPerSecond >= TARGETS.failuresPerSecond)}`,
   ].join('\n');
 }

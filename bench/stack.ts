@@ -45,6 +45,9 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
+/** Key prefix of jobwatch's state and queues in the run's Redis. */
+export const BENCH_REDIS_PREFIX = 'bench';
+
 /** Returns the channel id for channel number `index`, valid for Slack and for routing. */
 export function benchChannelId(index: number): string {
   return `C0BENCH${String(index).padStart(3, '0')}`;
@@ -60,7 +63,7 @@ function jobwatchEnv(stack: Omit<BenchStack, 'jobwatch' | 'stop' | 'logFile'>, o
     SLACK_CHANNEL: stack.channelIds[0] as string,
     SLACK_API_URL: stack.slack.apiUrl,
     REDIS_URL: stack.redis.url,
-    JOBWATCH_REDIS_PREFIX: 'bench',
+    JOBWATCH_REDIS_PREFIX: BENCH_REDIS_PREFIX,
     KUBECONFIG: stack.sim.kubeconfigPath,
     JOBWATCH_HTTP_PORT: '0',
     JOBWATCH_ROLES: options.roles === 'all' ? 'all' : options.roles.join(','),

@@ -10,6 +10,8 @@ import { failLoadJob, startFailingJob, type LoadJob } from './failure-load.ts';
 import type { AlertArrival } from './slack-arrivals.ts';
 import { requestsByKind } from './api-requests.ts';
 import { startCpuMeter, type CpuSpent } from './cpu-meter.ts';
+import { readStages } from './latency.ts';
+import type { StageName } from './stage-breakdown.ts';
 import { withBenchStack } from './stack.ts';
 import { percentile, summarize, type Summary } from './stats.ts';
 
@@ -55,6 +57,8 @@ export interface ThroughputResult {
   loopDelayMs?: CpuSpent['jobwatchLoopDelayMs'];
   /** Requests to the simulated API server per Job of the burst, by kind. */
   apiRequestsPerJob?: Record<string, number>;
+  /** Each Job's latency split into pipeline stages, from BullMQ's job times. */
+  stagesMs?: Partial<Record<StageName, Summary>>;
 }
 
 /** Chunk of Jobs written before the load generator yields to the simulated server. */
@@ -136,6 +140,8 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
     const cpu = await stopMeter();
     const cpuMsPerJob = { jobwatch: cpu.jobwatchMs / burst.length, bench: cpu.benchMs / burst.length };
     const apiRequestsPerJob = requestsByKind(stack.sim.faults.requests.slice(requestsBefore), burst.length);
-    return { ...burstResult(burst, arrivals, options.channels), cpuMsPerJob, apiRequestsPerJob, loopDelayMs: cpu.jobwatchLoopDelayMs };
+    const stagesMs = await readStages(stack.redis.url, burst, arrivals);
+    const measured = { cpuMsPerJob, apiRequestsPerJob, loopDelayMs: cpu.jobwatchLoopDelayMs, stagesMs };
+    return { ...burstResult(burst, arrivals, options.channels), ...measured };
   });
 }
