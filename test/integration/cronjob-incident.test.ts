@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordRun } from '../../src/episode/incidents.ts';
 import { EpisodeStore } from '../../src/episode/store.ts';
-import type { KubeObject } from '../../src/sim/index.ts';
 import type { StoredMessage } from '../fake-slack/types.ts';
 import { ALERT_CHANNEL, eventually, startHarness, type Harness } from '../support/harness.ts';
 import { JobStory } from '../support/job-story.ts';
@@ -18,7 +17,7 @@ afterEach(async () => {
   harness = undefined;
 });
 
-/** Creates the CronJob in the simulated store, since the worker reads it, and returns its owner identity. */
+/** Creates the CronJob in the simulated store, which the worker reads, and returns its owner identity. */
 function createCronJob(h: Harness): { name: string; uid: string } {
   const uid = randomUUID();
   h.sim.store.create({
@@ -31,7 +30,7 @@ function createCronJob(h: Harness): { name: string; uid: string } {
       jobTemplate: { spec: { backoffLimit: 0, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'registry.example.com/app:1.0' }] } } } },
     },
     status: {},
-  } as KubeObject);
+  });
   return { name: CRONJOB, uid };
 }
 
