@@ -10,7 +10,7 @@ function job(spec: Record<string, unknown>, status: Record<string, unknown> = {}
     metadata: { name: 'j', namespace: 'ns', uid: 'u' },
     spec: { template: { spec: { restartPolicy, containers: [] } }, ...spec },
     status: { startTime: new Date('2026-05-04T13:00:00Z'), ...status },
-  } as V1Job;
+  };
 }
 
 function attempt(key: string, index?: number): AttemptRecord {
@@ -18,7 +18,7 @@ function attempt(key: string, index?: number): AttemptRecord {
 }
 
 function runningPod(restartCount: number): V1Pod {
-  return { status: { phase: 'Running', containerStatuses: [{ name: 'c', restartCount, image: 'i', imageID: '', ready: true }] } } as V1Pod;
+  return { status: { phase: 'Running', containerStatuses: [{ name: 'c', restartCount, image: 'i', imageID: '', ready: true }] } };
 }
 
 describe('jobParameters', () => {

@@ -48,7 +48,7 @@ export class JobStory {
         },
       },
       status: { active: 0, startTime: now() },
-    } as KubeObject);
+    });
   }
 
   /** Starts a pod and returns its name. */
@@ -67,7 +67,7 @@ export class JobStory {
       },
       spec: { nodeName: 'node-a', restartPolicy: 'Never', containers: [{ name: 'main', image: 'registry.example.com/app:1.0' }] },
       status: { phase: 'Running', containerStatuses: [{ name: 'main', restartCount: 0, ready: true, state: { running: { startedAt: now() } } }] },
-    } as KubeObject);
+    });
     this.#pods.push(pod);
     this.#setJobStatus({ active: 1 });
     return name;
@@ -81,7 +81,7 @@ export class JobStory {
       phase: 'Failed',
       containerStatuses: [{ name: 'main', restartCount: 0, ready: false, state: { terminated: { exitCode: options.exitCode, reason: options.reason, startedAt: now(), finishedAt: now() } } }],
     };
-    this.cluster.store.update({ ...pod, status } as KubeObject);
+    this.cluster.store.update({ ...pod, status });
     this.#failed += 1;
     this.#setJobStatus({ active: 0, failed: this.#failed });
   }
@@ -111,7 +111,7 @@ export class JobStory {
 
   #setJobStatus(patch: Record<string, unknown>): void {
     const job = this.cluster.store.get({ apiVersion: 'batch/v1', kind: 'Job', namespace: this.namespace, name: this.name }) as KubeObject;
-    this.cluster.store.update({ ...job, status: { ...(job.status as object), ...patch } } as KubeObject);
+    this.cluster.store.update({ ...job, status: { ...(job.status as object), ...patch } });
   }
 }
 
