@@ -48,7 +48,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await harness.stop();
+  await harness?.stop();
 });
 
 describe('scenario replay on one cluster', () => {
