@@ -88,9 +88,8 @@ describe('CronJob incident', () => {
   // NOTE: expected to fail until incidents are opened atomically. `recordRun` reads the open
   // incident and creates one when there is none, and the worker holds only the lock of one
   // Job's episode around it. Two runs of one CronJob processed in parallel therefore open two
-  // incidents with two root messages, or, within one millisecond, write the same incident key
-  // twice and lose a run. Both reads here are sent before either write, as parallel signal
-  // workers interleave them.
+  // incidents with two root messages. Both reads here are sent before either write, as
+  // parallel signal workers interleave them.
   it.fails('opens one incident for runs recorded at the same moment', async () => {
     const redis = connectTestRedis();
     try {
