@@ -41,7 +41,7 @@ export async function startWatcherRoleWithProducer(ctx: RoleContext): Promise<{ 
   if (!deps.kubeConfig || !deps.reader) throw new Error('the watcher role needs a kubeconfig; set KUBECONFIG or run in a cluster');
   const producerRedis = ctx.producerConnection();
   producerRedis.on('error', (err) => logger.debug({ err }, 'producer connection error'));
-  const signalQueue = createSignalQueue(producerRedis, config.redis.prefix);
+  const signalQueue = createSignalQueue(producerRedis, config.redis.prefix, logger);
   const producer = new SignalProducer(signalQueue, logger.child({ stage: 'producer' }));
   const watcher = await startWatcherRole({
     source: createHttpListWatchSource(deps.kubeConfig),

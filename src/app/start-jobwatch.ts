@@ -82,7 +82,7 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
     producerConnection: () => track(connections, new Redis(config.redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: 'jobwatch-producer' })),
     notifyQueue: undefined as unknown as Queue<NotifyRequest>,
   };
-  ctx.notifyQueue = createNotifyQueue(ctx.connection('notify-queue'), config.redis.prefix);
+  ctx.notifyQueue = createNotifyQueue(ctx.connection('notify-queue'), config.redis.prefix, logger);
   const workers: Worker[] = [];
   let producer: SignalProducer | undefined;
   let stopWatcher = async (): Promise<void> => {};

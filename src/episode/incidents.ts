@@ -5,6 +5,11 @@ import type { EpisodeStore, IncidentRecord } from './store.ts';
 /** Runs of one CronJob shown in its incident's history. */
 export const RUN_HISTORY = 10;
 
+/** How long one run update may hold its CronJob's incident lock, in milliseconds. */
+const INCIDENT_LOCK_MS = 10_000;
+/** How long a run update waits for that lock, in milliseconds. */
+const INCIDENT_LOCK_WAIT_MS = 15_000;
+
 export type RunOutcome = IncidentRecord['runs'][number]['outcome'];
 
 interface RunTarget {
@@ -21,6 +26,14 @@ interface RunTarget {
  * opens a new one with a new root message. Returns the incident that changed.
  */
 export async function recordRun(store: EpisodeStore, target: RunTarget, outcome: RunOutcome): Promise<IncidentRecord | undefined> {
+  // Runs of one CronJob are processed by different workers at once; without this
+  // lock two of them could each open an incident, each with its own root message.
+  const held = await store.withLock(`cron.${target.cronJobUid}`, INCIDENT_LOCK_MS, () => recordRunLocked(store, target, outcome), INCIDENT_LOCK_WAIT_MS);
+  if (!held) throw new Error(`the incident of CronJob ${target.namespace}/${target.cronJobName} stayed locked; the signal will be retried`);
+  return held.value;
+}
+
+async function recordRunLocked(store: EpisodeStore, target: RunTarget, outcome: RunOutcome): Promise<IncidentRecord | undefined> {
   const openKey = await store.getOpenIncidentKey(target.cronJobUid);
   const incident = openKey ? await store.getIncident(openKey) : undefined;
   if (!incident) {

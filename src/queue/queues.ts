@@ -41,12 +41,18 @@ export function notifyJobId(request: NotifyRequest): string {
   }
 }
 
-export function createSignalQueue(connection: ConnectionOptions, prefix: string): Queue<Signal> {
-  return new Queue<Signal>(SIGNAL_QUEUE, { connection, prefix, defaultJobOptions: SIGNAL_JOB_OPTIONS });
+export function createSignalQueue(connection: ConnectionOptions, prefix: string, logger: Logger): Queue<Signal> {
+  return withErrorLog(new Queue<Signal>(SIGNAL_QUEUE, { connection, prefix, defaultJobOptions: SIGNAL_JOB_OPTIONS }), logger);
 }
 
-export function createNotifyQueue(connection: ConnectionOptions, prefix: string): Queue<NotifyRequest> {
-  return new Queue<NotifyRequest>(NOTIFY_QUEUE, { connection, prefix, defaultJobOptions: NOTIFY_JOB_OPTIONS });
+export function createNotifyQueue(connection: ConnectionOptions, prefix: string, logger: Logger): Queue<NotifyRequest> {
+  return withErrorLog(new Queue<NotifyRequest>(NOTIFY_QUEUE, { connection, prefix, defaultJobOptions: NOTIFY_JOB_OPTIONS }), logger);
+}
+
+/** Routes a queue's connection errors to the log; without a listener BullMQ prints them to stderr. */
+function withErrorLog<T extends Queue>(queue: T, logger: Logger): T {
+  queue.on('error', (err) => logger.debug({ err, queue: queue.name }, 'queue connection error'));
+  return queue;
 }
 
 /** Adds a notify request; updates to a posted message wait `delayMs` so bursts coalesce. */

@@ -120,10 +120,11 @@ export class Watcher {
   /** Re-sends every failure the current objects show, after Redis comes back. */
   replayAll(): void {
     this.#reported.clear();
-    for (const job of this.#jobs.values()) {
-      const copy = this.#jobs.get(job.uid);
+    // Iterate over a copy: upsertJob re-adds each Job, and a Map iterator visits
+    // entries added during the loop, so iterating the Map itself never ends.
+    for (const job of [...this.#jobs.values()]) {
       this.#jobs.delete(job.uid);
-      if (copy) this.upsertJob(copy);
+      this.upsertJob(job);
     }
     for (const pod of this.#pods.values()) {
       for (const attempt of detectAttempts(undefined, pod)) this.#reportAttempt(pod, attempt);

@@ -90,7 +90,7 @@ describe('CronJob incident', () => {
   // Job's episode around it. Two runs of one CronJob processed in parallel therefore open two
   // incidents with two root messages. Both reads here are sent before either write, as
   // parallel signal workers interleave them.
-  it.fails('opens one incident for runs recorded at the same moment', async () => {
+  it('opens one incident for runs recorded at the same moment', async () => {
     const redis = connectTestRedis();
     try {
       const store = new EpisodeStore(redis, { prefix: uniquePrefix('incident'), ttlSeconds: 600 });
