@@ -27,7 +27,7 @@ export interface LatencyOptions {
   /** Jobs run at the same rate before the measured ones and left out of the numbers. Default 20. */
   warmupJobs: number;
   notify: NotifyChoice;
-  /** How long to wait for the last alerts after the load ends, in seconds. Default 30. */
+  /** Wait for the last alerts after the load ends, in seconds. Default 30. */
   settleSeconds: number;
   /** More Node options for the jobwatch process. */
   nodeOptions: readonly string[];
@@ -42,7 +42,7 @@ export interface ModeLatency {
   missing: number;
   /** Milliseconds from the `Failed` write to the call that showed it. */
   latencyMs?: Summary;
-  /** How many Jobs' final state came by a post, and how many by an update. */
+  /** Counts of Jobs whose final state came by a post and by an update. */
   finalBy: { post: number; update: number };
   /** The latency split into pipeline stages, from BullMQ's job times. */
   stagesMs?: Partial<Record<StageName, Summary>>;
@@ -51,7 +51,7 @@ export interface ModeLatency {
 export interface LatencyResult {
   /** Failed conditions per second actually written, over the measured Jobs. */
   achievedRatePerSecond: number;
-  /** How late the load generator wrote conditions against its schedule, in milliseconds. */
+  /** Lag of the condition writes behind their schedule, in milliseconds. */
   scheduleLagMs?: Summary;
   modes: ModeLatency[];
   /** CPU time per measured Job, from the start of the load until the last alert, in ms. */

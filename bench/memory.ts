@@ -18,7 +18,7 @@ export interface MemoryOptions {
   failedPercent: number;
   /** Build each list snapshot once (see `list-snapshot-cache.ts`). Default true. */
   listCache: boolean;
-  /** How long the watcher may take to list and send its signals, in seconds. Default 150. */
+  /** Time the watcher may take to list and send its signals, in seconds. Default 150. */
   timeoutSeconds: number;
   /**
    * Idle time after settling before the last sample, in seconds, so that HTTP connections

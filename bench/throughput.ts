@@ -24,7 +24,7 @@ export interface ThroughputOptions {
   notify: NotifyMode;
   /** Jobs sent and drained before the burst, left out of the numbers. Default 20. */
   warmupJobs: number;
-  /** How long to wait for the burst to drain, in seconds. Default 150. */
+  /** Wait for the burst to drain, in seconds. Default 150. */
   timeoutSeconds: number;
   /** More Node options for the jobwatch process. */
   nodeOptions: readonly string[];
