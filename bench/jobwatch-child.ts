@@ -56,9 +56,10 @@ function nextMessage(child: ChildProcess, accept: (message: ProcessMessage) => b
       cleanup();
       resolve(message);
     };
-    const onExit = (code: number | null): void => {
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
       cleanup();
-      reject(new Error(`jobwatch process exited with code ${String(code)} while waiting for ${description}`));
+      const how = signal === null ? `with code ${String(code)}` : `on ${signal}`;
+      reject(new Error(`jobwatch process exited ${how} while waiting for ${description}; its log names the cause`));
     };
     const timer = setTimeout(() => {
       cleanup();
