@@ -88,8 +88,9 @@ export function startWorkerRole(ctx: RoleContext): Worker {
       diagnose,
       route: deps.route,
       notify: async (request: NotifyRequest) => {
-        // Updates of a posted message wait a moment, so a burst becomes one edit.
-        const update = request.kind === 'alert' && (await store.getDelivery('alert', request.uid)) !== undefined;
+        // Updates of a posted message wait a moment, so a burst of attempts becomes one
+        // edit; the final state is shown at once.
+        const update = request.kind === 'alert' && request.settled !== true && (await store.getDelivery('alert', request.uid)) !== undefined;
         await enqueueNotify(ctx.notifyQueue, request, update ? UPDATE_COALESCE_MS : 0);
       },
       logger,

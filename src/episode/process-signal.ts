@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Diagnosis, Snapshot } from '../diagnose/types.ts';
 import type { RouteDecision, RouteTarget } from '../config/routing.ts';
 import { failpoint } from '../failpoint.ts';
-import { applySignal, mergeEvidence, shouldNotify, type EpisodeRecord } from './record.ts';
+import { applySignal, isOpen, mergeEvidence, shouldNotify, type EpisodeRecord } from './record.ts';
 import type { Signal } from '../queue/signals.ts';
 import { buildAlertView } from './alert-view-builder.ts';
 import type { ClusterReader } from './cluster-reader.ts';
@@ -13,7 +13,7 @@ import type { EpisodeStore } from './store.ts';
 
 /** Work for the notifier: post or update one message. */
 export type NotifyRequest =
-  | { kind: 'alert'; uid: string; version: number }
+  | { kind: 'alert'; uid: string; version: number; /** The episode has settled; show it without waiting. */ settled?: boolean }
   | { kind: 'reply'; uid: string; attemptKey: string }
   | { kind: 'incident'; key: string; version: number };
 
@@ -113,7 +113,7 @@ async function requestNotifications(deps: SignalProcessorDeps, episode: EpisodeR
   const delivery = await deps.store.getDelivery('alert', episode.key);
   if (!shouldNotify(episode, delivery !== undefined)) return;
   if (!delivery || delivery.version < episode.version) {
-    await deps.notify({ kind: 'alert', uid: episode.key, version: episode.version });
+    await deps.notify({ kind: 'alert', uid: episode.key, version: episode.version, settled: !isOpen(episode.state) || episode.state === 'stuck' });
   }
   if (attemptKey) await deps.notify({ kind: 'reply', uid: episode.key, attemptKey });
 }

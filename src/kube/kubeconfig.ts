@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Cluster, Context, User } from '@kubernetes/client-node';
+import { poolConnections } from './connection-pool.ts';
 
 /** Options for {@link loadKubeConfig}, matching kubectl's `--kubeconfig` and `--context`. */
 export interface LoadKubeConfigOptions {
@@ -38,7 +39,7 @@ export function loadKubeConfig(options: LoadKubeConfigOptions = {}): KubeConfig 
   const kc = loadSource(options, env);
   if (options.context) useContext(kc, options.context);
   assertUsableContext(kc);
-  return kc;
+  return poolConnections(kc);
 }
 
 function loadSource(options: LoadKubeConfigOptions, env: NodeJS.ProcessEnv): KubeConfig {

@@ -17,6 +17,8 @@ const WORKER_SETTINGS = { autorun: true, lockDuration: 15_000, stalledInterval: 
 const BUSY_RETRY_MS = 200;
 /** How long a reply waits for the message it threads under, in milliseconds. */
 const NOT_READY_RETRY_MS = 500;
+/** How long a reply waits for its alert before it is dropped, in milliseconds. */
+const NOT_READY_GIVE_UP_MS = 15 * 60_000;
 
 export interface WorkerOptions {
   connection: ConnectionOptions;
@@ -56,7 +58,11 @@ export function startNotifyWorker(options: WorkerOptions, deps: NotifyDeps): Wor
       } catch (err) {
         // The message this one threads under is not posted yet: wait without
         // spending an attempt.
-        if (err instanceof NotReadyError) return await delay(job, token, NOT_READY_RETRY_MS);
+        if (err instanceof NotReadyError) {
+          // A reply whose alert could never be posted would otherwise wait forever.
+          if (Date.now() - job.timestamp > NOT_READY_GIVE_UP_MS) throw new UnrecoverableError(`${err.message}; gave up after ${NOT_READY_GIVE_UP_MS / 60_000} minutes`);
+          return await delay(job, token, NOT_READY_RETRY_MS);
+        }
         if (err instanceof DeliveryError && err.retryAfterSeconds !== undefined) {
           // Slack asked us to wait: pause the whole queue rather than spend attempts.
           await worker.rateLimit(err.retryAfterSeconds * 1000);

@@ -5,8 +5,12 @@ import { ListWatch } from '../kube/list-watch.ts';
 import type { ListWatchSource, RawObject } from '../kube/list-watch-source.ts';
 import type { SignalProducer } from '../queue/queues.ts';
 import { captureEvidence, type CaptureLimits } from './evidence-capture.ts';
+import { limitConcurrency } from './limiter.ts';
 import { slimJob, slimPod, type SlimJob, type SlimPod } from './slim.ts';
 import { Watcher } from './watcher.ts';
+
+/** Failed pods read at once, with their logs; the rest wait their turn. */
+export const CAPTURE_CONCURRENCY = 16;
 
 /** Selects the pods that the job controller made: they all carry this label. */
 export const JOB_POD_SELECTOR = 'batch.kubernetes.io/controller-uid';
@@ -48,7 +52,7 @@ export async function startWatcherRole(options: WatcherRoleOptions): Promise<Wat
   const firstStart = !(await options.store.isInstalled());
   const watcher = new Watcher({
     emit: (signal) => options.producer.send(signal),
-    capture: (pod, attempt) => captureEvidence(options.reader, pod, attempt, options.capture),
+    capture: limitConcurrency(CAPTURE_CONCURRENCY, (pod, attempt) => captureEvidence(options.reader, pod, attempt, options.capture)),
     logger,
     stuckAfterMs: options.stuckAfterMs,
     ...(options.clock ? { clock: options.clock } : {}),

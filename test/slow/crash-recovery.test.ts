@@ -50,7 +50,7 @@ function envFor(prefix: string, extra: Record<string, string> = {}): Record<stri
 }
 
 function rootsFor(jobName: string) {
-  return slack.messages(CHANNEL).filter((m) => m.thread_ts === undefined && m.text.includes(jobName));
+  return slack.messages(CHANNEL).filter((m) => (m.thread_ts === undefined || m.thread_ts === m.ts) && m.text.includes(jobName));
 }
 
 async function startReady(env: Record<string, string>): Promise<JobwatchProcess> {
