@@ -1,5 +1,6 @@
 /** Human units for durations and times, shared by the Slack and terminal renderers. */
-import { intervalToDuration } from 'date-fns';
+// The subpath import loads one function; the package root loads all of date-fns, about 300 MB of RSS.
+import { intervalToDuration } from 'date-fns/intervalToDuration';
 
 const UNITS = [
   ['years', 'y'],
