@@ -64,7 +64,8 @@ export async function buildRuntime(config: Config, logger: Logger, out: Writable
   };
   if (needsCluster) {
     const kc = loadKubeConfig({
-      ...(config.kube.kubeconfig ? { kubeconfig: config.kube.kubeconfig } : {}),
+      // KUBECONFIG may list several files joined by ':', which kubectl merges.
+      env: config.kube.kubeconfig ? { KUBECONFIG: config.kube.kubeconfig } : {},
       ...(config.kube.context ? { context: config.kube.context } : {}),
     });
     deps.kubeConfig = kc;

@@ -5,6 +5,7 @@ import { enrichEpisode } from '../episode/enrich.ts';
 import { createClusterReader } from '../app/cluster-reader.ts';
 import { loadKubeConfig } from '../kube/kubeconfig.ts';
 import { createLogger } from '../app/logger.ts';
+import { sanitizeText } from '../slack/escape.ts';
 
 export interface DiagnoseOptions {
   namespace?: string;
@@ -28,7 +29,8 @@ export async function runDiagnose(job: string | undefined, options: DiagnoseOpti
     if (!job) throw new UsageError('name the Job to diagnose: jobwatch diagnose JOB -n NAMESPACE, or use --scenario FILE');
     diagnosis = await diagnoseLive(job, options);
   }
-  out.write(options.json ? `${JSON.stringify(diagnosis, null, 2)}\n` : formatDiagnosis(diagnosis));
+  // Cluster text may carry terminal escapes and bidi controls; a terminal must not run them.
+  out.write(options.json ? `${sanitizeText(JSON.stringify(diagnosis, null, 2))}\n` : sanitizeText(formatDiagnosis(diagnosis)));
   return 0;
 }
 

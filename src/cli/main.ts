@@ -1,8 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { formatConfigError } from '../config/config-error.ts';
 import { runDiagnose, UsageError } from './diagnose-command.ts';
 import { runDemo } from './demo-command.ts';
 import { runMain } from './run-command.ts';
+
+function packageVersion(): string {
+  const file = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
 
 function integer(name: string, min: number) {
   return (value: string): number => {
@@ -14,6 +20,7 @@ function integer(name: string, min: number) {
 
 const program = new Command('jobwatch')
   .description('Explains failed Kubernetes Jobs in Slack, with the evidence.')
+  .version(packageVersion(), '-V, --version', 'print the jobwatch version')
   .showHelpAfterError('(run jobwatch --help for usage)');
 
 program
@@ -52,6 +59,6 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   const text = err instanceof UsageError ? err.message : formatConfigError(err);
-  process.stderr.write(`jobwatch: ${text}\n`);
+  process.stderr.write(text.startsWith('jobwatch') ? `${text}\n` : `jobwatch: ${text}\n`);
   process.exitCode = 2;
 }

@@ -58,7 +58,7 @@ function loadSource(options: LoadKubeConfigOptions, env: NodeJS.ProcessEnv): Kub
   throw new Error(
     `No Kubernetes configuration found: $KUBECONFIG is unset, ${homeConfig} does not exist, ` +
       'and no in-cluster service account is mounted. ' +
-      'Pass --kubeconfig <file> or set KUBECONFIG.',
+      'Set KUBECONFIG (jobwatch diagnose also takes --kubeconfig <file>).',
   );
 }
 
@@ -136,7 +136,8 @@ function useContext(kc: KubeConfig, context: string): void {
     throw new Error(
       `Kubernetes context "${context}" not found; the kubeconfig defines ` +
         `${known.length > 0 ? known.join(', ') : 'no contexts'}. ` +
-        'Pass one of those to --context, or list them with `kubectl config get-contexts`.',
+        'Use one of those (JOBWATCH_CONTEXT, or --context for jobwatch diagnose), or list them ' +
+          'with `kubectl config get-contexts`.',
     );
   }
   kc.setCurrentContext(context);
@@ -146,7 +147,8 @@ function assertUsableContext(kc: KubeConfig): void {
   const name = kc.getCurrentContext();
   if (!name) {
     throw new Error(
-      'The kubeconfig sets no current-context. Pass --context <name> or run ' +
+      'The kubeconfig sets no current-context. Set JOBWATCH_CONTEXT (--context for ' +
+        'jobwatch diagnose) or run ' +
         '`kubectl config use-context <name>`.',
     );
   }
@@ -154,7 +156,7 @@ function assertUsableContext(kc: KubeConfig): void {
   if (!context) {
     throw new Error(
       `The kubeconfig's current-context "${name}" is not defined in its contexts. ` +
-        'Pass --context <name> or fix current-context.',
+        'Set JOBWATCH_CONTEXT (--context for jobwatch diagnose) or fix current-context.',
     );
   }
   if (!kc.getCluster(context.cluster)) {

@@ -90,5 +90,10 @@ function attachLogging(worker: Worker, logger: Logger, queue: string): void {
     if (final) logger.error(fields, 'queue job failed for good');
     else logger.warn(fields, 'queue job failed; will retry');
   });
-  worker.on('error', (err) => logger.error({ err, queue }, 'queue worker error'));
+  // While Redis is down every poll fails; log the 1st, 2nd, 4th, 8th… error, not each one.
+  let errors = 0;
+  worker.on('error', (err) => {
+    errors += 1;
+    if ((errors & (errors - 1)) === 0) logger.warn({ err, queue, errors }, 'queue worker error');
+  });
 }

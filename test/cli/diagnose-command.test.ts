@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimCluster, type SimCluster } from '../../src/sim/index.ts';
@@ -57,6 +60,17 @@ describe('jobwatch diagnose', () => {
     const result = await jobwatch(['--kubeconfig', sim.kubeconfigPath]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('jobwatch diagnose JOB -n NAMESPACE');
+  });
+
+  it('strips bidi and control characters from cluster text', async () => {
+    const source = JSON.parse(await readFile('fixtures/scenarios/render-job-secret-not-found.json', 'utf8')) as { objects: { kind: string; message?: string }[] };
+    for (const object of source.objects) if (object.kind === 'Event') object.message = `evil\u202e\u009b31m ${object.message ?? ''}`;
+    const file = join(await mkdtemp(join(tmpdir(), 'jw-diag-')), 'hostile.json');
+    await writeFile(file, JSON.stringify(source));
+    const result = await jobwatch(['--scenario', file]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('evil');
+    expect(result.stdout).not.toMatch(/[\u202e\u009b]/);
   });
 
   it('names the field of a malformed scenario file', async () => {

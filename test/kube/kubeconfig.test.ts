@@ -99,10 +99,10 @@ describe('loadKubeConfig context', () => {
     ).toThrow('Kubernetes context "staging" not found; the kubeconfig defines dev, prod.');
   });
 
-  it('asks for --context when the file sets no current-context', () => {
+  it('asks for a context when the file sets no current-context', () => {
     const path = writeConfig('none.yaml', ['dev'], undefined);
     expect(() => loadKubeConfig({ kubeconfig: path, env: {}, homeDir: emptyHome() })).toThrow(
-      /sets no current-context\. Pass --context <name>/,
+      /sets no current-context\. Set JOBWATCH_CONTEXT/,
     );
   });
 });

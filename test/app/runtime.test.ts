@@ -1,0 +1,37 @@
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildRuntime } from '../../src/app/runtime.ts';
+import { loadConfig } from '../../src/config/env.ts';
+import { startSimCluster, type SimCluster } from '../../src/sim/index.ts';
+
+const logger = pino({ level: 'silent' });
+
+describe('buildRuntime', () => {
+  let sim: SimCluster;
+  beforeAll(async () => {
+    sim = await startSimCluster();
+  });
+  afterAll(async () => {
+    await sim.stop();
+  });
+
+  it('reads KUBECONFIG as a list of files like kubectl', async () => {
+    const config = loadConfig({ KUBECONFIG: `/nonexistent/config:${sim.kubeconfigPath}` });
+    const runtime = await buildRuntime(config, logger);
+    expect(runtime.deps.kubeConfig?.getCurrentCluster()?.server).toBe(sim.url);
+    await runtime.close();
+  });
+
+  it('prints to the terminal without a Slack token', async () => {
+    const config = loadConfig({ KUBECONFIG: sim.kubeconfigPath });
+    const runtime = await buildRuntime(config, logger);
+    expect(runtime.deps.defaultChannel).toBe('terminal');
+    expect(runtime.deps.slackListener).toBeUndefined();
+    await runtime.close();
+  });
+
+  it('names the context it cannot find and how to choose one', async () => {
+    const config = loadConfig({ KUBECONFIG: sim.kubeconfigPath, JOBWATCH_CONTEXT: 'nope' });
+    await expect(buildRuntime(config, logger)).rejects.toThrow(/context "nope" not found.*JOBWATCH_CONTEXT/);
+  });
+});
