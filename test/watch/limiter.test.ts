@@ -27,10 +27,7 @@ describe('limitConcurrency', () => {
   });
 
   it('frees a slot when a call rejects', async () => {
-    const limited = limitConcurrency(1, async (fail: boolean) => {
-      if (fail) throw new Error('boom');
-      return 'ok';
-    });
+    const limited = limitConcurrency(1, (fail: boolean) => (fail ? Promise.reject(new Error('boom')) : Promise.resolve('ok')));
     await expect(limited(true)).rejects.toThrow('boom');
     expect(await limited(false)).toBe('ok');
   });
