@@ -8,7 +8,7 @@ import type { EpisodeRecord } from './record.ts';
 /** How often a waiting worker tries a taken episode lock again, in milliseconds. */
 const LOCK_POLL_MS = 50;
 
-/** Where an alert, a reply or an incident root was posted. */
+/** The channel and ts of a posted alert, reply or incident root. */
 export interface Delivery {
   channel: string;
   ts: string;
@@ -59,7 +59,7 @@ export class EpisodeStore {
     await this.#setJson(this.key('ep', episode.key), episode);
   }
 
-  /** The last whole Job read for an episode, kept so a deleted Job can still be shown. */
+  /** Returns the last whole Job read for an episode, kept so a deleted Job can still be shown. */
   async getJob(uid: string): Promise<V1Job | undefined> {
     return await this.#getJson<V1Job>(this.key('job', uid));
   }
@@ -100,8 +100,9 @@ export class EpisodeStore {
 
   /**
    * Records that a post is about to be sent. If the process dies after Slack
-   * accepted the post but before `putDelivery`, the marker tells the next attempt
-   * to look for the message in the channel before posting again.
+   * accepted the post but before `putDelivery`, the marker makes the next attempt
+   * look for the message in the channel before posting again. Returns true when the
+   * marker was already set.
    */
   async markPosting(kind: 'alert' | 'reply' | 'incident', id: string): Promise<boolean> {
     const previous = await this.#redis.set(this.key('posting', kind, id), '1', 'EX', this.#ttlSeconds, 'GET');
@@ -116,7 +117,7 @@ export class EpisodeStore {
     await this.#setJson(this.key('incident', incident.key), incident);
   }
 
-  /** The incident currently open for a CronJob, if any. */
+  /** Returns the key of the incident open for a CronJob, if any. */
   async getOpenIncidentKey(cronJobUid: string): Promise<string | undefined> {
     return (await this.#redis.get(this.key('incident-open', cronJobUid))) ?? undefined;
   }
@@ -150,7 +151,7 @@ export class EpisodeStore {
   /**
    * Runs `fn` while holding a short lock on one episode, so two workers never
    * interleave read-modify-write on it. Waits up to `waitMs` for another holder to
-   * finish (a holder that died frees the lock when `ttlMs` runs out); returns
+   * finish, and a holder that died frees the lock when `ttlMs` runs out. Returns
    * undefined when the lock stayed taken.
    */
   async withLock<T>(id: string, ttlMs: number, fn: () => Promise<T>, waitMs = 0): Promise<{ value: T } | undefined> {

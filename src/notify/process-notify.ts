@@ -16,7 +16,7 @@ export interface NotifyDeps {
   store: EpisodeStore;
   messenger: Messenger;
   render: Renderers;
-  /** Where alerts go when their routed channel cannot be posted to. */
+  /** Channel for alerts whose routed channel cannot be posted to. */
   defaultChannel: string;
   logger: Logger;
   /** Queues follow-up work, such as the replies of attempts made before the first post. */
@@ -44,8 +44,8 @@ export class NotReadyError extends Error {
  * nothing old, and several queued versions collapse into one update.
  */
 export async function processNotify(deps: NotifyDeps, request: NotifyRequest): Promise<NotifyOutcome> {
-  // Two versions of one message may be queued at once; the lock makes the second
-  // see the first one's delivery record instead of posting a second message.
+  // Two versions of one message may be queued at once. The lock makes the second
+  // see the first one's delivery record, so it updates instead of posting again.
   const id = request.kind === 'incident' ? `incident.${request.key}` : `${request.kind}.${request.uid}`;
   const held = await deps.store.withLock(`notify.${id}`, MESSAGE_LOCK_MS, () => notifyLocked(deps, request), MESSAGE_LOCK_WAIT_MS);
   if (!held) throw new NotReadyError(`message ${id} is being sent by another notifier`);
@@ -126,10 +126,12 @@ async function notifyIncident(deps: NotifyDeps, key: string): Promise<NotifyOutc
 }
 
 /**
- * Posts a message at most once. A marker is set before the post; finding it set
- * means an earlier try may have been accepted by Slack and then lost (the process
- * died or the response timed out), so the channel is searched for the message's
- * metadata first and the earlier post is adopted when found.
+ * Posts a message, avoiding a second copy of an earlier try. A marker is set before
+ * the post. Finding it already set means an earlier try may have been accepted by
+ * Slack and then lost (the process died or the response timed out), so the channel
+ * or thread is searched for the message's metadata first, and a post found there is
+ * adopted. NOTE: the search reads the newest 1,000 messages; an older lost post is
+ * not found and is posted again.
  */
 async function postOnce(
   deps: NotifyDeps,
