@@ -12,7 +12,6 @@ import { renderAttemptReply } from '../slack/render-attempt.ts';
 import { renderIncident } from '../slack/render-incident.ts';
 import { renderTerminal } from '../slack/render-terminal.ts';
 import { createClusterReader } from './cluster-reader.ts';
-import { createSlackRuntime } from './slack-runtime.ts';
 import type { JobwatchDeps } from './start-jobwatch.ts';
 
 /** Channel name used in terminal mode, where there is no Slack channel. */
@@ -44,7 +43,10 @@ export async function buildRuntime(config: Config, logger: Logger, out: Writable
   let render: Renderers;
   let slackListener: RequestListener | undefined;
   let close = async (): Promise<void> => {};
-  if (config.slack.output === 'slack') {
+  // Only the notifier talks to Slack. The Slack SDKs are loaded on demand, so a
+  // watcher or worker deployed on its own neither needs Slack nor holds its modules.
+  if (config.slack.output === 'slack' && config.roles.includes('notifier')) {
+    const { createSlackRuntime } = await import('./slack-runtime.ts');
     const slack = await createSlackRuntime(config.slack, logger.child({ stage: 'slack' }));
     messenger = slack.messenger;
     render = slackRenderers;

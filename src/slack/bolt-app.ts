@@ -2,8 +2,9 @@
  * The Bolt app that receives Slack's commands, interactions and events over HTTP. Other
  * modules add their listeners through `register`; this module adds none of its own.
  */
+import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, type Authorize } from '@slack/bolt';
+import { App, HTTPReceiver, type Authorize } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { createWebClient, webClientOptions } from './web-client.ts';
 import { toSlackLogger } from './slack-logger.ts';
@@ -31,6 +32,8 @@ export interface SlackAppOptions {
 
 export interface SlackApp {
   app: App;
+  /** Handles Slack's requests on a server of the caller's, in place of `start`. */
+  requestListener: RequestListener;
   /**
    * Starts the HTTP receiver on `port` (0 picks a free one) and resolves to the bound port.
    * `host` defaults to every interface, because Slack must reach the app.
@@ -52,15 +55,16 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     logger: options.logger,
     ...(options.slackApiUrl === undefined ? {} : { slackApiUrl: options.slackApiUrl }),
   };
+  const slackLogger = toSlackLogger(options.logger.child({ component: 'bolt' }));
+  const receiver = new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: SLACK_EVENTS_PATH, logger: slackLogger });
   const app = new App({
-    signingSecret: options.signingSecret,
-    endpoints: SLACK_EVENTS_PATH,
+    receiver,
     authorize: cachedAuthorize(
       options,
       createWebClient({ ...clientSettings, token: options.botToken }),
       log,
     ),
-    logger: toSlackLogger(options.logger.child({ component: 'bolt' })),
+    logger: slackLogger,
     clientOptions: webClientOptions(clientSettings),
   });
   app.error((error) => {
@@ -72,6 +76,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   }
   return {
     app,
+    requestListener: receiver.requestListener,
     async start(port, host) {
       const server = await app.start(host === undefined ? { port } : { port, host });
       const bound = (server.address() as AddressInfo).port;
