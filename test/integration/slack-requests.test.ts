@@ -32,7 +32,7 @@ describe('requests from Slack', () => {
     await eventually(() => h.jobwatch.ready(), 'jobwatch ready');
     const body = JSON.stringify({ type: 'url_verification', challenge: 'c-123' });
     const forged = signRequest('not-the-signing-secret', body);
-    expect((await post(h, body, forged)).status).toBe(401);
+    expect((await post(h, body, { ...forged })).status).toBe(401);
   });
 
   it('answers a signed request on the same port as the health checks', async () => {
@@ -40,7 +40,7 @@ describe('requests from Slack', () => {
     const h = harness;
     await eventually(() => h.jobwatch.ready(), 'jobwatch ready');
     const body = JSON.stringify({ type: 'url_verification', challenge: 'c-123' });
-    const response = await post(h, body, signRequest(h.slack.signingSecret, body));
+    const response = await post(h, body, { ...signRequest(h.slack.signingSecret, body) });
     expect(response.status).toBe(200);
     expect(response.text).toContain('c-123');
     const health = await fetch(`http://127.0.0.1:${h.jobwatch.httpPort}/healthz`);
