@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Diagnosis } from '../diagnose/types.ts';
 import { diagnose } from '../diagnose/diagnose.ts';
 import { loadScenario, scenarioToSnapshot } from '../diagnose/scenario.ts';
@@ -24,6 +25,7 @@ export interface DiagnoseOptions {
 export async function runDiagnose(job: string | undefined, options: DiagnoseOptions, out: NodeJS.WritableStream): Promise<number> {
   let diagnosis: Diagnosis;
   if (options.scenario) {
+    if (!existsSync(options.scenario)) throw new UsageError(`scenario file ${options.scenario} not found; pass the path of a scenario JSON file`);
     diagnosis = diagnose(scenarioToSnapshot(await loadScenario(options.scenario)));
   } else {
     if (!job) throw new UsageError('name the Job to diagnose: jobwatch diagnose JOB -n NAMESPACE, or use --scenario FILE');

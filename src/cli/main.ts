@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { formatConfigError } from '../config/config-error.ts';
 import { runDiagnose, UsageError } from './diagnose-command.ts';
 import { runDemo } from './demo-command.ts';
@@ -21,10 +21,12 @@ function integer(name: string, min: number) {
 const program = new Command('jobwatch')
   .description('Explains failed Kubernetes Jobs in Slack, with the evidence.')
   .version(packageVersion(), '-V, --version', 'print the jobwatch version')
-  .showHelpAfterError('(run jobwatch --help for usage)');
+  .showHelpAfterError('(run jobwatch --help for usage)')
+  // Usage errors exit with 2, like jobwatch's own; --help and --version exit with 0.
+  .exitOverride();
 
 program
-  .command('run', { isDefault: true })
+  .command('run')
   .description('watch the cluster of the current kubeconfig context and alert (settings from the environment)')
   .action(async () => {
     process.exitCode = await runMain(process.env);
@@ -58,6 +60,14 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
+  } else {
+    report(err);
+  }
+}
+
+function report(err: unknown): void {
   const text = err instanceof UsageError ? err.message : formatConfigError(err);
   process.stderr.write(text.startsWith('jobwatch') ? `${text}\n` : `jobwatch: ${text}\n`);
   process.exitCode = 2;

@@ -76,7 +76,16 @@ function formatMessage(fields: KubeApiErrorFields): string {
       ? `failed without a response (${fields.reason ?? 'transport error'})`
       : `failed with ${fields.code}${fields.reason ? ` ${fields.reason}` : ''}`;
   const detail = fields.statusMessage ? `: ${fields.statusMessage}` : '';
-  return `Kubernetes API request for ${target} ${status}${detail}`;
+  const hint = hintFor(fields.code);
+  return `Kubernetes API request for ${target} ${status}${detail}${hint ? `. ${hint}` : ''}`;
+}
+
+/** What to check for the failures whose cause lies in the caller's own setup. */
+function hintFor(code: number | undefined): string | undefined {
+  if (code === undefined) return 'Check that the API server address of the kubeconfig context is reachable';
+  if (code === 401) return 'The API server rejected the credentials: check the token or client certificate of the kubeconfig context';
+  if (code === 403) return "The identity lacks permission: check the RBAC Role or ClusterRole bound to jobwatch's account";
+  return undefined;
 }
 
 /**
@@ -111,7 +120,7 @@ export function toKubeApiError(err: unknown, object?: KubeObjectRef): KubeApiErr
     const status = parseStatus(err.body);
     // A plain-text body (pods/log errors, proxies) is the message itself. The exception's
     // own message repeats headers and body, so it is only the last resort.
-    const statusMessage = status.message ?? plainBody(err.body) ?? err.message;
+    const statusMessage = status.message ?? plainBody(err.body) ?? exceptionMessage(err.message);
     return new KubeApiError(
       { code: err.code, reason: status.reason, statusMessage, object },
       { cause: err },
@@ -209,4 +218,12 @@ function readNumber(value: unknown, key: string): number | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const field = (value as Record<string, unknown>)[key];
   return typeof field === 'number' ? field : undefined;
+}
+
+/**
+ * The `Message:` line of client-node's exception text, which otherwise repeats the code,
+ * the headers and the body.
+ */
+function exceptionMessage(text: string): string | undefined {
+  return /^Message: (.+)$/m.exec(text)?.[1]?.trim();
 }

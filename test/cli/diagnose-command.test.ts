@@ -73,6 +73,17 @@ describe('jobwatch diagnose', () => {
     expect(result.stdout).not.toMatch(/[\u202e\u009b]/);
   });
 
+  it('names a scenario file that does not exist', async () => {
+    const result = await jobwatch(['--scenario', 'missing.json']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('scenario file missing.json not found');
+  });
+
+  it('suggests the command for a misspelt one', async () => {
+    const { stderr } = await run(process.execPath, ['src/cli/main.ts', 'diagnoze', 'x']).catch((err: unknown) => err as { stderr: string });
+    expect(stderr).toContain('Did you mean diagnose?');
+  });
+
   it('names the field of a malformed scenario file', async () => {
     const result = await jobwatch(['--scenario', 'package.json', '--json']);
     expect(result.code).toBe(2);

@@ -129,8 +129,20 @@ describe('KubeApiError builders', () => {
 
   it('describes a list by kind and namespace', () => {
     const error = new KubeApiError({ code: 403, object: { kind: 'Pod', namespace: 'etl' } });
-    expect(error.message).toBe(
-      'Kubernetes API request for Pod list in namespace etl failed with 403',
-    );
+    expect(error.message).toMatch(/^Kubernetes API request for Pod list in namespace etl failed with 403\./);
+    expect(error.message).toContain('check the RBAC Role or ClusterRole');
+  });
+
+  it('reads the message of an unauthorized request and says what to check', () => {
+    const cause = new ApiException(401, 'Unauthorized', undefined, {});
+    const error = toKubeApiError(cause, { kind: 'Job', namespace: 'default', name: 'x' });
+    expect(error.statusMessage).toBe('Unauthorized');
+    expect(error.message).not.toContain('Headers');
+    expect(error.message).toContain('check the token or client certificate');
+  });
+
+  it('says to check the address when no response arrived', () => {
+    const error = new KubeApiError({ reason: 'ECONNREFUSED', object: { kind: 'Job' } });
+    expect(error.message).toContain('API server address of the kubeconfig context is reachable');
   });
 });
