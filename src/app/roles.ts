@@ -18,7 +18,7 @@ const SIGNAL_CONCURRENCY = 8;
 /** Messages one notifier process sends at once. */
 const NOTIFY_CONCURRENCY = 4;
 
-/** What every role is built from. */
+/** The configuration, dependencies and connections every role is built from. */
 export interface RoleContext {
   config: Config;
   deps: JobwatchDeps;
@@ -32,7 +32,7 @@ export interface RoleContext {
 /**
  * Starts the watcher with its producer. When the producer's connection comes back
  * after an outage, every failure the cluster shows is sent again, because signals
- * may have been dropped from the bounded outbox meanwhile; the worker drops those
+ * may have been dropped from the bounded outbox meanwhile. The worker drops those
  * it has seen.
  */
 export async function startWatcherRoleWithProducer(ctx: RoleContext): Promise<{ watcher: WatcherRole; producer: SignalProducer; stop(): Promise<void> }> {

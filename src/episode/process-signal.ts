@@ -45,7 +45,7 @@ export const EPISODE_LOCK_WAIT_MS = 20_000;
 
 /**
  * Applies one signal to its episode under the episode's lock, re-diagnoses when the
- * episode changed, and asks the notifier to show the change. Returns `busy` when
+ * episode changed, and queues the messages that show the change. Returns `busy` when
  * another worker holds the episode, so the caller can retry shortly.
  */
 export async function processSignal(deps: SignalProcessorDeps, signal: Signal): Promise<ProcessOutcome> {
