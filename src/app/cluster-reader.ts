@@ -5,7 +5,7 @@ import { createKubeReads, type KubeReads } from '../kube/reads.ts';
 
 /**
  * Adapts the Kubernetes reads to what the watcher and worker need: a missing
- * object is `undefined` rather than an error, and an unreadable log says why.
+ * object is `undefined` rather than an error, and an unreadable log carries the reason.
  */
 export function createClusterReader(kc: KubeConfig): ClusterReader {
   return clusterReaderFrom(createKubeReads(kc));

@@ -44,7 +44,7 @@ export async function buildRuntime(config: Config, logger: Logger, out: Writable
   let slackListener: RequestListener | undefined;
   let close = async (): Promise<void> => {};
   // Only the notifier talks to Slack. The Slack SDKs are loaded on demand, so a
-  // watcher or worker deployed on its own neither needs Slack nor holds its modules.
+  // watcher or worker deployed on its own neither needs Slack nor loads its modules.
   if (config.slack.output === 'slack' && config.roles.includes('notifier')) {
     const { createSlackRuntime } = await import('./slack-runtime.ts');
     const slack = await createSlackRuntime(config.slack, logger.child({ stage: 'slack' }));

@@ -45,7 +45,7 @@ export interface Jobwatch {
 /**
  * Starts the roles the configuration names in this process. Redis is the only
  * state the roles share, so the same code runs them together or apart. The HTTP
- * server starts first, so `/healthz` answers and `/readyz` reports "not ready"
+ * server starts first, so `/healthz` responds and `/readyz` reports "not ready"
  * while Redis is still unreachable.
  */
 export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise<Jobwatch> {

@@ -57,7 +57,7 @@ async function diagnoseLive(name: string, options: DiagnoseOptions): Promise<Dia
   return diagnose(enriched.snapshot);
 }
 
-/** The diagnosis as a few lines for a terminal. */
+/** Formats the diagnosis as a few lines for a terminal. */
 export function formatDiagnosis(d: Diagnosis): string {
   const lines = [
     `cause:      ${d.cause} (${d.confidence} confidence)`,

@@ -41,7 +41,7 @@ export function buildAlertView(
   return view;
 }
 
-/** The thread reply view of one attempt, with its decisive log lines. */
+/** Builds the thread reply view of one attempt, with its decisive log lines. */
 export function attemptView(attempt: AttemptRecord, number: number, logs: ContainerLog[]): AttemptView {
   const view: AttemptView = { number, pod: attempt.pod };
   if (attempt.container !== undefined) view.container = attempt.container;
@@ -61,7 +61,7 @@ export function attemptView(attempt: AttemptRecord, number: number, logs: Contai
 
 function logOfAttempt(attempt: AttemptRecord, logs: ContainerLog[]): ContainerLog | undefined {
   const mine = logs.filter((l) => l.pod === attempt.pod && (attempt.container === undefined || l.container === attempt.container));
-  // The previous log holds the failed run once the container has restarted.
+  // Once the container has restarted, the previous log contains the failed run.
   return mine.find((l) => l.previous) ?? mine.find((l) => !l.previous);
 }
 

@@ -24,7 +24,7 @@ export interface EnrichResult {
 /**
  * Builds the diagnosis input for one Job: the live Job, its pods, their events and
  * logs, merged with what the watcher captured before pods were deleted. `lastJob`
- * stands in for a Job that has been deleted since.
+ * replaces a Job that has been deleted since.
  */
 export async function enrichEpisode(
   options: EnrichOptions,

@@ -26,8 +26,8 @@ interface RunTarget {
  * opens a new one with a new root message. Returns the incident that changed.
  */
 export async function recordRun(store: EpisodeStore, target: RunTarget, outcome: RunOutcome): Promise<IncidentRecord | undefined> {
-  // Runs of one CronJob are processed by different workers at once; without this
-  // lock two of them could each open an incident, each with its own root message.
+  // Different workers process runs of one CronJob at once. Without this lock two of
+  // them could each open an incident, each with its own root message.
   const held = await store.withLock(`cron.${target.cronJobUid}`, INCIDENT_LOCK_MS, () => recordRunLocked(store, target, outcome), INCIDENT_LOCK_WAIT_MS);
   if (!held) throw new Error(`the incident of CronJob ${target.namespace}/${target.cronJobName} stayed locked; the signal will be retried`);
   return held.value;
@@ -71,7 +71,7 @@ async function recordRunLocked(store: EpisodeStore, target: RunTarget, outcome: 
   return updated;
 }
 
-/** The root-message view of an incident. */
+/** Builds the root-message view of an incident. */
 export function incidentView(incident: IncidentRecord, cluster?: string): IncidentView {
   const view: IncidentView = {
     key: incident.key,

@@ -46,7 +46,7 @@ export const EPISODE_LOCK_WAIT_MS = 20_000;
 /**
  * Applies one signal to its episode under the episode's lock, re-diagnoses when the
  * episode changed, and queues the messages that show the change. Returns `busy` when
- * another worker holds the episode, so the caller can retry shortly.
+ * another worker has locked the episode, so the caller can retry shortly.
  */
 export async function processSignal(deps: SignalProcessorDeps, signal: Signal): Promise<ProcessOutcome> {
   const held = await deps.store.withLock(signal.jobUid, EPISODE_LOCK_MS, () => processLocked(deps, signal), EPISODE_LOCK_WAIT_MS);
@@ -157,7 +157,9 @@ function diagnoseSafely(deps: SignalProcessorDeps, snapshot: Snapshot, log: Logg
 async function linkIncident(deps: SignalProcessorDeps, episode: EpisodeRecord, snapshot: Snapshot): Promise<void> {
   const ref = snapshot.job.metadata?.ownerReferences?.find((r) => r.controller && r.kind === 'CronJob');
   if (!ref || episode.silenced) return;
-  const outcome: RunOutcome = episode.state === 'failing' ? 'running' : episode.state === 'recovered' ? 'succeeded' : 'failed';
+  let outcome: RunOutcome = 'failed';
+  if (episode.state === 'failing') outcome = 'running';
+  if (episode.state === 'recovered') outcome = 'succeeded';
   const incident = await recordRun(
     deps.store,
     { cronJobUid: ref.uid, cronJobName: ref.name, namespace: episode.namespace, jobUid: episode.key, jobName: episode.jobName },

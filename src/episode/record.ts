@@ -2,10 +2,10 @@ import type { AttemptRecord, CapturedEvidence, Signal } from '../queue/signals.t
 import type { NotifyMode } from '../config/routing.ts';
 import type { EpisodeState } from '../slack/alert-view.ts';
 
-/** The most attempts an episode keeps; the oldest are dropped past it. */
+/** Maximum attempts an episode keeps; older ones are dropped beyond it. */
 export const MAX_ATTEMPTS_KEPT = 50;
 
-/** What jobwatch stores about one failure episode of one Job, keyed on the Job uid. */
+/** The stored state of one failure episode of one Job, keyed on the Job uid. */
 export interface EpisodeRecord {
   key: string;
   namespace: string;
@@ -21,7 +21,7 @@ export interface EpisodeRecord {
   silenced?: boolean;
   /** Bumped on every change that the alert should show. */
   version: number;
-  /** Where the alert goes, decided from the routing rules when the episode opened. */
+  /** The alert's channel and posting mode, decided by the routing rules when the episode opened. */
   route?: { channel: string; notify: NotifyMode };
   /** The CronJob incident this run belongs to. */
   incident?: string;

@@ -80,7 +80,7 @@ function formatMessage(fields: KubeApiErrorFields): string {
   return `Kubernetes API request for ${target} ${status}${detail}${hint ? `. ${hint}` : ''}`;
 }
 
-/** What to check for the failures whose cause lies in the caller's own setup. */
+/** Returns what to check for failures caused by the caller's own setup. */
 function hintFor(code: number | undefined): string | undefined {
   if (code === undefined) return 'Check that the API server address of the kubeconfig context is reachable';
   if (code === 401) return 'The API server rejected the credentials: check the token or client certificate of the kubeconfig context';
@@ -221,8 +221,8 @@ function readNumber(value: unknown, key: string): number | undefined {
 }
 
 /**
- * The `Message:` line of client-node's exception text, which otherwise repeats the code,
- * the headers and the body.
+ * Extracts the `Message:` line of client-node's exception text, which otherwise repeats
+ * the code, the headers and the body.
  */
 function exceptionMessage(text: string): string | undefined {
   return /^Message: (.+)$/m.exec(text)?.[1]?.trim();

@@ -10,7 +10,7 @@ export interface MessageKey {
   key: string;
 }
 
-/** Where messages go: Slack, or the terminal when no Slack token is set. */
+/** The destination of messages: Slack, or the terminal when no Slack token is set. */
 export interface Messenger {
   post(request: { channel: string; message: RenderedMessage; threadTs?: string; metadata: MessageKey }): Promise<{ channel: string; ts: string }>;
   update(request: { channel: string; ts: string; message: RenderedMessage }): Promise<void>;
@@ -21,7 +21,7 @@ export interface Messenger {
   find(channel: string, metadata: MessageKey, threadTs?: string): Promise<{ ts: string } | undefined>;
 }
 
-/** Why a message could not be delivered, sorted by what the caller should do. */
+/** A failed delivery, classified by what the caller should do next. */
 export class DeliveryError extends Error {
   readonly code: string;
   /** True when retrying the same request cannot succeed. */

@@ -127,10 +127,10 @@ async function notifyIncident(deps: NotifyDeps, key: string): Promise<NotifyOutc
 
 /**
  * Posts a message, avoiding a second copy of an earlier try. A marker is set before
- * the post. Finding it already set means an earlier try may have been accepted by
- * Slack and then lost (the process died or the response timed out), so the channel
- * or thread is searched for the message's metadata first, and a post found there is
- * adopted. NOTE: the search reads the newest 1,000 messages; an older lost post is
+ * the post. Finding it already set means that Slack may have accepted an earlier try
+ * whose result was lost, because the process died or the response timed out. The
+ * channel or thread is then searched for the message's metadata first, and a post
+ * found there is adopted. NOTE: the search reads the newest 1,000 messages; an older lost post is
  * not found and is posted again.
  */
 async function postOnce(
@@ -165,7 +165,7 @@ async function postOnce(
 /** Slack errors that reject the blocks themselves; the same text without blocks still gets through. */
 const BLOCK_ERRORS = new Set(['invalid_blocks', 'msg_blocks_too_long', 'msg_too_long']);
 
-/** The fallback text alone, cut well under Slack's limit for a message without blocks. */
+/** Builds a message of the fallback text alone, cut well under Slack's text limit. */
 function plainMessage(message: RenderedMessage): RenderedMessage {
   const text = message.text.length > 3000 ? `${message.text.slice(0, 3000)} … (cut)` : message.text;
   return { text: `${text}\n(jobwatch could not render the full alert; see its logs)`, blocks: [] };

@@ -61,10 +61,10 @@ export async function enqueueNotify(queue: Queue<NotifyRequest>, request: Notify
 }
 
 /**
- * Sends signals to the queue without ever blocking the watcher. When Redis is
- * unreachable, signals wait in a bounded in-memory outbox and are retried; if the
- * outbox overflows, the oldest are dropped and counted, and the re-list that runs
- * when Redis returns derives them again from the cluster.
+ * Sends signals to the queue without blocking the watcher. When Redis is unreachable,
+ * signals wait in a bounded in-memory outbox and are retried. If the outbox overflows,
+ * the oldest are dropped and counted, and the re-list that runs when Redis returns
+ * derives them again from the cluster.
  */
 export class SignalProducer {
   readonly #queue: Queue<Signal>;

@@ -73,7 +73,7 @@ export type AttemptSignal = Extract<Signal, { type: 'attempt-failed' }>;
 export type CapturedEvidence = z.infer<typeof evidenceSchema>;
 export type AttemptRecord = z.infer<typeof attemptSchema>;
 
-/** The BullMQ job id of a signal: equal signals get equal ids, so re-sends are dropped. */
+/** Returns the BullMQ job id of a signal; equal signals get equal ids, so re-sends are dropped. */
 export function signalJobId(signal: Signal): string {
   switch (signal.type) {
     case 'attempt-failed':

@@ -1,8 +1,8 @@
 import type { V1ContainerStatus, V1Job, V1Pod } from '@kubernetes/client-node';
 
 /**
- * The fields of a Job that the watcher needs to notice trouble. The watcher holds
- * every Job in the cluster, so it keeps these instead of whole objects.
+ * The fields of a Job that the watcher needs to notice trouble. The watcher keeps
+ * every Job of the cluster in memory, so it stores these instead of whole objects.
  */
 export interface SlimJob {
   uid: string;

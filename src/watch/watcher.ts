@@ -19,9 +19,9 @@ export interface WatcherOptions {
 }
 
 /**
- * Turns Job and Pod changes into failure signals. It keeps the latest slim Jobs
- * and Pods in memory and holds no other state: the worker deduplicates signals
- * against Redis, so a restarted watcher may send the same signal again safely.
+ * Turns Job and Pod changes into failure signals. It keeps only the latest slim Jobs
+ * and Pods in memory. The worker deduplicates signals against Redis, so a restarted
+ * watcher may send the same signal again safely.
  */
 export class Watcher {
   readonly #options: WatcherOptions;

@@ -52,8 +52,9 @@ describe('Watcher', () => {
     watcher.upsertPod(failedPod());
     await flush();
     const attempt = signals.find((s) => s.type === 'attempt-failed');
-    expect(attempt?.type === 'attempt-failed' && attempt.attempt.exitCode).toBe(1);
-    expect(attempt?.type === 'attempt-failed' && attempt.evidence).toEqual({ logs: [], missing: [] });
+    if (attempt?.type !== 'attempt-failed') throw new Error('no attempt-failed signal was sent');
+    expect(attempt.attempt.exitCode).toBe(1);
+    expect(attempt.evidence).toEqual({ logs: [], missing: [] });
   });
 
   it('replays every failure once and terminates', async () => {
