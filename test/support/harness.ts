@@ -42,32 +42,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const sim = options.sim ?? (await startSimCluster());
   const slack = options.slack ?? (await startFakeSlack({ channels: [{ id: ALERT_CHANNEL, name: 'job-alerts' }, { id: 'C0TEAM', name: 'team-data' }] }));
   const prefix = options.prefix ?? uniquePrefix('h');
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(...chunk.toString().split('\n').filter(Boolean));
-      done();
-    },
-  });
   const baseEnv: Record<string, string> = {
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: slack.signingSecret,
-    SLACK_CHANNEL: ALERT_CHANNEL,
-    SLACK_API_URL: slack.apiUrl,
-    REDIS_URL: options.redisUrl ?? testRedisUrl(),
-    JOBWATCH_REDIS_PREFIX: prefix,
+    ...harnessEnv(slack, options.redisUrl ?? testRedisUrl(), prefix),
     KUBECONFIG: sim.kubeconfigPath,
-    JOBWATCH_HTTP_PORT: '0',
-    JOBWATCH_STUCK_AFTER_SECONDS: '2',
-    LOG_LEVEL: 'debug',
     ...options.env,
   };
-  const launch = async (env: Record<string, string> = {}): Promise<{ jobwatch: Jobwatch; config: Config; close: () => Promise<void> }> => {
-    const config = loadConfig({ ...baseEnv, ...env });
-    const logger: Logger = pino({ level: config.logLevel }, sink);
-    const runtime = await buildRuntime(config, logger);
-    return { jobwatch: await startJobwatch(config, runtime.deps), config, close: () => runtime.close() };
-  };
+  const lines: string[] = [];
+  const launch = (env: Record<string, string> = {}): Promise<InProcessJobwatch> => launchInProcess({ ...baseEnv, ...env }, lines);
   let current = await launch();
   const harness: Harness = {
     sim,
@@ -89,6 +70,41 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   };
   return harness;
+}
+
+/** The environment every harness gives jobwatch, apart from the cluster. */
+export function harnessEnv(slack: FakeSlack, redisUrl: string, prefix: string): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: slack.signingSecret,
+    SLACK_CHANNEL: ALERT_CHANNEL,
+    SLACK_API_URL: slack.apiUrl,
+    REDIS_URL: redisUrl,
+    JOBWATCH_REDIS_PREFIX: prefix,
+    JOBWATCH_HTTP_PORT: '0',
+    JOBWATCH_STUCK_AFTER_SECONDS: '2',
+    LOG_LEVEL: 'debug',
+  };
+}
+
+export interface InProcessJobwatch {
+  jobwatch: Jobwatch;
+  config: Config;
+  close: () => Promise<void>;
+}
+
+/** Starts jobwatch with all roles in this process; its JSON log lines go to `lines`. */
+export async function launchInProcess(env: Record<string, string>, lines: string[]): Promise<InProcessJobwatch> {
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const config = loadConfig(env);
+  const logger: Logger = pino({ level: config.logLevel }, sink);
+  const runtime = await buildRuntime(config, logger);
+  return { jobwatch: await startJobwatch(config, runtime.deps), config, close: () => runtime.close() };
 }
 
 /** Waits for a condition, polling; fails with `what` when it does not hold within `timeoutMs`. */
