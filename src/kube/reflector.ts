@@ -31,6 +31,8 @@ export class Reflector<T> {
   #store: ObjectMap<T> = new Map();
   #resourceVersion = '';
   #failureStreak = 0;
+  /** 410 answers since the last event; a dropped connection before one does not count. */
+  #goneStreak = 0;
   #listsCompleted = 0;
   #running: Promise<void> | undefined;
   #resolveSynced: () => void = () => {};
@@ -98,14 +100,17 @@ export class Reflector<T> {
   }
 
   /**
-   * Reports a failure and waits before the next attempt. The first 410 Gone after a
-   * healthy watch re-lists at once. Every other failure waits with backoff, and so does a
-   * 410 that repeats before any event arrived, because a broken server must not be hammered.
+   * Reports a failure and waits before the next attempt. The first 410 Gone since the
+   * last event re-lists at once, also when it follows a dropped connection (an API server
+   * restart, then a resume from a compacted resourceVersion). Every other failure waits
+   * with backoff, and so does a 410 that repeats before any event arrived, because a
+   * broken server must not be hammered.
    */
   async #recover(error: KubeApiError): Promise<void> {
     this.#counts.restarts += 1;
     this.#failureStreak += 1;
-    if (error.isGone && this.#failureStreak === 1) {
+    if (error.isGone) this.#goneStreak += 1;
+    if (error.isGone && this.#goneStreak === 1) {
       this.#report(error, 'list-watch re-listing after 410 Gone');
       return;
     }
@@ -205,6 +210,7 @@ export class Reflector<T> {
     }
     this.#lastEventAt = (this.#options.now ?? Date.now)();
     this.#failureStreak = 0;
+    this.#goneStreak = 0;
     this.#resourceVersion = resourceVersionOf(event.object) || this.#resourceVersion;
     if (event.type === 'BOOKMARK') return;
     const slimmed = this.#slim(event.object);

@@ -211,6 +211,18 @@ describe('ListWatch after 410 Gone', () => {
     expect(source.listRequests).toHaveLength(2);
   });
 
+  it('re-lists at once on a 410 that follows a dropped connection', async () => {
+    const source = new ScriptedSource()
+      .onList(page('10', [rawJob('a', '5')]), page('30', []))
+      .onWatch(failWith(503), [expired('10')]);
+    const { watch, events, delays } = harness(source);
+    await watch.start();
+
+    await vi.waitFor(() => expect(events).toContain('delete a@5'));
+    expect(source.listRequests).toHaveLength(2);
+    expect(delays).toEqual([750]);
+  });
+
   it('backs off on a repeated 410', async () => {
     const source = new ScriptedSource()
       .onList(page('10', []), page('11', []), page('12', []))
