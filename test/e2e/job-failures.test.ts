@@ -129,3 +129,56 @@ describe('Jobs failed by the real job controller', () => {
     expect(replies.map((r) => r.text).join('\n')).toMatch(/Attempt 1/);
   });
 });
+
+describe('pods that never finish or are taken away', () => {
+  it('alerts on a pod stuck pulling its image before the Job fails', async () => {
+    jobwatch = await startJobwatchOn(plane.kubeconfig, { JOBWATCH_NAMESPACES: namespace });
+    const j = jobwatch;
+    await createJob(plane.kube, {
+      namespace,
+      name: 'image-typo',
+      backoffLimit: 0,
+      behaviour: {
+        waiting: 'ImagePullBackOff',
+        'waiting-message': 'Back-off pulling image "registry.example/batch/report:1.4.2": ErrImagePull: manifest unknown',
+      },
+    });
+    const alert = await eventually(() => rootMessages(j.slack).find((m) => m.text.includes(`${namespace}/image-typo`)), 'the stuck alert', 60_000);
+    const rendered = JSON.stringify(alert.blocks);
+    expect(rendered).toContain('image-pull');
+    expect(rendered).toContain('manifest unknown');
+  });
+
+  it('names an eviction with its DisruptionTarget condition', async () => {
+    jobwatch = await startJobwatchOn(plane.kubeconfig, { JOBWATCH_NAMESPACES: namespace });
+    const j = jobwatch;
+    await createJob(plane.kube, {
+      namespace,
+      name: 'cache-warmer',
+      backoffLimit: 0,
+      behaviour: { evict: 'The node was low on resource: memory. Threshold quantity: 100Mi, available: 64Mi.' },
+    });
+    await waitForJobFailed(plane.kube, namespace, 'cache-warmer');
+    const { root } = await finalAlert(j, 'cache-warmer', /backoff limit/i);
+    const rendered = JSON.stringify(root.blocks);
+    expect(rendered).toContain('evicted');
+    expect(rendered).toContain('low on resource: memory');
+  });
+
+  it('counts restarts of a restartPolicy OnFailure pod while status.failed stays 0', async () => {
+    jobwatch = await startJobwatchOn(plane.kubeconfig, { JOBWATCH_NAMESPACES: namespace });
+    const j = jobwatch;
+    await createJob(plane.kube, {
+      namespace,
+      name: 'feed-import',
+      backoffLimit: 2,
+      restartPolicy: 'OnFailure',
+      behaviour: { 'exit-code': '1', 'run-ms': '200', log: 'importing feed\nerror: feed signature invalid\n' },
+    });
+    const job = await waitForJobFailed(plane.kube, namespace, 'feed-import');
+    expect(job.status?.conditions?.find((c) => c.type === 'Failed')?.reason).toBe('BackoffLimitExceeded');
+    const { root, roots } = await finalAlert(j, 'feed-import', /backoff limit/i);
+    expect(roots).toHaveLength(1);
+    expect(JSON.stringify(root.blocks)).toContain('feed signature invalid');
+  });
+});
