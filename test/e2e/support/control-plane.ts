@@ -104,7 +104,7 @@ export async function ensureBinary(log: (line: string) => void = () => {}): Prom
     const child = spawn('go', ['build', '-trimpath', '-ldflags', ldflags, '-o', partial, '.'], {
       cwd: moduleDir,
       stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, GOFLAGS: '-mod=mod' },
+      env: { ...process.env, GOFLAGS: '-mod=readonly' },
     });
     child.once('error', fail);
     child.once('exit', (code) => (code === 0 ? done() : fail(new Error(`go build in ${moduleDir} exited with ${code}`))));
