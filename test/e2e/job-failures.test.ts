@@ -35,7 +35,7 @@ async function finalAlert(j: E2eJobwatch, jobName: string, pattern: RegExp) {
 }
 
 describe('Jobs failed by the real job controller', () => {
-  it('alerts once when a pod exits 1 and the backoff limit is reached, quoting the log read through the API server', async () => {
+  it('alerts once on a reached backoff limit with the log', async () => {
     jobwatch = await startJobwatchOn(plane.kubeconfig, { JOBWATCH_NAMESPACES: namespace });
     const j = jobwatch;
     await createJob(plane.kube, {

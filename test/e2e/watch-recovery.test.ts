@@ -55,7 +55,7 @@ async function startJobwatch(namespace: string): Promise<JobwatchProcess> {
   return proc;
 }
 
-/** Waits until etcd has been compacted past `resourceVersion`: a watch from it answers 410. */
+/** Waits until etcd has been compacted past `resourceVersion`: a watch from it fails with 410. */
 async function waitForCompaction(namespace: string, resourceVersion: string): Promise<void> {
   const dispatcher = new Agent({
     connect: {
@@ -69,22 +69,22 @@ async function waitForCompaction(namespace: string, resourceVersion: string): Pr
     await eventually(
       async () => {
         const controller = new AbortController();
-        let gone = false;
+        let expired = false;
         const watching = probe
           .watch(
             `/apis/batch/v1/namespaces/${namespace}/jobs?watch=true&resourceVersion=${resourceVersion}`,
             (event) => {
-              if (event.type === 'ERROR' && (event.object as { code?: number }).code === 410) gone = true;
+              if (event.type === 'ERROR' && (event.object as { code?: number }).code === 410) expired = true;
               controller.abort();
             },
             controller.signal,
           )
           .catch((err: unknown) => {
-            if ((err as { status?: number }).status === 410) gone = true;
+            if ((err as { status?: number }).status === 410) expired = true;
           });
         setTimeout(() => controller.abort(), 1000);
         await watching;
-        return gone;
+        return expired;
       },
       `etcd compacted past resourceVersion ${resourceVersion}`,
       60_000,

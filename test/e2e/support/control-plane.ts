@@ -186,9 +186,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const pki = join(dir, 'pki');
   const logs = join(dir, 'logs');
   await mkdir(logs, { recursive: true });
-  await timed(timings, 'certificates', log, async () => {
+  await timed(timings, 'certificates', log, () => {
     const result = spawnSync(binary, ['certs', pki], { encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`writing certificates failed: ${result.stderr}`);
+    return Promise.resolve();
   });
 
   const components: Partial<Record<'etcd' | 'kube-apiserver' | 'kube-controller-manager', Component>> = {};

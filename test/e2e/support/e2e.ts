@@ -12,7 +12,7 @@ import { createKubeClient, type KubeClient } from './kube-client.ts';
 
 export { ANNOTATION };
 
-/** The run's control plane, and a client that acts as its administrator. */
+/** Returns the run's control plane with an administrator's client. */
 export function controlPlane(): ControlPlaneInfo & { kube: KubeClient; dispatcher: Agent } {
   const info = inject('controlPlane');
   const dispatcher = new Agent({
@@ -88,7 +88,7 @@ export interface JobOptions {
   labels?: Record<string, string>;
 }
 
-/** A batch/v1 Job whose pods the fake kubelet runs as `behaviour` says. */
+/** Builds a batch/v1 Job whose pods the fake kubelet runs as `behaviour` describes. */
 export function jobManifest(options: JobOptions): Record<string, unknown> {
   const annotations: Record<string, string> = {};
   for (const [key, value] of Object.entries(options.behaviour ?? {})) annotations[`${ANNOTATION}/${key}`] = value;
@@ -138,7 +138,7 @@ export async function waitForJobFailed(kube: KubeClient, namespace: string, name
   );
 }
 
-/** The manager that wrote a Job's status conditions, from its managedFields. */
+/** Lists the managers that wrote a Job's status conditions, from its managedFields. */
 export function conditionWriters(job: JobStatus): string[] {
   return (job.metadata.managedFields ?? [])
     .filter((f) => f.subresource === 'status' && JSON.stringify(f.fieldsV1 ?? {}).includes('f:conditions'))

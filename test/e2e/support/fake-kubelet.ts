@@ -7,7 +7,7 @@ import { createKubeClient, type KubeClient } from './kube-client.ts';
 
 /**
  * A kubelet stand-in for one Node whose address is 127.0.0.1. It binds the
- * pods nobody scheduled to its Node, "runs" them as their annotations say,
+ * unscheduled pods to its Node, "runs" them as their annotations say,
  * writes their status through the pods/status subresource, finishes their
  * graceful deletion, and serves `/containerLogs` over HTTPS so that
  * `kubectl logs` and jobwatch read logs through the real API server.
@@ -398,8 +398,8 @@ async function serveLogs(plane: ControlPlane, records: Map<string, PodRecord>): 
       const previous = url.searchParams.get('previous') === 'true';
       const text = record ? (previous ? record.previousLogs : record.logs).get(container) : undefined;
       if (text === undefined) {
-        const what = previous ? `previous terminated container "${container}" in pod "${pod}" not found` : `container "${container}" in pod "${pod}" is not available`;
-        res.writeHead(404, { 'content-type': 'text/plain' }).end(what);
+        const message = previous ? `previous terminated container "${container}" in pod "${pod}" not found` : `container "${container}" in pod "${pod}" is not available`;
+        res.writeHead(404, { 'content-type': 'text/plain' }).end(message);
         return;
       }
       let lines = text === '' ? [] : text.replace(/\n$/, '').split('\n').map((line) => `${line}\n`);

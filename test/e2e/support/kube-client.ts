@@ -44,7 +44,7 @@ export function createKubeClient(server: string, dispatcher: Dispatcher, headers
     try {
       parsed = JSON.parse(text);
     } catch {
-      // plain text answers (logs, some errors) stay text
+      // Plain text responses (logs, some errors) stay text.
     }
     return { status: res.status, body: parsed as T, text };
   };
@@ -61,7 +61,7 @@ export function createKubeClient(server: string, dispatcher: Dispatcher, headers
       if (res.status !== 200 || !res.body) throw new KubeRequestError('GET', path, res.status, await res.text());
       const decoder = new TextDecoder();
       let buffered = '';
-      for await (const chunk of res.body) {
+      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
         buffered += decoder.decode(chunk, { stream: true });
         let newline = buffered.indexOf('\n');
         while (newline >= 0) {

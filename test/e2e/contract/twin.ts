@@ -1,0 +1,99 @@
+import { Agent } from 'undici';
+import { startSimCluster, type SimCluster } from '../../../src/sim/index.ts';
+import { controlPlane, createNamespace } from '../support/e2e.ts';
+import { createKubeClient, type KubeClient, type KubeResponse } from '../support/kube-client.ts';
+import { pick } from './compare.ts';
+
+/** The same request's response from both servers. */
+export interface TwinResponse<T = unknown> {
+  real: KubeResponse<T>;
+  sim: KubeResponse<T>;
+}
+
+/**
+ * The run's real API server and a fresh simulated cluster, each behind a plain HTTP client,
+ * so every contract test sends the same bytes to both.
+ */
+export interface Twin {
+  real: KubeClient;
+  sim: KubeClient;
+  simCluster: SimCluster;
+  /** Sends one request to the real server, then the same request to the simulated one. */
+  both<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType?: string,
+  ): Promise<TwinResponse<T>>;
+  /** Like `both`, but throws when either server answers with 300 or more. */
+  callBoth<T = unknown>(method: string, path: string, body?: unknown, contentType?: string): Promise<{ real: T; sim: T }>;
+  /** Creates a namespace with the same fresh name on both servers and returns the name. */
+  namespace(stem: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Starts a simulated cluster and connects to the run's real API server. */
+export async function startTwin(): Promise<Twin> {
+  const plane = controlPlane();
+  const simCluster = await startSimCluster();
+  const simAgent = new Agent();
+  const sim = createKubeClient(simCluster.url, simAgent, {
+    authorization: `Bearer ${simCluster.token}`,
+  });
+  const real = plane.kube;
+  const twin: Twin = {
+    real,
+    sim,
+    simCluster,
+    async both<T>(method: string, path: string, body?: unknown, contentType?: string) {
+      const realResponse = await real.request<T>(method, path, body, contentType);
+      const simResponse = await sim.request<T>(method, path, body, contentType);
+      return { real: realResponse, sim: simResponse };
+    },
+    async callBoth<T>(method: string, path: string, body?: unknown, contentType?: string) {
+      return { real: await real.call<T>(method, path, body, contentType), sim: await sim.call<T>(method, path, body, contentType) };
+    },
+    async namespace(stem: string) {
+      const name = await createNamespace(real, stem);
+      await sim.call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+      return name;
+    },
+    async close() {
+      await simCluster.stop();
+      await simAgent.close();
+      await plane.dispatcher.close();
+    },
+  };
+  return twin;
+}
+
+/** The metadata fields both servers must agree on; managedFields is the real server's own. */
+const metadataKeys = [
+  'name',
+  'generateName',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+] as const;
+
+/**
+ * Returns the part of an object both servers must agree on: `kind` and `apiVersion` when
+ * present, the metadata above, and the top-level fields named in `fields` (e.g. `spec`).
+ * The real server adds defaults and managedFields that the simulated one does not model.
+ */
+export function projectObject(object: unknown, fields: readonly string[] = []): Record<string, unknown> {
+  const source = (object ?? {}) as Record<string, unknown>;
+  return {
+    ...pick(source, ['kind', 'apiVersion']),
+    metadata: pick(source['metadata'], metadataKeys),
+    ...pick(source, fields),
+  };
+}
