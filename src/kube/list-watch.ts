@@ -43,9 +43,10 @@ export class ListWatch<T> {
   }
 
   /**
-   * Starts every loop. Resolves once each has completed its first list, or when `stop()`
-   * is called first. Failures before that are retried and reported through `onError`,
-   * so with an unreachable API server the promise stays pending.
+   * Starts every loop. Resolves once each has completed its first list or been rejected
+   * with 403 Forbidden, or when `stop()` is called first. Failures before that are retried
+   * and reported through `onError`, so with an unreachable API server the promise stays
+   * pending. A rejected loop goes on retrying, and `stats().synced` stays false until it lists.
    */
   async start(): Promise<void> {
     await Promise.all(this.#loops.map((loop) => loop.start()));

@@ -45,7 +45,10 @@ export class Reflector<T> {
     this.#log = options.logger.child({ path: options.path });
   }
 
-  /** Starts the loop; resolves after the first completed list, or when stopped first. */
+  /**
+   * Starts the loop; resolves after the first completed list, after the first 403 Forbidden,
+   * or when stopped first.
+   */
   start(): Promise<void> {
     this.#running ??= this.#run();
     return this.#synced;
@@ -114,6 +117,9 @@ export class Reflector<T> {
       this.#report(error, 'list-watch re-listing after 410 Gone');
       return;
     }
+    // A loop that RBAC forbids counts as started, so one namespace without a Role does
+    // not hold back the callers of start(). It keeps retrying and syncs once access is granted.
+    if (error.code === 403) this.#resolveSynced();
     const delayMs = computeBackoffMs(this.#failureStreak, this.#backoffOptions());
     const fields = { attempt: this.#failureStreak, delayMs: Math.round(delayMs) };
     this.#report(error, 'list-watch retrying after backoff', fields);

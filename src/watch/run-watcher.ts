@@ -5,6 +5,7 @@ import { ListWatch } from '../kube/list-watch.ts';
 import type { ListWatchSource, RawObject } from '../kube/list-watch-source.ts';
 import type { SignalProducer } from '../queue/queues.ts';
 import { captureEvidence, type CaptureLimits } from './evidence-capture.ts';
+import { createForbiddenReporter } from './forbidden-reporter.ts';
 import { limitConcurrency } from './limiter.ts';
 import { slimJob, slimPod, type SlimJob, type SlimPod } from './slim.ts';
 import { Watcher } from './watcher.ts';
@@ -67,9 +68,11 @@ export async function startWatcherRole(options: WatcherRoleOptions): Promise<Wat
     stallTimeoutMs: options.stallTimeoutMs,
     ...(namespaced ? { namespaces: [...options.namespaces] } : {}),
   };
+  const forbidden = createForbiddenReporter(logger);
   let syncedLoops = 0;
-  const onSynced = (): void => {
+  const onSynced = (namespace: string | undefined): void => {
     syncedLoops += 1;
+    forbidden.onSynced(namespace);
     if (firstStart && jobs.stats().synced && pods.stats().synced) {
       watcher.setBootstrap(false);
       options.store.markInstalled().catch((err: unknown) => logger.warn({ err }, 'could not record the install marker'));
@@ -84,6 +87,7 @@ export async function startWatcherRole(options: WatcherRoleOptions): Promise<Wat
     onUpdate: (_old, job) => watcher.upsertJob(job),
     onDelete: (job) => watcher.deleteJob(job),
     onSynced,
+    onError: forbidden.onError('jobs'),
   });
   const pods = new ListWatch<SlimPod>({
     ...common,
@@ -95,12 +99,20 @@ export async function startWatcherRole(options: WatcherRoleOptions): Promise<Wat
     onUpdate: (_old, pod) => watcher.upsertPod(pod),
     onDelete: (pod) => watcher.deletePod(pod),
     onSynced,
+    onError: forbidden.onError('pods'),
   });
   // Jobs first, so pods found by the first list already have their Job. Neither
   // start is awaited by the caller: with the API server unreachable the loops keep
   // retrying while the process reports not ready.
   const started = jobs.start().then(() => pods.start());
-  started.catch((err: unknown) => logger.error({ err }, 'watch loops failed to start'));
+  // start() also resolves for a loop that RBAC forbids. Ending bootstrap here keeps one
+  // namespace without a Role from marking every later failure as bootstrap, never posted.
+  // NOTE: a namespace granted later is first listed with bootstrap off, so the failures
+  // it already shows are posted.
+  started.then(
+    () => watcher.setBootstrap(false),
+    (err: unknown) => logger.error({ err }, 'watch loops failed to start'),
+  );
   const timer = setInterval(() => watcher.checkStuck(), options.stuckCheckIntervalMs ?? 5000);
   timer.unref();
   return {
