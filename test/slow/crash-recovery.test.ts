@@ -124,7 +124,9 @@ describe('a killed jobwatch process', () => {
     const prefix = uniquePrefix('sigterm');
     const proc = await startReady(envFor(prefix));
     const story = failJob(prefix, 'export-sigterm');
-    await eventually(() => rootsFor(story.name).length === 1, 'the first post', 90_000);
+    await eventually(() => rootsFor(story.name).length === 1, 'the first post', 90_000).catch((err: unknown) => {
+      throw new Error(`${String(err)}\n${proc.output()}`);
+    });
     proc.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
     expect(proc.output()).toContain('"msg":"stopped"');
