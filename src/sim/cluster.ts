@@ -28,6 +28,17 @@ export interface SimClusterOptions {
   bookmarkIntervalMs?: number;
   /** Watch length when a request has no `timeoutSeconds`, in seconds. Default 1800. */
   watchTimeoutSeconds?: number;
+  /**
+   * Answers a log read for a pod whose node has no Node object with 404, as the real server
+   * does. Default false, because scenario stories leave their Nodes out.
+   */
+  requireNodes?: boolean;
+  /**
+   * Answers a log read for a pod without a node with 204 and no body, as kube-apiserver
+   * v1.37 does. Default false: the 400 `pod … does not have a host assigned`, which
+   * jobwatch's log reader and its tests still expect.
+   */
+  emptyLogWithoutNode?: boolean;
   /** Clock for timestamps. Default `() => new Date()`. */
   now?: () => Date;
   /** Logger for requests (debug) and server errors. Default: silent. */
@@ -138,6 +149,8 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
     logs,
     watches,
     now,
+    requireNodes: options.requireNodes ?? false,
+    emptyLogWithoutNode: options.emptyLogWithoutNode ?? false,
     watchSettings: {
       bookmarkIntervalMs: options.bookmarkIntervalMs ?? 1000,
       defaultTimeoutSeconds: options.watchTimeoutSeconds ?? 1800,

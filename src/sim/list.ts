@@ -24,29 +24,55 @@ export interface ListBody {
   items: KubeObject[];
 }
 
-interface ContinueState {
-  /** The resourceVersion of the first page; later pages show the same snapshot. */
+/** The `meta.k8s.io/v1` continue token the real server writes, base64url without padding. */
+interface ContinueToken {
+  v: string;
+  /** The resourceVersion of the first page; later pages show the same snapshot. -1 lists
+   * the newest state instead, as the token in a 410 Status allows. */
   rv: number;
-  /** Key (`namespace/name`) of the last item already returned. */
-  after: string;
+  /** The storage key after the last item returned, relative to the list's key prefix. */
+  start: string;
 }
 
-function encodeContinue(state: ContinueState): string {
-  return Buffer.from(JSON.stringify(state)).toString('base64url');
+const tokenVersion = 'meta.k8s.io/v1';
+
+function encodeContinue(token: Omit<ContinueToken, 'v'>): string {
+  return Buffer.from(JSON.stringify({ v: tokenVersion, ...token })).toString('base64url');
 }
 
-function decodeContinue(token: string): ContinueState {
+function invalidToken(reason: string): StatusError {
+  return badRequest(`invalid continue token: continue key is not valid${reason}`);
+}
+
+/**
+ * Decodes a token with the real server's checks and messages. A token that is not base64
+ * or not JSON gets the same 400, with this server's own reason after the colon.
+ */
+function decodeContinue(text: string): ContinueToken {
+  let token: Partial<ContinueToken>;
   try {
-    const state = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as ContinueState;
-    if (typeof state.rv === 'number' && typeof state.after === 'string') return state;
-  } catch {
-    // Falls through to the 400 below: a token this server did not write is invalid.
+    if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error('illegal base64 data');
+    token = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<ContinueToken>;
+  } catch (error) {
+    throw invalidToken(`: ${(error as Error).message}`);
   }
-  throw badRequest(`continue key is not valid: ${token}`);
+  if (token.v !== tokenVersion) {
+    throw invalidToken(`: server does not recognize this encoded version ${String(token.v ?? '')}`);
+  }
+  if (typeof token.rv !== 'number' || token.rv === 0) {
+    throw invalidToken(': incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  }
+  if (typeof token.start !== 'string' || token.start === '') {
+    throw invalidToken(': encoded start key empty (version meta.k8s.io/v1)');
+  }
+  return { v: token.v, rv: token.rv, start: token.start };
 }
 
-function keyOf(object: KubeObject): string {
-  return `${object.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`;
+/** Returns the storage key of an object relative to the list's prefix, as tokens carry it. */
+function keyOf(object: KubeObject, listNamespace: string | undefined): string {
+  const name = object.metadata.name ?? '';
+  const namespace = object.metadata.namespace;
+  return listNamespace === undefined && namespace !== undefined ? `${namespace}/${name}` : name;
 }
 
 /** Tells whether `object` passes both selectors. */
@@ -58,39 +84,57 @@ export function matchesSelectors(
   return matchesLabels(query.labels, object.metadata.labels) && matchesFields(type, query.fields, object);
 }
 
-function snapshotFor(store: ObjectStore, type: ResourceType, query: ListQuery, state?: ContinueState) {
-  if (state === undefined) return store.list(type, query.namespace);
+const expiredContinueMessage =
+  'The provided continue parameter is too old to display a consistent list result. ' +
+  'You can start a new list without the continue parameter, or use the continue token in ' +
+  'this response to retrieve the remainder of the results. Continuing with the provided ' +
+  'token results in an inconsistent list - objects that were created, modified, or deleted ' +
+  'between the time the first chunk was returned and now may show up in the list.';
+
+function snapshotFor(store: ObjectStore, type: ResourceType, query: ListQuery, token?: ContinueToken) {
+  if (token === undefined || token.rv === -1) return store.list(type, query.namespace);
   try {
-    return store.listAt(type, query.namespace, state.rv);
+    return store.listAt(type, query.namespace, token.rv);
   } catch (error) {
     if (error instanceof StatusError && error.status.code === 410) {
-      throw expired(
-        'The provided continue parameter is too old to display a consistent list result. ' +
-          'You can start a new list without the continue parameter.',
-      );
+      // The real server offers a token that goes on from the same key at the newest state.
+      const status = expired(expiredContinueMessage).status;
+      status.metadata = { continue: encodeContinue({ rv: -1, start: token.start }) };
+      throw new StatusError(status);
     }
     throw error;
   }
 }
 
 /**
- * Lists one type with selectors and `limit`/`continue` paging. Every page of one list shows
- * the snapshot of its first page; a token older than the store's history gets 410 Expired.
+ * Lists one type with selectors and `limit`/`continue` paging, as the real server's etcd
+ * storage does: every page of one list shows the snapshot of its first page, a page ends
+ * with a token whenever more objects of the type follow (matching or not), and
+ * `remainingItemCount` is given only without selectors. A token older than the store's
+ * history gets 410 Expired.
  */
 export function listObjects(store: ObjectStore, type: ResourceType, query: ListQuery): ListBody {
   checkFieldSelector(type, query.fields);
-  const state = query.continueToken ? decodeContinue(query.continueToken) : undefined;
-  const rv = state?.rv ?? store.resourceVersion;
-  const matching = snapshotFor(store, type, query, state)
-    .filter((o) => state === undefined || keyOf(o) > state.after)
-    .filter((o) => matchesSelectors(type, query, o));
+  const token = query.continueToken ? decodeContinue(query.continueToken) : undefined;
+  const rv = token === undefined || token.rv === -1 ? store.resourceVersion : token.rv;
+  const remaining = snapshotFor(store, type, query, token).filter(
+    (o) => token === undefined || keyOf(o, query.namespace) >= token.start,
+  );
   const limit = query.limit ?? 0;
-  const page = limit > 0 ? matching.slice(0, limit) : matching;
+  const page: KubeObject[] = [];
+  let lastIndex = -1;
+  for (const [index, object] of remaining.entries()) {
+    if (limit > 0 && page.length >= limit) break;
+    lastIndex = index;
+    if (matchesSelectors(type, query, object)) page.push(object);
+  }
   const metadata: ListBody['metadata'] = { resourceVersion: String(rv) };
   const last = page.at(-1);
-  if (page.length < matching.length && last !== undefined) {
-    metadata.continue = encodeContinue({ rv, after: keyOf(last) });
-    metadata.remainingItemCount = matching.length - page.length;
+  if (limit > 0 && page.length >= limit && lastIndex < remaining.length - 1 && last !== undefined) {
+    metadata.continue = encodeContinue({ rv, start: `${keyOf(last, query.namespace)}\u0000` });
+    if (query.labels.length === 0 && query.fields.length === 0) {
+      metadata.remainingItemCount = remaining.length - page.length;
+    }
   }
   return { kind: `${type.kind}List`, apiVersion: groupVersion(type), metadata, items: page };
 }

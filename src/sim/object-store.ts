@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { typeKey, typeOfObject, type KubeObject, type ResourceType } from './resources.ts';
+import { typeKey, typeOfObject, type KubeObject, type ObjectMeta, type ResourceType } from './resources.ts';
 import { alreadyExists, conflict, expired, notFound } from './status.ts';
 
 /** The watch event types that a stored change produces. */
@@ -50,6 +50,21 @@ export function randomNameSuffix(): string {
 /** Formats a time as the API server does in `creationTimestamp`: RFC 3339, whole seconds, UTC. */
 export function formatTimestamp(time: Date): string {
   return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Returns the generation after a write: one more when `spec` changed, as the real server counts. */
+function nextGeneration(previous: KubeObject, next: KubeObject): number {
+  const generation = Number(previous.metadata['generation'] ?? 1);
+  const specChanged = JSON.stringify(previous['spec']) !== JSON.stringify(next['spec']);
+  return specChanged ? generation + 1 : generation;
+}
+
+/** Drops empty metadata maps and lists, which the real server's encoding leaves out. */
+function dropEmptyMetadata(meta: ObjectMeta): void {
+  for (const key of ['labels', 'annotations', 'finalizers', 'ownerReferences']) {
+    const value = meta[key];
+    if (value !== null && typeof value === 'object' && Object.keys(value).length === 0) delete meta[key];
+  }
 }
 
 function objectKey(namespace: string | undefined, name: string): string {
@@ -108,6 +123,8 @@ export class ObjectStore {
     const key = objectKey(meta.namespace, meta.name);
     if (bucket.has(key)) throw alreadyExists(type, meta.name);
     meta.uid ??= randomUUID();
+    if (type.hasGeneration) meta['generation'] = 1;
+    dropEmptyMetadata(meta);
     meta.creationTimestamp ??= formatTimestamp(this.#now());
     meta.resourceVersion = String(this.#nextResourceVersion());
     bucket.set(key, object);
@@ -118,9 +135,11 @@ export class ObjectStore {
   /**
    * Replaces a stored object whole, keeping its uid and creationTimestamp. When `input`
    * carries a resourceVersion it must equal the stored one (409 Conflict otherwise);
-   * without one the write is unconditional. Throws a 404 StatusError when absent.
+   * without one the write is unconditional. Throws a 404 StatusError when absent. `validate`
+   * sees the stored object after the resourceVersion check, as the real server's update
+   * validation does, and may throw to reject the write.
    */
-  update(input: KubeObject): KubeObject {
+  update(input: KubeObject, validate?: (current: KubeObject) => void): KubeObject {
     const type = this.#typeOf(input);
     const name = input.metadata.name ?? '';
     const namespace = type.namespaced ? (input.metadata.namespace ?? 'default') : undefined;
@@ -132,9 +151,12 @@ export class ObjectStore {
     if (expected !== undefined && expected !== previous.metadata.resourceVersion) {
       throw conflict(type, name);
     }
+    validate?.(structuredClone(previous));
     const object = structuredClone(input);
     const { uid, creationTimestamp } = previous.metadata;
     object.metadata = { ...object.metadata, namespace, uid, creationTimestamp };
+    if (type.hasGeneration) object.metadata['generation'] = nextGeneration(previous, object);
+    dropEmptyMetadata(object.metadata);
     if (namespace === undefined) delete object.metadata.namespace;
     object.metadata.resourceVersion = String(this.#nextResourceVersion());
     bucket.set(key, object);
@@ -174,7 +196,7 @@ export class ObjectStore {
     return object === undefined ? undefined : structuredClone(object);
   }
 
-  /** Returns copies of the objects of one type, in one namespace or all, sorted by namespace/name. */
+  /** Returns copies of the objects of one type, in one namespace or all, in etcd's key order. */
   list(type: ResourceType, namespace?: string): KubeObject[] {
     return this.listAt(type, namespace, this.#resourceVersion);
   }
@@ -198,7 +220,8 @@ export class ObjectStore {
     }
     return [...snapshot.entries()]
       .filter(([, o]) => namespace === undefined || o.metadata.namespace === namespace)
-      .sort(([a], [b]) => a.localeCompare(b, 'en'))
+      // Byte order of `namespace/name`, as etcd orders the keys of a list.
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, o]) => structuredClone(o));
   }
 

@@ -9,6 +9,8 @@ import { servePodLog } from './pod-log-handler.ts';
 import type { LogStore } from './pod-logs.ts';
 import { groupVersion, type KubeObject } from './resources.ts';
 import type { ResourceRoute } from './routes.ts';
+import { checkPreconditions, readDeleteOptions } from './delete-options.ts';
+import { checkJobUpdate } from './job-validation.ts';
 import { badRequest, methodNotAllowed, notFound } from './status.ts';
 import type { WatchRegistry } from './faults.ts';
 import {
@@ -26,6 +28,10 @@ export interface ResourceContext {
   logs: LogStore;
   watches: WatchRegistry;
   watchSettings: Omit<WatchSettings, 'encode'>;
+  /** Whether a log read for a pod on a node with no Node object gets 404. */
+  requireNodes: boolean;
+  /** Whether a log read for a pod without a node gets 204 instead of 400. */
+  emptyLogWithoutNode: boolean;
   now: () => Date;
   /** Turns a list or object into the body for this request (Table for kubectl, else itself). */
   encodeList: (req: IncomingMessage, route: ResourceRoute, list: ReturnType<typeof listObjects>) => unknown;
@@ -150,26 +156,47 @@ async function serveWrite(ctx: ResourceContext, call: Call, name: string | undef
   const { req, res, route } = call;
   if (req.method === 'POST' && name === undefined) {
     requireVerb(route, 'create');
-    const created = ctx.store.create(checkBody(route, await readJsonBody(req)));
+    const created = ctx.store.create(defaultOnCreate(route, checkBody(route, await readJsonBody(req))));
     sendJson(res, 201, created);
     return;
   }
   if (name === undefined || route.subresource === 'log') throw methodNotAllowed();
   if (req.method === 'PUT') {
     requireVerb(route, 'update');
-    sendJson(res, 200, ctx.store.update(checkBody(route, await readJsonBody(req), name)));
+    const next = checkBody(route, await readJsonBody(req), name);
+    sendJson(res, 200, ctx.store.update(next, (current) => validateUpdate(route, current, next)));
   } else if (req.method === 'PATCH') {
     requireVerb(route, 'patch');
     const current = ctx.store.get(objectRef(route, name));
     if (current === undefined) throw notFound(route.type, name);
     const patched = applyPatch(current, await readJsonBody(req), req.headers['content-type']);
-    sendJson(res, 200, ctx.store.update(checkBody(route, patched, name)));
+    const next = checkBody(route, patched, name);
+    sendJson(res, 200, ctx.store.update(next, (stored) => validateUpdate(route, stored, next)));
   } else if (req.method === 'DELETE') {
     requireVerb(route, 'delete');
-    sendJson(res, 200, ctx.store.delete(objectRef(route, name)));
+    const options = await readDeleteOptions(req);
+    const ref = objectRef(route, name);
+    const current = ctx.store.get(ref);
+    if (current === undefined) throw notFound(route.type, name);
+    checkPreconditions(current, options.preconditions);
+    sendJson(res, 200, ctx.store.delete(ref));
   } else {
     throw methodNotAllowed();
   }
+}
+
+/** Sets what the real server sets on create: a new pod's phase is `Pending`. */
+function defaultOnCreate(route: ResourceRoute, object: KubeObject): KubeObject {
+  if (route.type.group !== '' || route.type.plural !== 'pods') return object;
+  const status = (object['status'] ?? {}) as Record<string, unknown>;
+  status['phase'] ??= 'Pending';
+  object['status'] = status;
+  return object;
+}
+
+/** Runs the real server's update validation for the types that have one modelled here. */
+function validateUpdate(route: ResourceRoute, current: KubeObject, next: KubeObject): void {
+  if (route.type.group === 'batch' && route.type.plural === 'jobs') checkJobUpdate(current, next);
 }
 
 /** Serves one request for a resource path: list, watch, get, create, update, patch, delete, log. */

@@ -36,6 +36,8 @@ export interface ResourceType {
   categories: readonly string[];
   /** Subresource names served under `{plural}/{name}/{subresource}`, e.g. `log`. */
   subresources: readonly string[];
+  /** Whether objects carry `metadata.generation`, counting changes of `spec`. */
+  hasGeneration: boolean;
 }
 
 const readWrite = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
@@ -56,13 +58,19 @@ function core(
     shortNames: [],
     categories: [],
     subresources: [],
+    hasGeneration: false,
     ...extra,
   };
 }
 
 /** Every resource type the server serves, in discovery order. */
 export const resourceTypes: readonly ResourceType[] = [
-  core('pods', 'Pod', { shortNames: ['po'], categories: ['all'], subresources: ['log', 'status'] }),
+  core('pods', 'Pod', {
+    shortNames: ['po'],
+    categories: ['all'],
+    subresources: ['log', 'status'],
+    hasGeneration: true,
+  }),
   core('events', 'Event', { shortNames: ['ev'] }),
   core('nodes', 'Node', { namespaced: false, shortNames: ['no'], subresources: ['status'] }),
   core('namespaces', 'Namespace', { namespaced: false, shortNames: ['ns'] }),
@@ -72,11 +80,11 @@ export const resourceTypes: readonly ResourceType[] = [
   core('secrets', 'Secret', { verbs: ['get', 'list'] }),
   core('configmaps', 'ConfigMap', { shortNames: ['cm'] }),
   {
-    ...core('jobs', 'Job', { categories: ['all'], subresources: ['status'] }),
+    ...core('jobs', 'Job', { categories: ['all'], subresources: ['status'], hasGeneration: true }),
     group: 'batch',
   },
   {
-    ...core('cronjobs', 'CronJob', { shortNames: ['cj'], categories: ['all'] }),
+    ...core('cronjobs', 'CronJob', { shortNames: ['cj'], categories: ['all'], hasGeneration: true }),
     group: 'batch',
     subresources: ['status'],
   },

@@ -4,7 +4,8 @@ import { qualifiedName, type ResourceType } from './resources.ts';
 export interface Status {
   kind: 'Status';
   apiVersion: 'v1';
-  metadata: Record<string, never>;
+  /** Empty, except for the token a 410 on an expired `continue` offers to go on with. */
+  metadata: { continue?: string };
   status: 'Failure' | 'Success';
   message: string;
   reason: string;

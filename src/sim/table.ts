@@ -45,10 +45,19 @@ function table(kind: TableKind, objects: KubeObject[], metadata: Record<string, 
   };
 }
 
+/** Drops `kind` and `apiVersion`, which the real server leaves out of list items. */
+function withoutTypeMeta(object: KubeObject): Omit<KubeObject, 'kind' | 'apiVersion'> {
+  const rest: Partial<KubeObject> = { ...object };
+  delete rest.kind;
+  delete rest.apiVersion;
+  return rest;
+}
+
 /** Returns the list body for a request: a Table when kubectl requests one, else the list. */
 export function encodeListFor(req: IncomingMessage, route: ResourceRoute, list: ListBody): unknown {
   const kind = tableKindFor(req, route);
-  return kind === undefined ? list : table(kind, list.items, list.metadata);
+  if (kind !== undefined) return table(kind, list.items, list.metadata);
+  return { ...list, items: list.items.map(withoutTypeMeta) };
 }
 
 /**

@@ -103,7 +103,7 @@ describe('simulated cluster through client-node', () => {
     expect((error as ApiException<string>).code).toBe(400);
     expect(JSON.parse((error as ApiException<string>).body)).toMatchObject({
       reason: 'BadRequest',
-      message: 'field label not supported: spec.parallelism',
+      message: 'field label "spec.parallelism" not supported for Job',
     });
   });
 

@@ -76,7 +76,7 @@ describe('field selectors', () => {
     const selector = parseFieldSelector('status.phase=Failed');
     expect(() => checkFieldSelector(typeNamed('pods'), selector)).not.toThrow();
     expect(() => checkFieldSelector(typeNamed('jobs'), selector)).toThrow(
-      'field label not supported: status.phase',
+      'field label "status.phase" not supported for Job',
     );
   });
 });

@@ -1,8 +1,15 @@
-import { Agent } from 'undici';
+import { Agent, fetch } from 'undici';
 import { startSimCluster, type SimCluster } from '../../../src/sim/index.ts';
 import { controlPlane, createNamespace } from '../support/e2e.ts';
 import { createKubeClient, type KubeClient, type KubeResponse } from '../support/kube-client.ts';
 import { pick } from './compare.ts';
+
+/** A response read without parsing. */
+export interface RawResponse {
+  status: number;
+  contentType: string | null;
+  text: string;
+}
 
 /** The same request's response from both servers. */
 export interface TwinResponse<T = unknown> {
@@ -27,6 +34,8 @@ export interface Twin {
   ): Promise<TwinResponse<T>>;
   /** Like `both`, but throws when either server answers with 300 or more. */
   callBoth<T = unknown>(method: string, path: string, body?: unknown, contentType?: string): Promise<{ real: T; sim: T }>;
+  /** Sends a GET to both servers and returns status, Content-Type and text of each. */
+  rawGet(path: string, accept?: string): Promise<{ real: RawResponse; sim: RawResponse }>;
   /** Creates a namespace with the same fresh name on both servers and returns the name. */
   namespace(stem: string): Promise<string>;
   close(): Promise<void>;
@@ -35,7 +44,7 @@ export interface Twin {
 /** Starts a simulated cluster and connects to the run's real API server. */
 export async function startTwin(): Promise<Twin> {
   const plane = controlPlane();
-  const simCluster = await startSimCluster();
+  const simCluster = await startSimCluster({ requireNodes: true, emptyLogWithoutNode: true });
   const simAgent = new Agent();
   const sim = createKubeClient(simCluster.url, simAgent, {
     authorization: `Bearer ${simCluster.token}`,
@@ -52,6 +61,17 @@ export async function startTwin(): Promise<Twin> {
     },
     async callBoth<T>(method: string, path: string, body?: unknown, contentType?: string) {
       return { real: await real.call<T>(method, path, body, contentType), sim: await sim.call<T>(method, path, body, contentType) };
+    },
+    async rawGet(path: string, accept = 'application/json') {
+      const get = async (base: string, dispatcher: Agent, headers: Record<string, string>) => {
+        const response = await fetch(`${base}${path}`, { dispatcher, headers: { accept, ...headers } });
+        const text = await response.text();
+        return { status: response.status, contentType: response.headers.get('content-type'), text };
+      };
+      return {
+        real: await get(plane.server, plane.dispatcher, {}),
+        sim: await get(simCluster.url, simAgent, { authorization: `Bearer ${simCluster.token}` }),
+      };
     },
     async namespace(stem: string) {
       const name = await createNamespace(real, stem);
