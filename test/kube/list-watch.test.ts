@@ -260,6 +260,20 @@ describe('ListWatch failure handling', () => {
     expect(delays).toEqual([500, 1_990, 2_500]);
   });
 
+  it('resolves start on 403 and syncs once access is granted', async () => {
+    const source = new ScriptedSource().onList(failWith(403, 'Forbidden'), page('10', [rawJob('a', '5')]));
+    let grant: () => void = () => {};
+    const granted = new Promise<void>((resolve) => (grant = resolve));
+    const { watch, events } = harness(source, { sleep: () => granted });
+    await watch.start();
+
+    expect(watch.stats().synced).toBe(false);
+    expect(events).toEqual([]);
+    grant();
+    await vi.waitFor(() => expect(events).toEqual(['add a@5', 'synced']));
+    expect(watch.stats().synced).toBe(true);
+  });
+
   it('resets backoff after a watch event', async () => {
     const source = new ScriptedSource()
       .onList(failWith(500), failWith(500), page('10', []))
