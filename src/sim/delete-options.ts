@@ -8,7 +8,7 @@ export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
-/** Reads the optional `DeleteOptions` body of a DELETE request; no body means no options. */
+/** Reads the optional `DeleteOptions` body of a DELETE request. A request without a body has none. */
 export async function readDeleteOptions(req: IncomingMessage): Promise<DeleteOptions> {
   const length = Number(req.headers['content-length'] ?? 0);
   if (length === 0 && req.headers['transfer-encoding'] === undefined) return {};

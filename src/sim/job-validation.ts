@@ -61,9 +61,9 @@ function changed(before: unknown, after: unknown): boolean {
  * (`validateJobSpecUpdate` of Kubernetes v1.37): `spec.completions` of a non-indexed Job,
  * `spec.selector`, `spec.template` of a Job that is not suspended, and five policy fields.
  * Throws a 422 Invalid StatusError listing every violation.
- * NOTE: the real server prints an invalid template as its internal Go struct, which this
- * server prints as JSON instead, and it also allows the scheduling fields of a suspended
- * Job's template to change, which this server allows for the whole template.
+ * NOTE: the real server prints an invalid template as its internal Go struct, but this server
+ * prints it as JSON. The real server also lets only the scheduling fields of a suspended
+ * Job's template change, while this server lets the whole template change.
  */
 export function checkJobUpdate(previous: KubeObject, next: KubeObject): void {
   const before = specOf(previous);

@@ -86,7 +86,7 @@ class Parser {
     this.#items = scan(text);
   }
 
-  /** Returns the next item; in value positions the keywords `in` and `notin` are identifiers. */
+  /** Returns the next item. In value positions the keywords `in` and `notin` are identifiers. */
   peek(values = true): Scanned {
     const item = this.#items[this.#position] ?? { token: 'end', literal: '' };
     if (values && (item.token === 'in' || item.token === 'notin')) {

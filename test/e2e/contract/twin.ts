@@ -32,7 +32,7 @@ export interface Twin {
     body?: unknown,
     contentType?: string,
   ): Promise<TwinResponse<T>>;
-  /** Like `both`, but throws when either server answers with 300 or more. */
+  /** Like `both`, but throws when either server returns a status of 300 or more. */
   callBoth<T = unknown>(method: string, path: string, body?: unknown, contentType?: string): Promise<{ real: T; sim: T }>;
   /** Sends a GET to both servers and returns status, Content-Type and text of each. */
   rawGet(path: string, accept?: string): Promise<{ real: RawResponse; sim: RawResponse }>;
@@ -87,7 +87,7 @@ export async function startTwin(): Promise<Twin> {
   return twin;
 }
 
-/** The metadata fields both servers must agree on; managedFields is the real server's own. */
+/** The metadata fields both servers must agree on. managedFields exists only on the real server. */
 const metadataKeys = [
   'name',
   'generateName',
