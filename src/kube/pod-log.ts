@@ -1,6 +1,5 @@
-import type { CoreV1Api } from '@kubernetes/client-node';
-import { toKubeApiError } from './errors.ts';
-import type { KubeApiError } from './errors.ts';
+import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig } from '@kubernetes/client-node';
+import { kubeApiErrorFromResponse, toKubeApiError, type KubeApiError } from './errors.ts';
 
 /** A request for one container's log. */
 export interface PodLogRequest {
@@ -20,7 +19,10 @@ export interface PodLogRequest {
 export type PodLogUnavailableReason =
   /** The pod no longer exists (404), e.g. the Job was deleted or its TTL ran out. */
   | 'pod-not-found'
-  /** The pod was never scheduled to a node, so no kubelet has a log. */
+  /**
+   * The pod was never scheduled to a node, so no kubelet has a log. Only servers that
+   * answer 400 say so: kube-apiserver v1.37 answers 204, read as an empty log.
+   */
   | 'pod-not-scheduled'
   /** The container is still waiting (image pull, config error) or has no status yet. */
   | 'container-not-started'
@@ -64,25 +66,48 @@ export function classifyPodLogError(error: KubeApiError): PodLogUnavailableReaso
  * Reads a container log. Returns the text, or an `available: false` result for the
  * expected cases listed in {@link PodLogUnavailableReason}. Throws a `KubeApiError` for
  * anything else, such as 403 or an unreachable kubelet.
+ *
+ * The request goes through client-node's HTTP stack (TLS, tokens, exec plugins) but not
+ * through `CoreV1Api.readNamespacedPodLog`, which rejects the 204 without a Content-Type
+ * that kube-apiserver v1.37 sends for a pod without a node.
  */
-export async function readPodLog(core: CoreV1Api, request: PodLogRequest): Promise<PodLogResult> {
-  const { namespace, pod, container, previous, tailLines, limitBytes } = request;
+export async function readPodLog(kc: KubeConfig, request: PodLogRequest): Promise<PodLogResult> {
+  const { namespace, pod, limitBytes } = request;
+  const object = { kind: 'Pod', namespace, name: pod };
+  const url = podLogUrl(kc, request);
+  let status: number;
   let text: string;
   try {
-    text = await core.readNamespacedPodLog({
-      name: pod,
-      namespace,
-      ...(container !== undefined && { container }),
-      ...(previous !== undefined && { previous }),
-      ...(tailLines !== undefined && { tailLines }),
-      ...(limitBytes !== undefined && { limitBytes }),
-    });
+    const context = new RequestContext(url.toString(), HttpMethod.GET);
+    context.setHeaderParam('Accept', 'text/plain, application/json');
+    await kc.applySecurityAuthentication(context);
+    const response = await new IsomorphicFetchHttpLibrary().send(context).toPromise();
+    status = response.httpStatusCode;
+    text = await response.body.text();
   } catch (err) {
-    const error = toKubeApiError(err, { kind: 'Pod', namespace, name: pod });
+    throw toKubeApiError(err, object);
+  }
+  if (status !== 200 && status !== 204) {
+    const error = kubeApiErrorFromResponse(status, text, object);
     const reason = classifyPodLogError(error);
     if (reason === undefined) throw error;
     return { available: false, reason, message: error.statusMessage ?? error.message, error };
   }
   const truncated = limitBytes !== undefined && Buffer.byteLength(text, 'utf8') >= limitBytes;
   return { available: true, text, truncated };
+}
+
+function podLogUrl(kc: KubeConfig, request: PodLogRequest): URL {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) {
+    throw new Error(`Kubernetes context "${kc.getCurrentContext()}" has no cluster; check the kubeconfig.`);
+  }
+  const path = `/api/v1/namespaces/${encodeURIComponent(request.namespace)}/pods/${encodeURIComponent(request.pod)}/log`;
+  // The server URL may carry a path prefix (an API server behind a proxy), so append to it.
+  const url = new URL(cluster.server.replace(/\/+$/, '') + path);
+  if (request.container !== undefined) url.searchParams.set('container', request.container);
+  if (request.previous) url.searchParams.set('previous', 'true');
+  if (request.tailLines !== undefined) url.searchParams.set('tailLines', String(request.tailLines));
+  if (request.limitBytes !== undefined) url.searchParams.set('limitBytes', String(request.limitBytes));
+  return url;
 }

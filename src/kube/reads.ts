@@ -75,7 +75,7 @@ export function createKubeReads(kc: KubeConfig): KubeReads {
 
     getNode: (name) => call({ kind: 'Node', name }, () => core.readNode({ name })),
 
-    readPodLog: (request) => readPodLog(core, request),
+    readPodLog: (request) => readPodLog(kc, request),
   };
 }
 

@@ -35,8 +35,8 @@ export interface SimClusterOptions {
   requireNodes?: boolean;
   /**
    * Answers a log read for a pod without a node with 204 and no body, as kube-apiserver
-   * v1.37 does. Default false: the 400 `pod … does not have a host assigned`, which
-   * jobwatch's log reader and its tests still expect.
+   * v1.37 does (default true). With false, the 400 `pod … does not have a host assigned`
+   * that exec and attach get, which some older servers sent for logs too.
    */
   emptyLogWithoutNode?: boolean;
   /** Clock for timestamps. Default `() => new Date()`. */
@@ -150,7 +150,7 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
     watches,
     now,
     requireNodes: options.requireNodes ?? false,
-    emptyLogWithoutNode: options.emptyLogWithoutNode ?? false,
+    emptyLogWithoutNode: options.emptyLogWithoutNode ?? true,
     watchSettings: {
       bookmarkIntervalMs: options.bookmarkIntervalMs ?? 1000,
       defaultTimeoutSeconds: options.watchTimeoutSeconds ?? 1800,

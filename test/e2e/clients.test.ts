@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKubeReads } from '../../src/kube/reads.ts';
 import { eventually } from '../support/harness.ts';
 import { controlPlane, createJob, createNamespace, waitForJobFailed } from './support/e2e.ts';
 
@@ -49,6 +51,32 @@ describe('real clients on the control plane', () => {
 
     const { stdout } = await kubectl('logs', pod, '--previous');
     expect(stdout).toBe('attempt log\n');
+  });
+
+  it('jobwatch reports previous-not-found for a container that never restarted', async () => {
+    await createJob(plane.kube, { namespace, name: 'no-previous', backoffLimit: 0, behaviour: { 'exit-code': '1', log: 'once\n' } });
+    await waitForJobFailed(plane.kube, namespace, 'no-previous');
+    const pods = await plane.kube.call<{ items: Array<{ metadata: { name: string } }> }>(
+      'GET',
+      `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent('job-name=no-previous')}`,
+    );
+    const kc = new KubeConfig();
+    kc.loadFromFile(plane.kubeconfig);
+    const result = await createKubeReads(kc).readPodLog({ namespace, pod: String(pods.items[0]?.metadata.name), container: 'main', previous: true });
+    expect(result).toMatchObject({ available: false, reason: 'previous-not-found' });
+  });
+
+  it('jobwatch reads an empty log for a pod that has no node', async () => {
+    await plane.kube.call('POST', `/api/v1/namespaces/${namespace}/pods`, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'never-scheduled' },
+      spec: { schedulerName: 'absent-scheduler', containers: [{ name: 'main', image: 'registry.example/batch/report:1.4.2' }] },
+    });
+    const kc = new KubeConfig();
+    kc.loadFromFile(plane.kubeconfig);
+    const result = await createKubeReads(kc).readPodLog({ namespace, pod: 'never-scheduled', container: 'main' });
+    expect(result).toEqual({ available: true, text: '', truncated: false });
   });
 
   it('jobwatch diagnose names the cause of a Job on the real API server', async () => {

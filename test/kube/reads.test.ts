@@ -104,7 +104,6 @@ describe('KubeReads.readPodLog', () => {
 
   const unavailable: [string, { pod: string; previous?: boolean }, string][] = [
     ['a gone pod', { pod: 'deleted-pod' }, 'pod-not-found'],
-    ['an unscheduled pod', { pod: 'unscheduled' }, 'pod-not-scheduled'],
     ['a container that never ran', { pod: 'pulling' }, 'container-not-started'],
     ['a missing previous instance', { pod: 'nightly-1', previous: true }, 'previous-not-found'],
   ];
@@ -114,6 +113,11 @@ describe('KubeReads.readPodLog', () => {
       expect(result).toMatchObject({ available: false, reason });
     });
   }
+
+  it('reads an empty log for an unscheduled pod, as kube-apiserver answers 204', async () => {
+    const result = await reads.readPodLog({ namespace: 'etl', pod: 'unscheduled' });
+    expect(result).toEqual({ available: true, text: '', truncated: false });
+  });
 
   it('throws on an invalid container name', async () => {
     const request = { namespace: 'etl', pod: 'nightly-2', container: 'sidecar' };

@@ -12,6 +12,8 @@ import { createKubeClient, type KubeClient } from './kube-client.ts';
  * graceful deletion, and serves `/containerLogs` over HTTPS so that
  * `kubectl logs` and jobwatch read logs through the real API server.
  *
+ * Pods with a `schedulerName` other than `default-scheduler` stay unscheduled.
+ *
  * Pod annotations (on the Job's pod template) choose what happens:
  *
  * - `fake-kubelet.jobwatch.dev/exit-code`: the main container's exit code (0).
@@ -55,6 +57,7 @@ type Pod = {
   metadata: { name: string; namespace: string; uid: string; annotations?: Record<string, string>; deletionTimestamp?: string; resourceVersion: string };
   spec: {
     nodeName?: string;
+    schedulerName?: string;
     restartPolicy?: string;
     containers: Array<{ name: string; image: string }>;
     initContainers?: Array<{ name: string; image: string }>;
@@ -92,7 +95,8 @@ export async function startFakeKubelet(options: FakeKubeletOptions): Promise<Fak
       return;
     }
     if (!pod.spec.nodeName) {
-      await bind(kube, pod, nodeName);
+      // Only the default scheduler's pods are bound, so a test can keep a pod unscheduled.
+      if ((pod.spec.schedulerName ?? 'default-scheduler') === 'default-scheduler') await bind(kube, pod, nodeName);
       return;
     }
     if (pod.spec.nodeName !== nodeName) return;
@@ -399,7 +403,8 @@ async function serveLogs(plane: ControlPlane, records: Map<string, PodRecord>): 
       const text = record ? (previous ? record.previousLogs : record.logs).get(container) : undefined;
       if (text === undefined) {
         const message = previous ? `previous terminated container "${container}" in pod "${pod}" not found` : `container "${container}" in pod "${pod}" is not available`;
-        res.writeHead(404, { 'content-type': 'text/plain' }).end(message);
+        // The kubelet answers 400 for a missing previous instance, and the API server passes its text on.
+        res.writeHead(previous ? 400 : 404, { 'content-type': 'text/plain' }).end(message);
         return;
       }
       let lines = text === '' ? [] : text.replace(/\n$/, '').split('\n').map((line) => `${line}\n`);
