@@ -43,6 +43,15 @@ export interface Jobwatch {
 }
 
 /**
+ * Returns the checks behind `/readyz`. A process with the watcher role is not ready
+ * until that role exists and its watches have synced, so it reports not ready from
+ * the start rather than only once the role is built.
+ */
+export function readinessChecks(roles: ReadonlySet<string>, redisReady: boolean, watcher: { synced(): boolean } | undefined): Record<string, boolean> {
+  return { redis: redisReady, ...(roles.has('watcher') ? { watch: watcher?.synced() ?? false } : {}) };
+}
+
+/**
  * Starts the roles the configuration names in this process. Redis is the only
  * state the roles share, so the same code runs them together or apart. The HTTP
  * server starts first, so `/healthz` responds and `/readyz` reports "not ready"
@@ -54,7 +63,7 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
   const redis = createRedis(config.redis.url, { role: 'state', logger });
   const redisReady = trackReadiness(redis);
   let watcher: WatcherRole | undefined;
-  const readiness = (): Record<string, boolean> => ({ redis: redisReady.isReady(), ...(watcher ? { watch: watcher.synced() } : {}) });
+  const readiness = (): Record<string, boolean> => readinessChecks(roles, redisReady.isReady(), watcher);
   const http = await startHttpServer({
     port: config.httpPort,
     checks: { readiness },
