@@ -18,7 +18,11 @@ export type ConfigErrorCode =
   /** The routing file could not be read. */
   | 'CONFIG_ROUTES_UNREADABLE'
   /** The routing file is not valid YAML or does not follow the routing schema. */
-  | 'CONFIG_ROUTES_INVALID';
+  | 'CONFIG_ROUTES_INVALID'
+  /** The action policy file could not be read. */
+  | 'CONFIG_POLICY_UNREADABLE'
+  /** The action policy file is not valid YAML or does not follow the policy schema. */
+  | 'CONFIG_POLICY_INVALID';
 
 /**
  * A configuration that jobwatch cannot start with. It is permanent: retrying with the same
@@ -29,7 +33,7 @@ export class ConfigError extends Error {
   readonly code: ConfigErrorCode;
   /** Every problem found, so the operator can fix them all in one pass. */
   readonly problems: readonly ConfigProblem[];
-  /** The routing file the problems are in, for the routing codes. */
+  /** The routing or policy file the problems are in, for the file codes. */
   readonly file: string | undefined;
 
   constructor(
@@ -49,12 +53,17 @@ function summarize(
   problems: readonly ConfigProblem[],
   file: string | undefined,
 ): string {
-  const where = code === 'CONFIG_ENV_INVALID' ? 'the environment' : `routing file ${file ?? ''}`;
+  const where = code === 'CONFIG_ENV_INVALID' ? 'the environment' : describeFile(code, file);
   const first = problems[0];
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
   return first === undefined
     ? `invalid configuration in ${where}`
     : `${count} in ${where}; first: ${first.message}`;
+}
+
+function describeFile(code: ConfigErrorCode, file: string | undefined): string {
+  const kind = code.startsWith('CONFIG_POLICY_') ? 'policy file' : 'routing file';
+  return `${kind} ${file ?? ''}`;
 }
 
 /**
@@ -65,8 +74,7 @@ export function formatConfigError(err: unknown): string {
   if (!(err instanceof ConfigError)) {
     return err instanceof Error ? err.message : String(err);
   }
-  const where =
-    err.code === 'CONFIG_ENV_INVALID' ? 'environment' : `routing file ${err.file ?? ''}`;
+  const where = err.code === 'CONFIG_ENV_INVALID' ? 'environment' : describeFile(err.code, err.file);
   const count = err.problems.length === 1 ? '1 problem' : `${err.problems.length} problems`;
   const lines = [`jobwatch cannot start: ${count} in the ${where}:`];
   for (const problem of err.problems) {

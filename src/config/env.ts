@@ -51,6 +51,8 @@ export interface Config {
   roles: readonly Role[];
   /** Path of the routing YAML file. */
   routesFile?: string;
+  /** Path of the action policy YAML file; without it everyone may read and nobody may write. */
+  policyFile?: string;
   /** Name of the cluster shown in alerts. Default `default`. */
   clusterName: string;
   /** Seconds a pod may wait in a stuck state before a stuck episode opens. Default 300. */
@@ -152,6 +154,7 @@ function toConfig(env: ParsedEnv): Config {
     },
     roles: env.JOBWATCH_ROLES,
     ...(env.JOBWATCH_ROUTES_FILE === undefined ? {} : { routesFile: env.JOBWATCH_ROUTES_FILE }),
+    ...(env.JOBWATCH_POLICY_FILE === undefined ? {} : { policyFile: env.JOBWATCH_POLICY_FILE }),
     clusterName: env.JOBWATCH_CLUSTER_NAME,
     stuckAfterSeconds: env.JOBWATCH_STUCK_AFTER_SECONDS,
     bootstrapPostMaxAgeSeconds: env.JOBWATCH_BOOTSTRAP_POST_MAX_AGE_SECONDS,
