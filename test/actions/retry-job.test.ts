@@ -53,8 +53,9 @@ function expectedFromJob(original: V1Job, name: string): V1Job {
   for (const key of ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'managedFields', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'finalizers'] as const) {
     delete meta[key];
   }
-  meta.ownerReferences = meta.ownerReferences?.filter((o) => o.kind !== 'CronJob');
-  if (!meta.ownerReferences?.length) delete meta.ownerReferences;
+  const owners = (meta.ownerReferences ?? []).filter((o) => o.kind !== 'CronJob');
+  if (owners.length > 0) meta.ownerReferences = owners;
+  else delete meta.ownerReferences;
   if (meta.annotations) delete meta.annotations['kubectl.kubernetes.io/last-applied-configuration'];
   if (job.spec!.manualSelector !== true) {
     delete job.spec!.selector;
