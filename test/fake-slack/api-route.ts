@@ -6,11 +6,17 @@ import type { ScriptedFaults } from './faults.ts';
 import type { MethodContext } from './methods/context.ts';
 import { METHODS } from './methods/index.ts';
 import { decodeForRecord, parseApiRequest, readBody } from './request-body.ts';
+import type { SocketModeServer } from './socket-mode.ts';
 import type { RecordedCall } from './types.ts';
+
+/** The Socket Mode method, the only one that takes the app-level token. */
+export const CONNECTIONS_OPEN = 'apps.connections.open';
 
 /** What the `/api/<method>` route needs besides the request. */
 export interface ApiRouteDeps extends Omit<MethodContext, 'args'> {
   botToken: string;
+  appToken: string;
+  socketMode: SocketModeServer;
   faults: ScriptedFaults;
   calls: RecordedCall[];
   log: Logger;
@@ -24,9 +30,19 @@ interface Answer {
   headers: Record<string, string>;
 }
 
-function authenticate(token: string | undefined, botToken: string): void {
+/**
+ * Checks the token against the one the method takes. An app-level token (`xapp-`) works
+ * only for `apps.connections.open`, and that method takes no other kind of token.
+ */
+function authenticate(deps: ApiRouteDeps, method: string, token: string | undefined): void {
   if (token === undefined || token === '') throw new SlackApiError('not_authed');
-  if (token !== botToken) throw new SlackApiError('invalid_auth');
+  const wantsAppToken = method === CONNECTIONS_OPEN;
+  if (token.startsWith('xapp-') !== wantsAppToken) {
+    throw new SlackApiError('not_allowed_token_type');
+  }
+  if (token !== (wantsAppToken ? deps.appToken : deps.botToken)) {
+    throw new SlackApiError('invalid_auth');
+  }
 }
 
 function rateLimited(retryAfterSeconds: number): Answer {
@@ -47,6 +63,10 @@ function runMethod(deps: ApiRouteDeps, method: string, args: Record<string, unkn
       body: { ok: false, error: 'scripted_http_status' },
       headers: {},
     };
+  }
+  if (method === CONNECTIONS_OPEN) {
+    const body = { ok: true, ...deps.socketMode.openConnection(deps.baseUrl) };
+    return { status: 200, body, headers: {} };
   }
   const handler = METHODS[method];
   if (!handler) throw new SlackApiError('unknown_method');
@@ -84,8 +104,8 @@ async function processRequest(
   try {
     const parsed = await parseApiRequest(req, raw, url);
     args = parsed.args;
-    if (!METHODS[method]) throw new SlackApiError('unknown_method');
-    authenticate(parsed.token, deps.botToken);
+    if (!METHODS[method] && method !== CONNECTIONS_OPEN) throw new SlackApiError('unknown_method');
+    authenticate(deps, method, parsed.token);
     return { args, answer: runMethod(deps, method, args) };
   } catch (error) {
     return { args, answer: toAnswer(error, deps.log, method) };

@@ -70,18 +70,14 @@ export function checkCommandAck(body: string): string[] {
 }
 
 /**
- * Sends a signed slash command to the app and checks its ack body. With
- * `options.fake`, the `response_url` points at the fake's `/response/<id>` and
- * the `trigger_id` comes from `fake.issueTrigger()`; without it, both must be
- * in `fields`.
+ * Builds every form field of a slash command from the given ones. With `fake`,
+ * the `response_url` points at the fake's `/response/<id>` and the `trigger_id`
+ * comes from `fake.issueTrigger()`; without it, both must be in `fields`.
  */
-export async function sendSlashCommand(
-  appUrl: string,
-  signingSecret: string,
+export function buildSlashCommandFields(
   fields: Partial<SlashCommandFields> & { command: string; text: string },
-  options: DeliveryOptions & { fake?: FakeSlack } = {},
-): Promise<SlashCommandDelivery> {
-  const { fake, ...delivery } = options;
+  fake?: FakeSlack,
+): SlashCommandFields {
   const channelId = fields.channel_id ?? 'C0ALERTS';
   const responseUrl = fields.response_url ?? fake?.issueResponseUrl({ channel: channelId });
   const triggerId = fields.trigger_id ?? fake?.issueTrigger();
@@ -92,7 +88,7 @@ export async function sendSlashCommand(
   }
   const userId = fields.user_id ?? 'U0ALICE';
   const channelName = fake?.channels().find((channel) => channel.id === channelId)?.name;
-  const full: SlashCommandFields = {
+  return {
     token: LEGACY_TOKEN,
     team_id: WORKSPACE.teamId,
     team_domain: WORKSPACE.teamDomain,
@@ -106,6 +102,22 @@ export async function sendSlashCommand(
     response_url: responseUrl,
     trigger_id: triggerId,
   };
+}
+
+/**
+ * Sends a signed slash command to the app and checks its ack body. With
+ * `options.fake`, the `response_url` points at the fake's `/response/<id>` and
+ * the `trigger_id` comes from `fake.issueTrigger()`; without it, both must be
+ * in `fields`.
+ */
+export async function sendSlashCommand(
+  appUrl: string,
+  signingSecret: string,
+  fields: Partial<SlashCommandFields> & { command: string; text: string },
+  options: DeliveryOptions & { fake?: FakeSlack } = {},
+): Promise<SlashCommandDelivery> {
+  const { fake, ...delivery } = options;
+  const full = buildSlashCommandFields(fields, fake);
   const body = new URLSearchParams(Object.entries(full)).toString();
   const response = await deliver(appUrl, signingSecret, body, delivery);
   return { ...response, ackProblems: checkCommandAck(response.body) };
@@ -131,17 +143,14 @@ export interface BlockActionTarget {
 }
 
 /**
- * Sends a signed `block_actions` click on a message the fake stored. The
- * payload is built from the stored message, so only action_ids that exist in
- * its current blocks can be clicked; anything else throws before sending.
+ * Builds the `block_actions` payload of a click on a message the fake stored.
+ * Only action_ids that exist in the message's current blocks can be clicked;
+ * anything else throws.
  */
-export async function sendBlockAction(
-  appUrl: string,
-  signingSecret: string,
+export function buildBlockActionPayload(
   fake: FakeSlack,
   target: BlockActionTarget,
-  options: DeliveryOptions = {},
-): Promise<SlackDelivery> {
+): Record<string, unknown> {
   const message = requireStoredMessage(fake, target.channel, target.messageTs);
   const found = findAction(message, target.actionId);
   if (!found) {
@@ -152,7 +161,7 @@ export async function sendBlockAction(
   const actionTs = (Date.now() / 1000).toFixed(6);
   const channelName = fake.channels().find((channel) => channel.id === message.channel)?.name;
   const threadTs = message.thread_ts !== message.ts ? message.thread_ts : undefined;
-  const payload = {
+  return {
     type: 'block_actions',
     team: { id: WORKSPACE.teamId, domain: WORKSPACE.teamDomain },
     user: interactionUser(target.userId),
@@ -182,6 +191,21 @@ export async function sendBlockAction(
     is_enterprise_install: false,
     enterprise: null,
   };
+}
+
+/**
+ * Sends a signed `block_actions` click on a message the fake stored. The
+ * payload is built from the stored message, so only action_ids that exist in
+ * its current blocks can be clicked; anything else throws before sending.
+ */
+export async function sendBlockAction(
+  appUrl: string,
+  signingSecret: string,
+  fake: FakeSlack,
+  target: BlockActionTarget,
+  options: DeliveryOptions = {},
+): Promise<SlackDelivery> {
+  const payload = buildBlockActionPayload(fake, target);
   return deliver(appUrl, signingSecret, payloadBody(payload), options);
 }
 
@@ -199,16 +223,13 @@ export interface ViewSubmissionDelivery extends SlackDelivery {
 }
 
 /**
- * Sends a signed `view_submission` for a view the fake stored, then checks the
- * app's ack body against that view (see `checkViewAck`).
+ * Builds the `view_submission` payload for a view the fake stored, and returns
+ * that view too, for checking the app's ack against it.
  */
-export async function sendViewSubmission(
-  appUrl: string,
-  signingSecret: string,
+export function buildViewSubmissionPayload(
   fake: FakeSlack,
   submission: ViewSubmission,
-  options: DeliveryOptions = {},
-): Promise<ViewSubmissionDelivery> {
+): { payload: Record<string, unknown>; view: Record<string, unknown> } {
   const stored = fake.views().find((view) => view.id === submission.viewId);
   if (!stored) {
     throw new Error(`no view ${submission.viewId} in the fake; open it with views.open first`);
@@ -225,6 +246,21 @@ export async function sendViewSubmission(
     is_enterprise_install: false,
     enterprise: null,
   };
+  return { payload, view: stored.view };
+}
+
+/**
+ * Sends a signed `view_submission` for a view the fake stored, then checks the
+ * app's ack body against that view (see `checkViewAck`).
+ */
+export async function sendViewSubmission(
+  appUrl: string,
+  signingSecret: string,
+  fake: FakeSlack,
+  submission: ViewSubmission,
+  options: DeliveryOptions = {},
+): Promise<ViewSubmissionDelivery> {
+  const { payload, view } = buildViewSubmissionPayload(fake, submission);
   const delivery = await deliver(appUrl, signingSecret, payloadBody(payload), options);
-  return { ...delivery, ackProblems: checkViewAck(stored.view, delivery.body) };
+  return { ...delivery, ackProblems: checkViewAck(view, delivery.body) };
 }

@@ -1,11 +1,14 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { pino } from 'pino';
 import { type ApiRouteDeps, handleApiRequest } from './api-route.ts';
 import { ScriptedFaults } from './faults.ts';
 import { ResponseUrlStore, TriggerStore } from './interactions.ts';
 import { ChannelPostLimiter } from './rate-limits.ts';
 import { handleResponseUrl } from './response-route.ts';
+import { SocketModeServer } from './socket-mode.ts';
+import { createSocketControls } from './socket-senders.ts';
 import { DEFAULT_CHANNELS, DEFAULT_USERS, WORKSPACE, WorkspaceState } from './state.ts';
 import type {
   FakeSlack,
@@ -17,6 +20,7 @@ import type {
 import { handleUpload } from './upload-route.ts';
 
 export const DEFAULT_BOT_TOKEN = 'xoxb-test-bot-token';
+export const DEFAULT_APP_TOKEN = 'xapp-1-A0JWAPP-1-fake-app-token';
 export const DEFAULT_SIGNING_SECRET = 'fake-slack-signing-secret-0123456789abcdef';
 
 interface Routes {
@@ -109,6 +113,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const faults = new ScriptedFaults();
   const log = options.logger ?? pino({ level: 'silent' });
   const stopping = new AbortController();
+  const appToken = options.appToken ?? DEFAULT_APP_TOKEN;
+  const socketMode = new SocketModeServer({
+    log,
+    appId: WORKSPACE.appId,
+    ackTimeoutMs: options.socketAckTimeoutMs ?? 3000,
+    pingIntervalMs: options.socketPingIntervalMs ?? 10_000,
+  });
   const api: ApiRouteDeps = {
     log,
     stopSignal: stopping.signal,
@@ -117,6 +128,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     postLimiter,
     baseUrl: '',
     botToken,
+    appToken,
+    socketMode,
     faults,
     calls: [],
   };
@@ -129,15 +142,19 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       res.end(`fake Slack failed on ${req.url ?? '?'}: ${String(error)}`);
     });
   });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+    socketMode.handleUpgrade(req, socket, head),
+  );
   const port = await listen(server);
   const baseUrl = `http://127.0.0.1:${port}`;
   api.baseUrl = baseUrl;
   log.info({ apiUrl: `${baseUrl}/api/` }, 'fake slack started');
 
-  return {
+  const fake: FakeSlack = {
     apiUrl: `${baseUrl}/api/`,
     baseUrl,
     botToken,
+    appToken,
     signingSecret,
     botUserId: WORKSPACE.botUserId,
     botId: WORKSPACE.botId,
@@ -170,9 +187,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     issueTrigger: (context) => triggers.issue(context),
     issueResponseUrl: (context = {}) => `${baseUrl}/response/${responseUrls.issue(context)}`,
     postAsUser: (channel, user, text, threadTs) => postAsUser(state, channel, user, text, threadTs),
+    socket: createSocketControls(socketMode, () => fake),
     stop: () =>
       new Promise<void>((resolve, reject) => {
         stopping.abort();
+        socketMode.close();
         server.close((error) => {
           if (error) {
             reject(error);
@@ -184,4 +203,5 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         server.closeAllConnections();
       }),
   };
+  return fake;
 }

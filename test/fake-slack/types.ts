@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { BlockActionTarget, SlashCommandFields, ViewSubmission } from './sender.ts';
 
 /**
  * Public shapes of the fake Slack Web API: its options, the records it keeps and
@@ -40,6 +41,15 @@ export interface ChannelPostLimit {
 export interface FakeSlackOptions {
   /** The only token the fake accepts. Default `xoxb-test-bot-token`. */
   botToken?: string;
+  /**
+   * The only app-level token `apps.connections.open` accepts.
+   * Default `xapp-1-A0JWAPP-1-fake-app-token`.
+   */
+  appToken?: string;
+  /** Wall-clock ms a Socket Mode envelope waits for its ack. Default 3000, Slack's limit. */
+  socketAckTimeoutMs?: number;
+  /** Wall-clock ms between the fake's pings on each Socket Mode connection. Default 10,000. */
+  socketPingIntervalMs?: number;
   /** Secret the signing sender uses. Default a fixed test secret. */
   signingSecret?: string;
   /** Channels of the workspace. Default one public channel `C0ALERTS` (#job-alerts). */
@@ -157,6 +167,8 @@ export interface FakeSlack {
   /** `http://127.0.0.1:<port>`, the base of upload and response URLs. */
   baseUrl: string;
   botToken: string;
+  /** App-level token (`xapp-…`) for `apps.connections.open`. */
+  appToken: string;
   signingSecret: string;
   botUserId: string;
   botId: string;
@@ -187,5 +199,102 @@ export interface FakeSlack {
   issueResponseUrl(context?: ResponseUrlContext): string;
   /** Adds a message written by a human user, as if typed in the Slack client. */
   postAsUser(channel: string, user: string, text: string, threadTs?: string): StoredMessage;
+  /** Socket Mode: connections opened through `apps.connections.open` and deliveries over them. */
+  socket: FakeSocketMode;
   stop(): Promise<void>;
+}
+
+export type SocketEnvelopeType = 'slash_commands' | 'interactive' | 'events_api';
+
+/** Reason Slack gives when it sends a Socket Mode client `disconnect`. */
+export type SocketDisconnectReason = 'warning' | 'refresh_requested' | 'link_disabled';
+
+/** One message Slack pushes over a Socket Mode connection. */
+export interface SocketEnvelope {
+  envelope_id: string;
+  type: SocketEnvelopeType;
+  /** The same JSON an HTTP request would carry; slash command fields as strings. */
+  payload: Record<string, unknown>;
+  /** Whether the ack's `payload` is used, as the body of an HTTP response would be. */
+  accepts_response_payload: boolean;
+  /** Only on `events_api` envelopes: 0 first, then 1 to 3 on retries. */
+  retry_attempt?: number;
+  /** Only on `events_api` envelopes: `''` first, `timeout` on retries after a missing ack. */
+  retry_reason?: string;
+}
+
+/** One send of an envelope and what became of it. */
+export interface SocketAttempt {
+  envelope: SocketEnvelope;
+  /** The connection it was sent on, see {@link SocketConnectionInfo.id}. */
+  connectionId: number;
+  outcome: 'acked' | 'timed_out';
+  /** The ack's `payload`, `{}` when the ack had none; also set for an ack that came late. */
+  ackPayload?: Record<string, unknown>;
+  /** True when the ack arrived after the timeout; Slack ignores such acks. */
+  lateAck?: boolean;
+}
+
+/** The outcome of one delivery: its attempts, in order, and the checks of the ack. */
+export interface SocketDelivery {
+  type: SocketEnvelopeType;
+  acked: boolean;
+  attempts: SocketAttempt[];
+  /** The payload of the ack that counted, when one did. */
+  ackPayload?: Record<string, unknown>;
+  /** What is wrong with that ack, as `ackProblems` of the HTTP sender lists it. */
+  ackProblems: string[];
+}
+
+/** A Socket Mode connection as the fake saw it. */
+export interface SocketConnectionInfo {
+  /** 1 for the first connection, counting up. */
+  id: number;
+  /** Whether it is open now. */
+  open: boolean;
+  /** The reason of the `disconnect` message the fake sent on it, if any. */
+  disconnectReason?: SocketDisconnectReason;
+  /** The WebSocket close code, once closed. */
+  closeCode?: number;
+}
+
+/** A payload to deliver as one `events_api` envelope; `event` is the event itself. */
+export interface SocketEventCallback {
+  event: Record<string, unknown>;
+  /** Default a fresh `Ev…` id; retries keep it. */
+  eventId?: string;
+}
+
+/**
+ * The Socket Mode side of the fake. Deliveries go to the newest open connection that got
+ * `hello`, wait `socketAckTimeoutMs` for the ack, and resolve with what happened. Only
+ * `events_api` envelopes are retried, up to 3 times, because Slack retries Events API
+ * deliveries and shows the user an error for unacknowledged commands and interactions.
+ */
+export interface FakeSocketMode {
+  deliver(
+    type: SocketEnvelopeType,
+    payload: Record<string, unknown>,
+    options?: { acceptsResponsePayload?: boolean },
+  ): Promise<SocketDelivery>;
+  /** Delivers a slash command; fields default as in `sendSlashCommand` with a fake. */
+  sendSlashCommand(
+    fields: Partial<SlashCommandFields> & { command: string; text: string },
+  ): Promise<SocketDelivery>;
+  /** Delivers a click on a message the fake stored, as `sendBlockAction` builds it. */
+  sendBlockAction(target: BlockActionTarget): Promise<SocketDelivery>;
+  /** Delivers a modal submission and checks the ack against the stored view. */
+  sendViewSubmission(submission: ViewSubmission): Promise<SocketDelivery>;
+  /** Delivers an Events API event callback. */
+  sendEvent(callback: SocketEventCallback): Promise<SocketDelivery>;
+  /** Every connection so far, oldest first. */
+  connections(): SocketConnectionInfo[];
+  /** Resolves once `count` connections in all have received `hello`. */
+  waitForConnections(count: number): Promise<void>;
+  /** Sends `disconnect` on every open connection. `link_disabled` also closes them at once. */
+  disconnect(reason: SocketDisconnectReason): void;
+  /** Drops every open connection without a close handshake, as a network failure would. */
+  drop(): void;
+  /** Messages from clients that the fake could not match: bad JSON, unknown envelope ids. */
+  strayMessages(): string[];
 }
