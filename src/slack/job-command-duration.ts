@@ -15,11 +15,16 @@ export type DurationResult = { ok: true; ms: number } | { ok: false; problem: st
 export function parseDuration(text: string): DurationResult {
   const match = DURATION.exec(text.toLowerCase());
   if (match === null || text === '') {
-    return { ok: false, problem: 'write a number with `m`, `h` or `d`, such as `30m`, `2h` or `1d`.' };
+    return {
+      ok: false,
+      problem: 'write a number with `m`, `h` or `d`, such as `30m`, `2h` or `1d`.',
+    };
   }
   const [, days, hours, minutes] = match;
   const ms =
-    Number(days ?? 0) * UNIT_MS.d + Number(hours ?? 0) * UNIT_MS.h + Number(minutes ?? 0) * UNIT_MS.m;
+    Number(days ?? 0) * UNIT_MS.d +
+    Number(hours ?? 0) * UNIT_MS.h +
+    Number(minutes ?? 0) * UNIT_MS.m;
   if (ms === 0) return { ok: false, problem: 'a mute must last at least `1m`.' };
   return { ok: true, ms };
 }

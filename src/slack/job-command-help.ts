@@ -6,7 +6,16 @@ import { escapeMrkdwn } from './escape.ts';
 import { bold } from './mrkdwn.ts';
 
 /** The subcommands of the `/job` command, in the order help lists them. */
-export const SUBCOMMANDS = ['status', 'list', 'logs', 'why', 'retry', 'mute', 'unmute', 'help'] as const;
+export const SUBCOMMANDS = [
+  'status',
+  'list',
+  'logs',
+  'why',
+  'retry',
+  'mute',
+  'unmute',
+  'help',
+] as const;
 
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
@@ -28,7 +37,10 @@ interface SubcommandHelp {
 const NAMESPACE_ARG = '[-n NAMESPACE]';
 
 const HELP: Record<Subcommand, SubcommandHelp> = {
-  status: { args: `NAME ${NAMESPACE_ARG}`, summary: "Shows the Job's state, its failed attempts and the diagnosed cause." },
+  status: {
+    args: `NAME ${NAMESPACE_ARG}`,
+    summary: "Shows the Job's state, its failed attempts and the diagnosed cause.",
+  },
   list: {
     args: `[failing|running|all] ${NAMESPACE_ARG}`,
     summary: 'Lists failing Jobs (the default), running Jobs or all Jobs.',
@@ -39,20 +51,25 @@ const HELP: Record<Subcommand, SubcommandHelp> = {
       'Uploads the logs of the failed attempts. `--previous` picks the run before the last ' +
       'restart and `--container` (`-c`) one container.',
   },
-  why: { args: `NAME ${NAMESPACE_ARG}`, summary: 'Explains the cause of the failure with the evidence behind it.' },
+  why: {
+    args: `NAME ${NAMESPACE_ARG}`,
+    summary: 'Explains the cause of the failure with the evidence behind it.',
+  },
   retry: {
     args: `NAME ${NAMESPACE_ARG}`,
     summary: "Creates a new Job `NAME-retry-N` from the failed Job's spec, after you confirm.",
   },
   mute: {
     args: `NAME DURATION ${NAMESPACE_ARG}`,
-    summary: 'Stops alerts for the Job for DURATION: `30m`, `2h`, `1d` or a sum such as `1h30m`, at most `7d`.',
+    summary:
+      'Stops alerts for the Job for DURATION: `30m`, `2h`, `1d` or a sum such as `1h30m`, ' +
+      'at most `7d`.',
   },
   unmute: { args: `NAME ${NAMESPACE_ARG}`, summary: 'Ends a mute early.' },
   help: { args: '[SUBCOMMAND]', summary: 'Shows this help, or the help of one subcommand.' },
 };
 
-/** Writes the usage of one subcommand as an inline code span, such as `` `/job status NAME [-n NAMESPACE]` ``. */
+/** Writes the usage of one subcommand as inline code, such as `` `/job status NAME` ``. */
 export function usageOf(command: string, subcommand: Subcommand): string {
   return `\`${escapeMrkdwn(`${command} ${subcommand} ${HELP[subcommand].args}`)}\``;
 }
@@ -82,7 +99,8 @@ export function helpText(command: string, options: { defaultNamespace?: string }
     '',
     '`-n NAMESPACE`, `--namespace NAMESPACE` or `--namespace=NAMESPACE` may stand anywhere ' +
       `in the command.${fallback}`,
-    'NAME is the Job name as `kubectl get jobs` prints it: lowercase letters, digits, `-` and `.`, ' +
+    'NAME is the Job name as `kubectl get jobs` prints it: ' +
+      'lowercase letters, digits, `-` and `.`, ' +
       'at most 63 characters.',
     `Example: \`${name} logs nightly-report-28911440 --previous -n reports\``,
   ];

@@ -54,7 +54,8 @@ function specOf(written: string): OptionSpec | undefined {
 function splitInline(token: string): { written: string; inline?: string } {
   const equals = token.indexOf('=');
   if (equals > 0) return { written: token.slice(0, equals), inline: token.slice(equals + 1) };
-  if (!token.startsWith('--') && token.length > 2) return { written: token.slice(0, 2), inline: token.slice(2) };
+  if (!token.startsWith('--') && token.length > 2)
+    return { written: token.slice(0, 2), inline: token.slice(2) };
   return { written: token };
 }
 

@@ -11,7 +11,12 @@ import {
   type ListFilter,
   type Subcommand,
 } from './job-command-help.ts';
-import { optionSpellings, splitOptions, tokenize, type GivenOption } from './job-command-options.ts';
+import {
+  optionSpellings,
+  splitOptions,
+  tokenize,
+  type GivenOption,
+} from './job-command-options.ts';
 import { checkKubeName, shownValue } from './kube-name.ts';
 import { suggestNames } from './suggest-names.ts';
 
@@ -20,7 +25,12 @@ export { suggestNames } from './suggest-names.ts';
 
 /** A valid `/job` command. `namespace` is the one given, else the default, else absent. */
 export type ParsedCommand =
-  | { ok: true; subcommand: 'status' | 'why' | 'retry' | 'unmute'; name: string; namespace?: string }
+  | {
+      ok: true;
+      subcommand: 'status' | 'why' | 'retry' | 'unmute';
+      name: string;
+      namespace?: string;
+    }
   | { ok: true; subcommand: 'list'; filter: ListFilter; namespace?: string }
   | {
       ok: true;
@@ -108,7 +118,10 @@ function isSubcommand(word: string): word is Subcommand {
  * @example parseJobCommand('logs report-1 --previous -n batch', { command: '/job' })
  *   returns `{ ok: true, subcommand: 'logs', name: 'report-1', namespace: 'batch', previous: true }`.
  */
-export function parseJobCommand(text: string, options: JobCommandOptions): ParsedCommand | CommandError {
+export function parseJobCommand(
+  text: string,
+  options: JobCommandOptions,
+): ParsedCommand | CommandError {
   const tokens = tokenize(text);
   const ctx: Context = { command: options.command };
   const known = tokens.map((t) => t.toLowerCase()).find(isSubcommand);
@@ -124,7 +137,11 @@ export function parseJobCommand(text: string, options: JobCommandOptions): Parse
 
   const misplaced = split.options.find((o) => o.name !== 'namespace' && word !== 'logs');
   if (misplaced !== undefined) {
-    return fail(ctx, 'option-not-allowed', `Option \`${misplaced.written}\` applies only to \`logs\`.`);
+    return fail(
+      ctx,
+      'option-not-allowed',
+      `Option \`${misplaced.written}\` applies only to \`logs\`.`,
+    );
   }
   const namespace = resolveNamespace(ctx, split.options, options.defaultNamespace);
   if (typeof namespace === 'object') return namespace;
@@ -133,7 +150,8 @@ export function parseJobCommand(text: string, options: JobCommandOptions): Parse
 }
 
 function optionError(ctx: Context, problem: string, written: string): CommandError {
-  if (problem === 'missing-value') return fail(ctx, 'missing-option-value', `Option \`${written}\` needs a value.`);
+  if (problem === 'missing-value')
+    return fail(ctx, 'missing-option-value', `Option \`${written}\` needs a value.`);
   if (problem === 'unexpected-value') {
     return fail(ctx, 'unexpected-option-value', `Option \`${written}\` takes no value.`);
   }
@@ -146,7 +164,11 @@ function unknownSubcommand(ctx: Context, word: string): CommandError {
   const shown = shownValue(word);
   if (best !== undefined && isSubcommand(best)) {
     const withUsage: Context = { ...ctx, subcommand: best };
-    const error = fail(withUsage, 'unknown-subcommand', `Unknown subcommand ${shown}. Did you mean \`${best}\`?`);
+    const error = fail(
+      withUsage,
+      'unknown-subcommand',
+      `Unknown subcommand ${shown}. Did you mean \`${best}\`?`,
+    );
     delete error.subcommand;
     return error;
   }
@@ -160,7 +182,9 @@ function resolveNamespace(
   given: readonly GivenOption[],
   fallback: string | undefined,
 ): string | undefined | CommandError {
-  const values = [...new Set(given.filter((o) => o.name === 'namespace').map((o) => o.value ?? ''))];
+  const values = [
+    ...new Set(given.filter((o) => o.name === 'namespace').map((o) => o.value ?? '')),
+  ];
   if (values.length > 1) {
     const shown = values.map(shownValue).join(' and ');
     return fail(ctx, 'conflicting-options', `The namespace is given twice, as ${shown}; give one.`);
@@ -202,14 +226,16 @@ function withName(
   const [name, ...rest] = args;
   if (name === undefined) return fail(ctx, 'missing-argument', 'The Job name is missing.');
   const extra = args[count];
-  if (extra !== undefined) return fail(ctx, 'unexpected-argument', `Unexpected argument ${shownValue(extra)}.`);
+  if (extra !== undefined)
+    return fail(ctx, 'unexpected-argument', `Unexpected argument ${shownValue(extra)}.`);
   const problem = checkKubeName('job', name);
   return problem === undefined ? build(name, rest) : fail(ctx, 'invalid-name', problem);
 }
 
 function parseHelp(ctx: Context, args: string[]): ParsedCommand | CommandError {
   const [topic, extra] = args;
-  if (extra !== undefined) return fail(ctx, 'unexpected-argument', `Unexpected argument ${shownValue(extra)}.`);
+  if (extra !== undefined)
+    return fail(ctx, 'unexpected-argument', `Unexpected argument ${shownValue(extra)}.`);
   if (topic === undefined) return { ok: true, subcommand: 'help' };
   const word = topic.toLowerCase();
   if (isSubcommand(word)) return { ok: true, subcommand: 'help', topic: word };
@@ -217,10 +243,16 @@ function parseHelp(ctx: Context, args: string[]): ParsedCommand | CommandError {
   return fail(ctx, 'unknown-subcommand', `Unknown subcommand ${shownValue(topic)}.${hint}`);
 }
 
-function parseList(ctx: Context, args: string[], scope: { namespace?: string }): ParsedCommand | CommandError {
+function parseList(
+  ctx: Context,
+  args: string[],
+  scope: { namespace?: string },
+): ParsedCommand | CommandError {
   const [filter, extra] = args;
-  if (extra !== undefined) return fail(ctx, 'unexpected-argument', `Unexpected argument ${shownValue(extra)}.`);
-  if (filter === undefined) return { ok: true, subcommand: 'list', filter: LIST_FILTERS[0], ...scope };
+  if (extra !== undefined)
+    return fail(ctx, 'unexpected-argument', `Unexpected argument ${shownValue(extra)}.`);
+  if (filter === undefined)
+    return { ok: true, subcommand: 'list', filter: LIST_FILTERS[0], ...scope };
   const word = filter.toLowerCase();
   const match = LIST_FILTERS.find((f) => f === word);
   if (match !== undefined) return { ok: true, subcommand: 'list', filter: match, ...scope };
@@ -234,7 +266,9 @@ function parseLogs(
   given: readonly GivenOption[],
   scope: { namespace?: string },
 ): ParsedCommand | CommandError {
-  const containers = [...new Set(given.filter((o) => o.name === 'container').map((o) => o.value ?? ''))];
+  const containers = [
+    ...new Set(given.filter((o) => o.name === 'container').map((o) => o.value ?? '')),
+  ];
   if (containers.length > 1) {
     const shown = containers.map(shownValue).join(' and ');
     return fail(ctx, 'conflicting-options', `The container is given twice, as ${shown}; give one.`);
@@ -253,7 +287,11 @@ function parseLogs(
   }));
 }
 
-function parseMute(ctx: Context, args: string[], scope: { namespace?: string }): ParsedCommand | CommandError {
+function parseMute(
+  ctx: Context,
+  args: string[],
+  scope: { namespace?: string },
+): ParsedCommand | CommandError {
   const [first, second] = args;
   // `mute 2h NAME` is a common slip, so the error shows the expected order instead of
   // calling `2h` an invalid name.
@@ -264,15 +302,35 @@ function parseMute(ctx: Context, args: string[], scope: { namespace?: string }):
     !parseDuration(second).ok &&
     checkKubeName('job', second) === undefined;
   if (swapped) {
-    return fail(ctx, 'invalid-name', `The Job name comes before the duration: \`${ctx.command} mute ${second} ${first}\`.`);
+    return fail(
+      ctx,
+      'invalid-name',
+      `The Job name comes before the duration: \`${ctx.command} mute ${second} ${first}\`.`,
+    );
   }
   return withName(ctx, args, 2, (name, [written]) => {
     if (written === undefined) return fail(ctx, 'missing-argument', 'The duration is missing.');
     const duration = parseDuration(written);
-    if (!duration.ok) return fail(ctx, 'invalid-duration', `Invalid duration ${shownValue(written)}: ${duration.problem}`);
+    if (!duration.ok)
+      return fail(
+        ctx,
+        'invalid-duration',
+        `Invalid duration ${shownValue(written)}: ${duration.problem}`,
+      );
     if (duration.ms > MAX_MUTE_MS) {
-      return fail(ctx, 'duration-too-long', `Duration ${shownValue(written)} is over the maximum of \`7d\`.`);
+      return fail(
+        ctx,
+        'duration-too-long',
+        `Duration ${shownValue(written)} is over the maximum of \`7d\`.`,
+      );
     }
-    return { ok: true, subcommand: 'mute', name, ...scope, durationMs: duration.ms, duration: written.toLowerCase() };
+    return {
+      ok: true,
+      subcommand: 'mute',
+      name,
+      ...scope,
+      durationMs: duration.ms,
+      duration: written.toLowerCase(),
+    };
   });
 }

@@ -11,7 +11,7 @@ export type NameKind = 'job' | 'namespace' | 'container';
 /** Maximum length of every kind of name checked here, in characters. */
 export const MAX_NAME_LENGTH = 63;
 
-/** Maximum length of a value shown back in a message, in characters, so a pasted log line stays short. */
+/** Maximum length of a value shown in a message, in characters, so a pasted log line stays short. */
 const MAX_SHOWN_CHARS = 80;
 
 // DNS-1123 label: a namespace or container name.
@@ -21,9 +21,21 @@ const LABEL = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/;
 const SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
 
 const RULES: Record<NameKind, { label: string; pattern: RegExp; characters: string }> = {
-  job: { label: 'Job name', pattern: SUBDOMAIN, characters: 'lowercase letters, digits, `-` and `.`' },
-  namespace: { label: 'namespace', pattern: LABEL, characters: 'lowercase letters, digits and `-`' },
-  container: { label: 'container name', pattern: LABEL, characters: 'lowercase letters, digits and `-`' },
+  job: {
+    label: 'Job name',
+    pattern: SUBDOMAIN,
+    characters: 'lowercase letters, digits, `-` and `.`',
+  },
+  namespace: {
+    label: 'namespace',
+    pattern: LABEL,
+    characters: 'lowercase letters, digits and `-`',
+  },
+  container: {
+    label: 'container name',
+    pattern: LABEL,
+    characters: 'lowercase letters, digits and `-`',
+  },
 };
 
 /** Shows a user-given value as an escaped inline code span, cut to a readable length. */
@@ -39,12 +51,17 @@ export function checkKubeName(kind: NameKind, value: string): string | undefined
   const rule = RULES[kind];
   const shown = shownValue(value);
   if (value.length > MAX_NAME_LENGTH) {
-    return `Invalid ${rule.label} ${shown}: it has ${value.length} characters, and Kubernetes allows at most ${MAX_NAME_LENGTH}.`;
+    return (
+      `Invalid ${rule.label} ${shown}: it has ${value.length} characters, ` +
+      `and Kubernetes allows at most ${MAX_NAME_LENGTH}.`
+    );
   }
   if (rule.pattern.test(value)) return undefined;
   const lower = value.toLowerCase();
   if (rule.pattern.test(lower)) {
-    return `Invalid ${rule.label} ${shown}: Kubernetes names are lowercase. Did you mean ${shownValue(lower)}?`;
+    const hint = `Did you mean ${shownValue(lower)}?`;
+    return `Invalid ${rule.label} ${shown}: Kubernetes names are lowercase. ${hint}`;
   }
-  return `Invalid ${rule.label} ${shown}: use ${rule.characters}, starting and ending with a letter or digit.`;
+  const form = `use ${rule.characters}, starting and ending with a letter or digit`;
+  return `Invalid ${rule.label} ${shown}: ${form}.`;
 }

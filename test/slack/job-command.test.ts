@@ -11,15 +11,23 @@ import { editDistance } from '../../src/slack/suggest-names.ts';
 
 const JOB = { command: '/job' };
 
-function parsed(text: string, options: { command: string; defaultNamespace?: string } = JOB): ParsedCommand {
+function parsed(
+  text: string,
+  options: { command: string; defaultNamespace?: string } = JOB,
+): ParsedCommand {
   const result = parseJobCommand(text, options);
-  if (!result.ok) throw new Error(`expected ${JSON.stringify(text)} to parse, got: ${result.message}`);
+  if (!result.ok)
+    throw new Error(`expected ${JSON.stringify(text)} to parse, got: ${result.message}`);
   return result;
 }
 
-function failed(text: string, options: { command: string; defaultNamespace?: string } = JOB): CommandError {
+function failed(
+  text: string,
+  options: { command: string; defaultNamespace?: string } = JOB,
+): CommandError {
   const result = parseJobCommand(text, options);
-  if (result.ok) throw new Error(`expected ${JSON.stringify(text)} to fail, got ${JSON.stringify(result)}`);
+  if (result.ok)
+    throw new Error(`expected ${JSON.stringify(text)} to fail, got ${JSON.stringify(result)}`);
   return result;
 }
 
@@ -33,14 +41,38 @@ describe('parseJobCommand subcommands', () => {
     ['list running', { ok: true, subcommand: 'list', filter: 'running' }],
     ['list ALL', { ok: true, subcommand: 'list', filter: 'all' }],
     ['logs report-1', { ok: true, subcommand: 'logs', name: 'report-1', previous: false }],
-    ['logs report-1 --previous', { ok: true, subcommand: 'logs', name: 'report-1', previous: true }],
-    ['logs report-1 -p -c main', { ok: true, subcommand: 'logs', name: 'report-1', previous: true, container: 'main' }],
-    ['logs --container=side report-1', { ok: true, subcommand: 'logs', name: 'report-1', previous: false, container: 'side' }],
-    ['mute report-1 30m', { ok: true, subcommand: 'mute', name: 'report-1', durationMs: 1_800_000, duration: '30m' }],
-    ['mute report-1 2H', { ok: true, subcommand: 'mute', name: 'report-1', durationMs: 7_200_000, duration: '2h' }],
-    ['mute report-1 1d', { ok: true, subcommand: 'mute', name: 'report-1', durationMs: 86_400_000, duration: '1d' }],
-    ['mute report-1 7d', { ok: true, subcommand: 'mute', name: 'report-1', durationMs: 604_800_000, duration: '7d' }],
-    ['mute report-1 1h30m', { ok: true, subcommand: 'mute', name: 'report-1', durationMs: 5_400_000, duration: '1h30m' }],
+    [
+      'logs report-1 --previous',
+      { ok: true, subcommand: 'logs', name: 'report-1', previous: true },
+    ],
+    [
+      'logs report-1 -p -c main',
+      { ok: true, subcommand: 'logs', name: 'report-1', previous: true, container: 'main' },
+    ],
+    [
+      'logs --container=side report-1',
+      { ok: true, subcommand: 'logs', name: 'report-1', previous: false, container: 'side' },
+    ],
+    [
+      'mute report-1 30m',
+      { ok: true, subcommand: 'mute', name: 'report-1', durationMs: 1_800_000, duration: '30m' },
+    ],
+    [
+      'mute report-1 2H',
+      { ok: true, subcommand: 'mute', name: 'report-1', durationMs: 7_200_000, duration: '2h' },
+    ],
+    [
+      'mute report-1 1d',
+      { ok: true, subcommand: 'mute', name: 'report-1', durationMs: 86_400_000, duration: '1d' },
+    ],
+    [
+      'mute report-1 7d',
+      { ok: true, subcommand: 'mute', name: 'report-1', durationMs: 604_800_000, duration: '7d' },
+    ],
+    [
+      'mute report-1 1h30m',
+      { ok: true, subcommand: 'mute', name: 'report-1', durationMs: 5_400_000, duration: '1h30m' },
+    ],
     ['help', { ok: true, subcommand: 'help' }],
     ['help logs', { ok: true, subcommand: 'help', topic: 'logs' }],
     ['', { ok: true, subcommand: 'help' }],
@@ -69,7 +101,12 @@ describe('parseJobCommand namespaces', () => {
     'status report-1 \u2014namespace batch',
     'status\treport-1\u00a0-n batch',
   ])('reads the namespace from %j', (text) => {
-    expect(parsed(text)).toEqual({ ok: true, subcommand: 'status', name: 'report-1', namespace: 'batch' });
+    expect(parsed(text)).toEqual({
+      ok: true,
+      subcommand: 'status',
+      name: 'report-1',
+      namespace: 'batch',
+    });
   });
 
   it('uses the default namespace when none is given', () => {
@@ -105,10 +142,16 @@ describe('parseJobCommand namespaces', () => {
   });
 
   it('rejects -n without a value', () => {
-    for (const text of ['status report-1 -n', 'status report-1 -n --previous', 'status report-1 --namespace=']) {
+    for (const text of [
+      'status report-1 -n',
+      'status report-1 -n --previous',
+      'status report-1 --namespace=',
+    ]) {
       const error = failed(text);
       expect(error.code).toBe('missing-option-value');
-      expect(error.message).toMatch(/^Option `(-n|--namespace)` needs a value\. Usage: `\/job status/);
+      expect(error.message).toMatch(
+        /^Option `(-n|--namespace)` needs a value\. Usage: `\/job status/,
+      );
     }
   });
 });
@@ -185,7 +228,9 @@ describe('parseJobCommand errors', () => {
     const error = failed('logs report-1 --prev');
     expect(error.code).toBe('unknown-option');
     expect(error.message).toContain('Unknown option `--prev`. Did you mean `--previous`?');
-    expect(failed('status report-1 --namesapce x').message).toContain('Did you mean `--namespace`?');
+    expect(failed('status report-1 --namesapce x').message).toContain(
+      'Did you mean `--namespace`?',
+    );
   });
 
   it('rejects logs options on other subcommands', () => {
@@ -228,9 +273,14 @@ describe('parseJobCommand mute durations', () => {
     expect(failed('mute report-1 6d25h').code).toBe('duration-too-long');
   });
 
-  it.each(['2x', '30', 'm', '30m2h', '1h1h', '-5m', '1.5h'])('rejects the duration %j', (duration) => {
-    expect(failed(`mute report-1 ${duration}`).code).toMatch(/invalid-duration|unknown-option|missing-argument/);
-  });
+  it.each(['2x', '30', 'm', '30m2h', '1h1h', '-5m', '1.5h'])(
+    'rejects the duration %j',
+    (duration) => {
+      expect(failed(`mute report-1 ${duration}`).code).toMatch(
+        /invalid-duration|unknown-option|missing-argument/,
+      );
+    },
+  );
 
   it('explains the format of a bad duration', () => {
     expect(failed('mute report-1 2x').message).toContain(
@@ -257,7 +307,16 @@ describe('parseJobCommand mute durations', () => {
 
 describe('configured command name', () => {
   it.each(['/jobs', '/kjob'])('uses %s in every message', (command) => {
-    const texts = ['stauts a', 'status', 'status A', 'mute a 9d', 'list x', 'nonsense!', 'logs a --x', 'status a b'];
+    const texts = [
+      'stauts a',
+      'status',
+      'status A',
+      'mute a 9d',
+      'list x',
+      'nonsense!',
+      'logs a --x',
+      'status a b',
+    ];
     for (const text of texts) {
       const error = failed(text, { command });
       expect(error.message).toContain(`\`${command} `);
@@ -282,7 +341,9 @@ describe('helpText', () => {
   });
 
   it('names the default namespace when one is set', () => {
-    expect(helpText('/job', { defaultNamespace: 'batch' })).toContain('Without it, the namespace is `batch`.');
+    expect(helpText('/job', { defaultNamespace: 'batch' })).toContain(
+      'Without it, the namespace is `batch`.',
+    );
     expect(helpText('/job')).not.toContain('Without it');
   });
 });
