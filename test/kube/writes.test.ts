@@ -163,8 +163,49 @@ describe('KubeWrites request headers', () => {
   });
 });
 
+describe('KubeWrites setup errors', () => {
+  it('rejects an identity error as a plain Error', async () => {
+    const recorder = await startRecorder(() => ({ status: 201, body: {} }));
+    const error = await recorder.writes.createJob('payments', job('a'), { user: '', groups: [] }).catch((err: unknown) => err);
+    await recorder.close();
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(KubeApiError);
+  });
+  it('refuses to bypass a kubeconfig proxy', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: 'https://127.0.0.1:1', proxyUrl: 'http://127.0.0.1:2', skipTLSVerify: false }],
+      users: [{ name: 'u', token: 't' }],
+      contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
+      currentContext: 'c',
+    });
+    const writes = createKubeWrites(kc);
+    await expect(writes.createJob('payments', job('b'), ONCALL)).rejects.toThrow(/proxy-url/);
+  });
+});
+
 describe('KubeWrites transport failure', () => {
-  it('rejects with a transient KubeApiError', async () => {
+  it('rejects a silent server as timed out', async () => {
+    const server = createServer(() => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const kc = new KubeConfig();
+    const port = (server.address() as AddressInfo).port;
+    kc.loadFromOptions({
+      clusters: [{ name: 's', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+      users: [{ name: 'u', token: 't' }],
+      contexts: [{ name: 's', cluster: 's', user: 'u' }],
+      currentContext: 's',
+    });
+    const writes = createKubeWrites(kc, { timeoutMs: 50 });
+    const error = await writes.createJob('payments', job('c'), ONCALL).catch((err: unknown) => err);
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    expect(error).toBeInstanceOf(KubeApiError);
+    expect((error as KubeApiError).reason).toBe('ETIMEDOUT');
+    expect((error as KubeApiError).isPermanent).toBe(false);
+  });
+
+  it('rejects a closed port as transient', async () => {
     const recorder = await startRecorder(() => ({ status: 200, body: {} }));
     const writes = recorder.writes;
     await recorder.close();
