@@ -5,13 +5,18 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
+import { RequestAuthorizer, type Authorizer } from './authorization.ts';
+import { Deleter } from './deletion.ts';
+import { SimJobController } from './job-controller.ts';
+import type { OutcomeChooser } from './job-kubelet.ts';
 import { apiGroup, apiGroupList, apiResourceList, coreVersions, versionInfo } from './discovery.ts';
 import { SimFaults, type WatchRegistry } from './faults.ts';
 import { sendJson, sendStatus } from './http-io.ts';
 import { kubeconfigYaml, writeKubeconfig } from './kubeconfig.ts';
 import { ObjectStore } from './object-store.ts';
 import { LogStore } from './pod-logs.ts';
-import { handleResource, type ResourceContext } from './resource-handlers.ts';
+import type { ResourceContext } from './resource-context.ts';
+import { handleResource } from './resource-handlers.ts';
 import { parseRoute, type Route } from './routes.ts';
 import { failureStatus, pathNotFound, StatusError, unauthorized } from './status.ts';
 import { encodeListFor, encodeObjectFor } from './table.ts';
@@ -43,6 +48,21 @@ export interface SimClusterOptions {
   now?: () => Date;
   /** Logger for requests (debug) and server errors. Default: silent. */
   logger?: Logger;
+  /**
+   * Decides every resource request, including the `impersonate` checks of requests with
+   * `Impersonate-User`/`Impersonate-Group` headers; a denial gets the real 403 Status.
+   * The kubeconfig's user is `system:admin` in group `system:masters`. Default: allow all.
+   */
+  authorize?: Authorizer;
+  /** Runs Jobs created through the API with a model of the job controller. Default true. */
+  runJobs?: boolean;
+  /** How each attempt of a Job's pod ends. Default: exit code 0 after 1 s. */
+  outcomes?: OutcomeChooser;
+  /**
+   * Model milliseconds per real millisecond for the job controller: durations, backoffs and
+   * deadlines are divided by it. Default 1.
+   */
+  timeScale?: number;
 }
 
 /** A running simulated Kubernetes API server. */
@@ -73,6 +93,7 @@ export interface SimCluster {
 
 interface ServerState {
   ctx: ResourceContext;
+  authorizer: RequestAuthorizer | undefined;
   faults: SimFaults;
   token: string;
   address: () => string;
@@ -106,6 +127,7 @@ async function serveRequest(state: ServerState, req: IncomingMessage, res: Serve
   const route = parseRoute(url.pathname);
   if (serveDiscovery(res, route, state.address())) return;
   if (route.kind !== 'resource') throw pathNotFound();
+  state.authorizer?.check(req, route, url.searchParams);
   await handleResource(state.ctx, req, res, route, url.searchParams);
 }
 
@@ -143,6 +165,19 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
   });
   const watches: WatchRegistry = { open: new Set(), hung: new Set(), hanging: false };
   const faults = new SimFaults(store, watches);
+  const setLogs: SimCluster['setLogs'] = (namespace, pod, container, text) =>
+    logs.set(namespace, pod, container, text, now());
+  const controller =
+    options.runJobs === false
+      ? undefined
+      : new SimJobController({
+          store,
+          setLogs,
+          now,
+          logger: log,
+          ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
+          ...(options.outcomes === undefined ? {} : { outcomes: options.outcomes }),
+        });
 
   const ctx: ResourceContext = {
     store,
@@ -151,6 +186,10 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
     now,
     requireNodes: options.requireNodes ?? false,
     emptyLogWithoutNode: options.emptyLogWithoutNode ?? true,
+    deleter: new Deleter(store, now),
+    onCreated: (object) => {
+      if (object.kind === 'Job') controller?.adopt(object);
+    },
     watchSettings: {
       bookmarkIntervalMs: options.bookmarkIntervalMs ?? 1000,
       defaultTimeoutSeconds: options.watchTimeoutSeconds ?? 1800,
@@ -160,7 +199,8 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
   };
 
   const server = createServer();
-  const state: ServerState = { ctx, faults, token, log, address: () => addressOf() };
+  const authorizer = options.authorize === undefined ? undefined : new RequestAuthorizer(options.authorize);
+  const state: ServerState = { ctx, authorizer, faults, token, log, address: () => addressOf() };
   server.on('request', (req, res) => {
     serveRequest(state, req, res).catch((error: unknown) => handleFailure(state, res, error));
   });
@@ -182,10 +222,11 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
     token,
     store,
     faults,
-    setLogs: (namespace, pod, container, text) => logs.set(namespace, pod, container, text, now()),
+    setLogs,
     kubeconfigYaml: () => kubeconfigYaml({ url, token }),
     writeKubeconfig: (path) => writeKubeconfig(path, { url, token }),
     stop: async () => {
+      controller?.stop();
       faults.closeWatches({ abrupt: true });
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -6,6 +6,8 @@ import { failureStatus, StatusError } from './status.ts';
 /** The parts of a `DeleteOptions` body that this server acts on. */
 export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
+  /** `Background`, `Foreground` or `Orphan`; read by `readPropagation` in deletion.ts. */
+  propagationPolicy?: string;
 }
 
 /** Reads the optional `DeleteOptions` body of a DELETE request. A request without a body has none. */

@@ -14,3 +14,8 @@ export {
   type Scenario,
   type ScenarioLog,
 } from './scenario.ts';
+export { type AuthorizationAttributes, type Authorizer } from './authorization.ts';
+export { SimJobController, type JobControllerOptions } from './job-controller.ts';
+export type { OutcomeChooser } from './job-kubelet.ts';
+export type { Attempt, AttemptOutcome } from './job-pods.ts';
+export { retryOfAnnotation, scenarioOutcomes } from './scenario-outcomes.ts';

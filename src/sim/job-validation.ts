@@ -1,39 +1,10 @@
 import type { KubeObject } from './resources.ts';
-import { failureStatus, StatusError, type StatusDetails } from './status.ts';
-
-/** One `field.Invalid` error as the real server lists it in `details.causes`. */
-interface InvalidField {
-  field: string;
-  value: unknown;
-  detail: string;
-}
-
-/** Formats a value as Go's `field.Invalid` prints it: numbers bare, the rest as JSON. */
-function formatValue(value: unknown): string {
-  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
-}
-
-function causeMessage(error: InvalidField): string {
-  return `Invalid value: ${formatValue(error.value)}: ${error.detail}`;
-}
+import { invalidObject, type FieldError } from './field-errors.ts';
+import type { StatusError } from './status.ts';
 
 /** Builds the 422 Invalid Status of the real server for a Job and its field errors. */
-export function jobInvalid(name: string, errors: readonly InvalidField[]): StatusError {
-  const parts = errors.map((error) => `${error.field}: ${causeMessage(error)}`);
-  const summary = parts.length === 1 ? (parts[0] ?? '') : `[${parts.join(', ')}]`;
-  const details: StatusDetails = {
-    name,
-    group: 'batch',
-    kind: 'Job',
-    causes: errors.map((error) => ({
-      reason: 'FieldValueInvalid',
-      message: causeMessage(error),
-      field: error.field,
-    })),
-  };
-  return new StatusError(
-    failureStatus(422, 'Invalid', `Job.batch "${name}" is invalid: ${summary}`, details),
-  );
+export function jobInvalid(name: string, errors: readonly FieldError[]): StatusError {
+  return invalidObject('Job', 'batch', name, errors);
 }
 
 interface JobSpec {
@@ -60,18 +31,18 @@ function changed(before: unknown, after: unknown): boolean {
  * Checks an update of a Job against the immutable fields the real server guards
  * (`validateJobSpecUpdate` of Kubernetes v1.37): `spec.completions` of a non-indexed Job,
  * `spec.selector`, `spec.template` of a Job that is not suspended, and five policy fields.
- * Throws a 422 Invalid StatusError listing every violation.
+ * Returns one error per violation.
  * NOTE: the real server prints an invalid template as its internal Go struct, but this server
  * prints it as JSON. The real server also lets only the scheduling fields of a suspended
  * Job's template change, while this server lets the whole template change.
  */
-export function checkJobUpdate(previous: KubeObject, next: KubeObject): void {
+export function immutableJobFields(previous: KubeObject, next: KubeObject): FieldError[] {
   const before = specOf(previous);
   const after = specOf(next);
-  const errors: InvalidField[] = [];
+  const errors: FieldError[] = [];
   const immutable = (field: keyof JobSpec): void => {
     if (changed(before[field], after[field])) {
-      errors.push({ field: `spec.${field}`, value: after[field], detail: 'field is immutable' });
+      errors.push({ type: 'Invalid', field: `spec.${field}`, value: after[field], detail: 'field is immutable' });
     }
   };
   // The order of the real server's checks, which is the order of the causes.
@@ -83,5 +54,11 @@ export function checkJobUpdate(previous: KubeObject, next: KubeObject): void {
   immutable('backoffLimitPerIndex');
   immutable('managedBy');
   immutable('successPolicy');
+  return errors;
+}
+
+/** Throws the 422 Invalid StatusError of {@link immutableJobFields} when any field changed. */
+export function checkJobUpdate(previous: KubeObject, next: KubeObject): void {
+  const errors = immutableJobFields(previous, next);
   if (errors.length > 0) throw jobInvalid(next.metadata.name ?? '', errors);
 }

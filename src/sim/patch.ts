@@ -1,5 +1,6 @@
 import type { KubeObject } from './resources.ts';
 import { badRequest, StatusError, failureStatus } from './status.ts';
+import { strategicMerge } from './strategic-merge.ts';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -112,11 +113,8 @@ export function jsonPatch(target: unknown, operations: unknown): unknown {
 }
 
 /**
- * Applies a PATCH body by its Content-Type: JSON patch, or merge patch for
- * `merge-patch+json` and `strategic-merge-patch+json`.
- * NOTE: strategic merge is treated as a merge patch, so a patched list replaces the whole
- * list instead of merging by key (e.g. containers by name).
- */
+ * Applies a PATCH body by its Content-Type: JSON patch, JSON merge patch or strategic merge
+ * patch.  */
 export function applyPatch(
   current: KubeObject,
   body: unknown,
@@ -124,9 +122,9 @@ export function applyPatch(
 ): KubeObject {
   const type = (contentType ?? '').split(';')[0]?.trim() ?? '';
   if (type === 'application/json-patch+json') return jsonPatch(current, body) as KubeObject;
-  const mergeTypes = ['application/merge-patch+json', 'application/strategic-merge-patch+json'];
-  if (mergeTypes.includes(type)) {
-    return mergePatch(current, body) as KubeObject;
+  if (type === 'application/merge-patch+json') return mergePatch(current, body) as KubeObject;
+  if (type === 'application/strategic-merge-patch+json') {
+    return (strategicMerge(current, body) ?? {}) as KubeObject;
   }
   throw new StatusError(
     failureStatus(

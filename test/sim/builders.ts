@@ -7,7 +7,7 @@ export function job(name: string, overrides: Partial<KubeObject> & { labels?: Re
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: { name, namespace: 'default', labels: { 'job-name': name, ...labels } },
-    spec: { template: { spec: { containers: [{ name: 'main', image: 'busybox' }] } } },
+    spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox' }] } } },
     status: {},
     ...rest,
   };

@@ -1,0 +1,109 @@
+import { badRequest } from './status.ts';
+
+/**
+ * A strategic merge patch (the `application/strategic-merge-patch+json` that kubectl sends)
+ * for the kinds this server stores. Lists whose field has a `patchMergeKey` in the
+ * Kubernetes v1.37 API types merge item by item on that key; `finalizers` merge as a set;
+ * every other list (tolerations, args, envFrom, …) is replaced whole.
+ * NOTE: `$setElementOrder` directives are accepted but ignored, so merged items keep the
+ * stored order with new items appended.
+ */
+
+type Fields = Record<string, unknown>;
+
+/** Field name to the key its list items merge on. */
+const mergeKeys: Readonly<Record<string, string>> = {
+  containers: 'name',
+  initContainers: 'name',
+  ephemeralContainers: 'name',
+  env: 'name',
+  volumes: 'name',
+  volumeMounts: 'mountPath',
+  volumeDevices: 'devicePath',
+  ports: 'containerPort',
+  imagePullSecrets: 'name',
+  hostAliases: 'ip',
+  resourceClaims: 'name',
+  conditions: 'type',
+  ownerReferences: 'uid',
+  topologySpreadConstraints: 'topologyKey',
+};
+
+/** Lists of strings that merge as sets. */
+const setLists = new Set(['finalizers']);
+
+function isObject(value: unknown): value is Fields {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function withoutDirective(item: Fields): Fields {
+  const { $patch: _directive, ...rest } = item;
+  return rest;
+}
+
+function mergeKeyedList(target: unknown, patch: unknown[], key: string): unknown[] {
+  if (patch.some((item) => isObject(item) && item['$patch'] === 'replace')) {
+    return patch.filter((item) => !(isObject(item) && item['$patch'] === 'replace'));
+  }
+  const result = Array.isArray(target) ? structuredClone(target) : [];
+  for (const item of patch) {
+    if (!isObject(item)) throw badRequest(`invalid strategic merge patch: list item ${JSON.stringify(item)} is not an object`);
+    const index = result.findIndex((existing) => isObject(existing) && existing[key] === item[key]);
+    if (item['$patch'] === 'delete') {
+      if (index >= 0) result.splice(index, 1);
+    } else if (index >= 0) {
+      result[index] = strategicMerge(result[index], item);
+    } else {
+      result.push(strategicMerge({}, withoutDirective(item)));
+    }
+  }
+  return result;
+}
+
+function mergeSetList(target: unknown, patch: unknown[]): unknown[] {
+  const result = Array.isArray(target) ? [...target] : [];
+  for (const item of patch) if (!result.includes(item)) result.push(item);
+  return result;
+}
+
+function mergeField(result: Fields, key: string, value: unknown): void {
+  if (key.startsWith('$setElementOrder/')) return;
+  if (key.startsWith('$deleteFromPrimitiveList/')) {
+    const field = key.slice('$deleteFromPrimitiveList/'.length);
+    const list = result[field];
+    if (Array.isArray(list) && Array.isArray(value)) result[field] = list.filter((item) => !value.includes(item));
+    return;
+  }
+  if (value === null) {
+    delete result[key];
+    return;
+  }
+  const mergeKey = mergeKeys[key];
+  if (Array.isArray(value) && mergeKey !== undefined) result[key] = mergeKeyedList(result[key], value, mergeKey);
+  else if (Array.isArray(value) && setLists.has(key)) result[key] = mergeSetList(result[key], value);
+  else if (isObject(value)) {
+    const merged = strategicMerge(result[key], value);
+    if (merged === undefined) delete result[key];
+    else result[key] = merged;
+  } else result[key] = structuredClone(value);
+}
+
+/**
+ * Applies a strategic merge patch to `target` and returns the result; `undefined` when
+ * the patch deletes the whole map with `$patch: delete`.
+ */
+export function strategicMerge(target: unknown, patch: unknown): unknown {
+  if (!isObject(patch)) return structuredClone(patch);
+  if (patch['$patch'] === 'delete') return undefined;
+  if (patch['$patch'] === 'replace') return structuredClone(withoutDirective(patch));
+  let result: Fields = isObject(target) ? structuredClone(target) : {};
+  const retained = patch['$retainKeys'];
+  if (Array.isArray(retained)) {
+    result = Object.fromEntries(Object.entries(result).filter(([key]) => retained.includes(key)));
+  }
+  for (const [key, value] of Object.entries(patch)) {
+    if (key === '$patch' || key === '$retainKeys') continue;
+    mergeField(result, key, value);
+  }
+  return result;
+}
