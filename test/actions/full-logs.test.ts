@@ -109,7 +109,7 @@ function podOf(
       containerStatuses: options.containers.map(status),
       initContainerStatuses: (options.init ?? []).map(status),
     },
-  } as unknown as V1Pod;
+  };
 }
 
 function jobNamed(name: string, namespace = 'logs'): V1Job {
