@@ -35,6 +35,7 @@ interface Rule {
   apiGroups: string[];
   resources: string[];
   verbs: string[];
+  resourceNames?: string[];
 }
 
 interface Manifest {
@@ -43,7 +44,7 @@ interface Manifest {
   metadata: { name: string; namespace?: string; labels?: Record<string, string> };
   rules?: Rule[];
   roleRef?: { kind: string; name: string };
-  subjects?: { kind: string; name: string; namespace?: string }[];
+  subjects?: { apiGroup?: string; kind: string; name: string; namespace?: string }[];
 }
 
 /** An install of the manifests for one test, with a token of its ServiceAccount. */
@@ -74,16 +75,18 @@ async function readManifests(file: string): Promise<Manifest[]> {
 
 /**
  * Moves an install into `accountNamespace` so that tests do not share a ServiceAccount:
- * the ServiceAccount's namespace and the cluster-scoped names take that name.
+ * the ServiceAccount's namespace takes that name, and it replaces the `jobwatch` at the
+ * start of cluster-scoped names (`jobwatch-impersonate` becomes `NAMESPACE-impersonate`).
  */
 function isolate(manifests: Manifest[], accountNamespace: string): Manifest[] {
+  const rename = (name: string) => name.replace(/^jobwatch/, accountNamespace);
   return manifests.map((manifest) => {
     const copy = structuredClone(manifest);
     if (copy.kind === 'Namespace' || copy.kind.startsWith('Cluster')) {
-      copy.metadata.name = accountNamespace;
+      copy.metadata.name = rename(copy.metadata.name);
     }
     if (copy.metadata.namespace === ACCOUNT_NAMESPACE) copy.metadata.namespace = accountNamespace;
-    if (copy.roleRef?.kind === 'ClusterRole') copy.roleRef.name = accountNamespace;
+    if (copy.roleRef?.kind === 'ClusterRole') copy.roleRef.name = rename(copy.roleRef.name);
     for (const subject of copy.subjects ?? []) {
       if (subject.namespace === ACCOUNT_NAMESPACE) subject.namespace = accountNamespace;
     }
@@ -191,9 +194,10 @@ async function whoAmI(token: string): Promise<string> {
 }
 
 /** Applies the ServiceAccount's manifests in a namespace of its own and gets its token. */
-async function installAccount(file: string): Promise<Install & { token: string }> {
+async function installAccount(files: string[]): Promise<Install & { token: string }> {
   const accountNamespace = await createNamespace(plane.kube, 'jobwatch');
-  await kubectlApply(isolate(await readManifests(file), accountNamespace));
+  const manifests = (await Promise.all(files.map(readManifests))).flat();
+  await kubectlApply(isolate(manifests, accountNamespace));
   const token = await requestToken(accountNamespace);
   return {
     accountNamespace,
@@ -275,7 +279,7 @@ const EXPORT_LOG =
 
 describe('manifests in deploy/rbac', () => {
   it('label every object and name the jobwatch ServiceAccount', async () => {
-    for (const file of ['cluster.yaml', 'namespaced.yaml', 'service-account.yaml']) {
+    for (const file of ['cluster.yaml', 'namespaced.yaml', 'service-account.yaml', 'impersonate.yaml']) {
       for (const manifest of await readManifests(file)) {
         expect(manifest.metadata.labels, `${file} ${manifest.kind}`).toEqual({
           'app.kubernetes.io/name': 'jobwatch',
@@ -298,9 +302,28 @@ describe('manifests in deploy/rbac', () => {
   });
 
   it('leave the namespace of the Role and RoleBinding to kubectl -n', async () => {
-    for (const manifest of await readManifests('namespaced.yaml')) {
-      expect(manifest.metadata.namespace, manifest.kind).toBeUndefined();
+    for (const file of ['namespaced.yaml', 'oncall-example.yaml']) {
+      for (const manifest of await readManifests(file)) {
+        expect(manifest.metadata.namespace, `${file} ${manifest.kind}`).toBeUndefined();
+      }
     }
+  });
+
+  it('grant only named impersonation in impersonate.yaml', async () => {
+    const role = (await readManifests('impersonate.yaml')).find((m) => m.kind === 'ClusterRole');
+    for (const rule of role?.rules ?? []) {
+      expect(rule.verbs).toEqual(['impersonate']);
+      expect(rule.apiGroups).toEqual(['']);
+      expect(['users', 'groups']).toContain(rule.resources[0]);
+      expect(rule.resourceNames?.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('bind the oncall example to a mapped user', async () => {
+    const binding = (await readManifests('oncall-example.yaml')).find((m) => m.kind === 'RoleBinding');
+    expect(binding?.subjects).toEqual([
+      { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'slack:payments-oncall' },
+    ]);
   });
 });
 
@@ -309,7 +332,7 @@ describe('cluster-wide install (cluster.yaml)', () => {
   let jobNamespace = '';
 
   beforeAll(async () => {
-    install = await installAccount('cluster.yaml');
+    install = await installAccount(['cluster.yaml', 'impersonate.yaml']);
     jobNamespace = await createNamespace(plane.kube, 'rbac-cluster');
   });
 
@@ -395,6 +418,17 @@ describe('cluster-wide install (cluster.yaml)', () => {
   ])('allows %s %s in every namespace', async (verb, resource) => {
     expect(await canI(install, [verb, resource, '--all-namespaces'])).toBe('yes');
   });
+
+  it.each([
+    ['yes', 'users/slack:payments-oncall'],
+    ['yes', 'groups/jobwatch:oncall'],
+    ['no', 'users/slack:mallory'],
+    ['no', 'users'],
+    ['no', 'groups/system:masters'],
+    ['no', 'serviceaccounts'],
+  ])('returns %s for impersonate %s', async (answer, resource) => {
+    expect(await canI(install, ['impersonate', resource])).toBe(answer);
+  });
 });
 
 describe('namespaced install (service-account.yaml and namespaced.yaml)', () => {
@@ -403,7 +437,7 @@ describe('namespaced install (service-account.yaml and namespaced.yaml)', () => 
   let unbound = '';
 
   beforeAll(async () => {
-    install = await installAccount('service-account.yaml');
+    install = await installAccount(['service-account.yaml', 'impersonate.yaml']);
     bound = await createNamespace(plane.kube, 'rbac-bound');
     unbound = await createNamespace(plane.kube, 'rbac-unbound');
     await kubectlApply(isolate(await readManifests('namespaced.yaml'), install.accountNamespace), bound);
