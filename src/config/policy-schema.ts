@@ -116,7 +116,8 @@ const ceilings = z.strictObject({
 const everyone = verbList.check((ctx) => {
   const writes = [...ctx.value].filter((granted) => CLUSTER_WRITE_VERBS.has(granted));
   if (writes.length === 0) return;
-  reject(ctx, `grants ${writes.join(' and ')}, which need a rule with a Kubernetes identity`);
+  const need = writes.length === 1 ? 'needs' : 'need';
+  reject(ctx, `grants ${writes.join(' and ')}, which ${need} a rule with a Kubernetes identity`);
 });
 
 /** The policy file as written; the top level may be empty. */

@@ -164,7 +164,7 @@ describe('parsePolicy schema errors', () => {
   it('rejects write verbs for everyone', () => {
     const problem = onlyProblem('everyone: [read, raise-limits]', 'everyone');
     expect(problem?.message).toBe(
-      'everyone grants raise-limits, which need a rule with a Kubernetes identity',
+      'everyone grants raise-limits, which needs a rule with a Kubernetes identity',
     );
   });
   it('names an unknown key and lists the allowed ones', () => {

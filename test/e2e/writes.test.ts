@@ -55,21 +55,32 @@ function isolate(manifests: Manifest[], account: string): Manifest[] {
   });
 }
 
-function kubectlApply(manifests: Manifest[], namespace?: string): Promise<void> {
-  const yaml = manifests.map((manifest) => stringify(manifest)).join('---\n');
-  const scope = namespace === undefined ? [] : ['-n', namespace];
-  const args = ['--kubeconfig', plane.kubeconfig, 'apply', '-f', '-', ...scope];
+/** Runs kubectl as the control plane's administrator and returns its exit code and output. */
+function kubectl(args: string[], input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn('kubectl', args);
+    const child = spawn('kubectl', ['--kubeconfig', plane.kubeconfig, ...args]);
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', fail);
-    child.on('close', (code) => {
-      if (code === 0) done();
-      else fail(new Error(`kubectl ${args.join(' ')} failed: ${stderr}`));
-    });
-    child.stdin.end(yaml);
+    child.on('close', (code) => done({ code, stdout: stdout.trim(), stderr }));
+    child.stdin.end(input);
   });
+}
+
+async function kubectlApply(manifests: Manifest[], namespace?: string): Promise<void> {
+  const yaml = manifests.map((manifest) => stringify(manifest)).join('---\n');
+  const args = ['apply', '-f', '-', ...(namespace === undefined ? [] : ['-n', namespace])];
+  const result = await kubectl(args, yaml);
+  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${result.stderr}`);
+}
+
+/** Returns kubectl's `yes` or `no` for one check as an impersonated identity. */
+async function canIAs(identity: KubeIdentity, verb: string, resource: string, namespace: string) {
+  const groups = identity.groups.map((group) => `--as-group=${group}`);
+  const args = ['auth', 'can-i', verb, resource, '-n', namespace, `--as=${identity.user}`, ...groups];
+  return (await kubectl(args)).stdout;
 }
 
 /** Writes a kubeconfig that authenticates as the ServiceAccount with a TokenRequest token. */
@@ -227,5 +238,20 @@ describe('patchCronJob as a mapped identity', () => {
       `cronjobs.batch "${name}" is forbidden: User "slack:data-engineers" cannot patch ` +
         `resource "cronjobs" in API group "batch" in the namespace "${payments}"`,
     );
+  });
+});
+
+describe('kubectl auth can-i as the mapped identities', () => {
+  it.each([
+    ['yes', 'create', 'jobs', PAYMENTS_ONCALL],
+    ['yes', 'patch', 'cronjobs', PAYMENTS_ONCALL],
+    ['no', 'delete', 'jobs', PAYMENTS_ONCALL],
+    ['no', 'create', 'jobs', DATA_ENGINEERS],
+  ])('returns %s for %s %s in payments', async (answer, verb, resource, identity) => {
+    expect(await canIAs(identity, verb, resource, payments)).toBe(answer);
+  });
+
+  it('returns yes through a bound group in reports', async () => {
+    expect(await canIAs(DATA_ENGINEERS, 'create', 'jobs', reports)).toBe('yes');
   });
 });
