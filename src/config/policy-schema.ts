@@ -61,6 +61,25 @@ const kubernetes = z.strictObject({
   groups: z.array(kubeName).optional(),
 });
 
+/** Reads a list field of a rule whose other fields may be invalid. */
+function listField(value: unknown, key: string): unknown[] {
+  const field = (value as Record<string, unknown>)[key];
+  if (Array.isArray(field)) return field;
+  return field instanceof Set ? [...(field as Set<unknown>)] : [];
+}
+
+function writeVerbs(value: unknown): unknown[] {
+  return listField(value, 'verbs').filter((granted) => CLUSTER_WRITE_VERBS.has(granted as ActionVerb));
+}
+
+/**
+ * Runs the rule-level checks even when a field of the rule is invalid, so one start lists
+ * every problem of the file.
+ */
+const RULE_CHECK = {
+  when: (payload: z.core.ParsePayload) => typeof payload.value === 'object' && payload.value !== null,
+};
+
 const rule = z
   .strictObject({
     name: z.string().min(1, { error: 'is empty: give the rule a short name' }).optional(),
@@ -72,18 +91,16 @@ const rule = z
     verbs: verbList.refine((verbs) => verbs.size > 0, { error: 'is empty: list at least one verb' }),
     kubernetes: kubernetes.optional(),
   })
-  .check((ctx) => {
-    const { users = [], groups = [], verbs, kubernetes: identity } = ctx.value;
-    if (users.length === 0 && groups.length === 0) {
-      reject(ctx, 'names no Slack user or user group, so it matches nobody');
-    }
-    const writes = [...verbs].filter((granted) => CLUSTER_WRITE_VERBS.has(granted));
-    if (writes.length > 0 && identity === undefined) {
-      const message =
-        `is missing, but the rule grants ${writes.join(' and ')}, ` +
-        'and jobwatch never writes to the cluster as itself';
-      reject(ctx, message, ['kubernetes']);
-    }
+  .refine(
+    (value) => listField(value, 'users').length > 0 || listField(value, 'groups').length > 0,
+    { ...RULE_CHECK, error: 'names no Slack user or user group, so it matches nobody' },
+  )
+  .refine((value) => writeVerbs(value).length === 0 || value.kubernetes !== undefined, {
+    ...RULE_CHECK,
+    path: ['kubernetes'],
+    error: (issue) =>
+      `is missing, but the rule grants ${writeVerbs(issue.input).join(' and ')}, ` +
+      'and jobwatch never writes to the cluster as itself',
   });
 
 /** A quantity written as a string (`16Gi`) or a plain YAML number (`4`), kept as text. */

@@ -106,6 +106,14 @@ describe('parsePolicy schema errors', () => {
       'rules[1].verbs[0]',
     ]);
   });
+  it('checks a rule with an invalid field', () => {
+    const text = 'rules:\n  - { users: [alice], namespaces: [a], verbs: [retry] }';
+    const { problems } = policyError(text);
+    expect(problems.map((problem) => problem.setting)).toEqual(['rules[0].users[0]', 'rules[0].kubernetes']);
+  });
+  it('reports a rule that is not a mapping once', () => {
+    expect(onlyProblem('rules: [5]', 'rules[0]')?.message).toBe('rules[0] must be a mapping of keys to values');
+  });
   it('names a write verb without an identity', () => {
     const text = 'rules:\n  - { users: [U0ALICE], namespaces: [a], verbs: [read, retry] }';
     const problem = onlyProblem(text, 'rules[0].kubernetes');
