@@ -68,12 +68,14 @@ export interface TakenLines {
 
 /**
  * Takes whole lines from the start of `lines` while they fit in `maxBytes` and `maxLines`.
- * When not even the first line fits, its start is kept, marked with ` …` and a newline.
+ * When not even the first line fits and `partial` is true, the start of that line is kept,
+ * marked with ` …` and a newline.
  */
 export function takeHead(
   lines: readonly string[],
   maxBytes: number,
   maxLines = Number.POSITIVE_INFINITY,
+  partial = true,
 ): TakenLines {
   const kept: string[] = [];
   let bytes = 0;
@@ -84,7 +86,7 @@ export function takeHead(
     bytes += size;
   }
   const [first] = lines;
-  if (kept.length === 0 && first !== undefined && maxBytes > 8) {
+  if (partial && kept.length === 0 && first !== undefined && maxBytes > 8) {
     const text = `${sliceToBytes(first, maxBytes - 5, 'start')} …\n`;
     return { text, lines: 1, bytes: byteSize(text) };
   }
@@ -144,7 +146,9 @@ export function cutToBudget(text: string, maxBytes: number): CutLog {
   if (total <= maxBytes) return { text, cutLines: 0, cutBytes: 0 };
   const lines = splitLines(text);
   const { headBytes, tailBytes } = splitBudget(maxBytes);
-  const head = takeHead(lines, headBytes, HEAD_LINES);
+  // A first line over the head's share is left to the end's share, so a log of one long line
+  // keeps its end, where the error is.
+  const head = takeHead(lines, headBytes, HEAD_LINES, false);
   // The end gets what the first lines left over, and never overlaps them.
   const tail = takeTail(lines.slice(head.lines), tailBytes + headBytes - head.bytes);
   const cutLines = Math.max(0, lines.length - head.lines - tail.lines);

@@ -1,6 +1,6 @@
 /**
  * Turns one log source into a section of the full-logs file: reads it within its byte share,
- * redacts it and cuts it, and writes the notes that say where it came from and what was cut.
+ * redacts it and cuts it, and writes the notes that state where it came from and what was cut.
  */
 import type { Logger } from 'pino';
 import type { ClusterReader } from '../episode/cluster-reader.ts';
@@ -31,14 +31,14 @@ export interface LogSection {
   notes: string[];
 }
 
-/** What reading a section needs besides the source. */
+/** Dependencies of reading a section, besides the source. */
 export interface SectionContext {
   reader: ClusterReader;
   redact: (text: string) => string;
   logger?: Logger | undefined;
 }
 
-/** Names a source for notes, such as `pod a-1x2y3 container main (run 2, previous)`. */
+/** Names a source for notes, such as `pod a-1x2y3 container main (run 2, before the last restart)`. */
 export function describeSource(source: LogSource): string {
   const kind = source.init ? 'init container' : 'container';
   const run = source.run === undefined ? '' : `run ${source.run + 1}`;
@@ -153,10 +153,12 @@ function windowSection(
   const { headBytes, tailBytes } = splitBudget(maxBytes);
   const headLines = splitLines(redact(window.head));
   // The read stopped at a byte count, so its last line is usually cut short.
-  if (headLines.length > 1 && !(headLines[headLines.length - 1] ?? '').endsWith('\n'))
-    headLines.pop();
+  const lastHeadLine = headLines[headLines.length - 1] ?? '';
+  if (headLines.length > 1 && !lastHeadLine.endsWith('\n')) headLines.pop();
   const head = takeHead(headLines, headBytes, HEAD_LINES);
   const tailRoom = tailBytes + headBytes - head.bytes;
+  // NOTE: the end is redacted on its own, so a PEM private key whose BEGIN line lies in the
+  // unread middle is not recognised, and its remaining lines are shown unmasked.
   const tail = window.tailTruncated
     ? takeHead([redact(window.tail)], tailRoom)
     : takeTail(splitLines(redact(window.tail)), tailRoom);

@@ -61,7 +61,7 @@ function statusesOf(pod: V1Pod | undefined): { status: V1ContainerStatus; init: 
   ];
 }
 
-/** Flattens the evidence into logs, each with the run it shows when the captured pod tells. */
+/** Flattens the evidence into logs, each with its run when the captured pod's status gives it. */
 function evidenceLogs(evidence: Record<string, CapturedEvidence>): EvidenceLog[] {
   const byKey = new Map<string, EvidenceLog>();
   for (const [key, entry] of Object.entries(evidence)) {
@@ -70,7 +70,8 @@ function evidenceLogs(evidence: Record<string, CapturedEvidence>): EvidenceLog[]
     for (const log of entry.logs) {
       const status = statusesOf(pod).find((s) => s.status.name === log.container)?.status;
       const restarts = status?.restartCount;
-      const run = restarts === undefined ? undefined : log.previous ? restarts - 1 : restarts;
+      let run: number | undefined;
+      if (restarts !== undefined) run = log.previous ? restarts - 1 : restarts;
       const item: EvidenceLog = {
         podUid,
         namespace: log.namespace,
@@ -90,7 +91,7 @@ function evidenceLogs(evidence: Record<string, CapturedEvidence>): EvidenceLog[]
   return [...byKey.values()];
 }
 
-/** True for a pod that holds a failed attempt: failed, or with a restarted container. */
+/** True for a pod that contains a failed attempt: failed, or with a restarted container. */
 function holdsFailure(pod: V1Pod): boolean {
   if (pod.status?.phase === 'Failed') return true;
   return statusesOf(pod).some(

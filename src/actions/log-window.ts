@@ -1,8 +1,8 @@
 /**
  * Reads a container log through the pods/log API without holding more than a few times its
- * byte budget in memory. The API has no byte offset: `limitBytes` cuts from the start of what
- * `tailLines` selects, so the start of a log comes from a `limitBytes` read and its end from
- * a `tailLines` read whose line count is narrowed until the lines fit.
+ * byte budget in memory. The API has no byte offset, and `limitBytes` cuts from the start of
+ * what `tailLines` selects. So the start of a log comes from a `limitBytes` read, and its end
+ * from a `tailLines` read whose line count is narrowed until the lines fit.
  */
 import type { ClusterReader } from '../episode/cluster-reader.ts';
 import { byteSize } from './log-cut.ts';
@@ -24,7 +24,7 @@ export interface LogTarget {
   previous: boolean;
 }
 
-/** What {@link readLogWindow} read of one log. Texts are raw, not yet redacted. */
+/** Result of {@link readLogWindow} for one log. Texts are raw, not yet redacted. */
 export type LogWindow =
   /** The log was read whole: it is at most `probeBytes` long. */
   | { complete: true; text: string }
@@ -73,7 +73,7 @@ function averageLineBytes(text: string): number {
 /**
  * Reads the last lines of a log that fit in `maxBytes`. A read that reaches `limitBytes`
  * returned the start of those lines rather than their end, so the count shrinks to the
- * whole lines that came back and the read is repeated. The last read asks for one line, so
+ * whole lines that came back and the read is repeated. The last read requests one line, so
  * a `truncated` result is always the start of the log's last line, which alone is over the
  * budget.
  */

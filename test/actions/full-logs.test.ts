@@ -7,6 +7,7 @@ import {
   DEFAULT_MAX_LOG_BYTES,
   type FullLogs,
 } from '../../src/actions/full-logs.ts';
+import { cutToBudget } from '../../src/actions/log-cut.ts';
 import { createClusterReader } from '../../src/app/cluster-reader.ts';
 import { redactText } from '../../src/diagnose/redact.ts';
 import type { ClusterReader } from '../../src/episode/cluster-reader.ts';
@@ -35,7 +36,7 @@ afterAll(async () => {
   await sim.stop();
 });
 
-/** A reader that records each log read: its byte limit and the size of what came back. */
+/** Wraps a reader to record each log read: its byte limit and the size of the text returned. */
 function recording(inner: ClusterReader): {
   reader: ClusterReader;
   reads: { limitBytes: number; tailLines: number; bytes: number }[];
@@ -527,5 +528,25 @@ describe('collectFullLogs size limit', () => {
     ).toBe(true);
     expect(file.content).toContain(`pod ${pods[11]?.metadata?.name ?? ''}`);
     expect(file.content).not.toContain(`pod ${pods[0]?.metadata?.name ?? ''}`);
+  });
+});
+
+describe('cutToBudget', () => {
+  it('keeps a log that fits unchanged', () => {
+    expect(cutToBudget('a\nb\n', 100)).toEqual({ text: 'a\nb\n', cutLines: 0, cutBytes: 0 });
+  });
+
+  it('measures multibyte text in UTF-8 bytes', () => {
+    const text = 'é日本🟢\n'.repeat(5000);
+    const cut = cutToBudget(text, 4000);
+    expect(Buffer.byteLength(cut.text)).toBeLessThanOrEqual(4000);
+    expect(cut.text).not.toContain('\ufffd');
+    expect(cut.cutBytes + Buffer.byteLength(cut.text)).toBeGreaterThan(Buffer.byteLength(text));
+  });
+
+  it('keeps the end of a single line over the budget', () => {
+    const cut = cutToBudget(`${'a'.repeat(10_000)}ERROR at the end`, 1000);
+    expect(cut.text.endsWith('ERROR at the end')).toBe(true);
+    expect(Buffer.byteLength(cut.text)).toBeLessThanOrEqual(1000);
   });
 });
