@@ -19,7 +19,7 @@ export const IMPERSONATE_GROUP = 'Impersonate-Group';
 
 /** Options of {@link createKubeWrites}. */
 export interface KubeWritesOptions {
-  /** Time an impersonated request may wait for the API server's response, in ms. Default 30,000. */
+  /** Time an impersonated request's socket may stay idle before it fails, in ms. Default 30,000. */
   timeoutMs?: number;
 }
 
@@ -186,7 +186,7 @@ function send(url: URL, options: RequestOptions, body: string | undefined): Prom
     });
     req.on('error', reject);
     req.on('timeout', () => {
-      const error = Object.assign(new Error(`no response within ${options.timeout} ms`), {
+      const error = Object.assign(new Error(`socket idle for ${options.timeout} ms, request timed out`), {
         code: 'ETIMEDOUT',
       });
       req.destroy(error);
