@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SlackConfig } from '../../src/config/env.ts';
+import { buildRuntime } from '../../src/app/runtime.ts';
+import { loadConfig, type SlackConfig } from '../../src/config/env.ts';
 import {
   createSlackRuntime,
   type SlackRuntime,
@@ -332,6 +333,28 @@ describe('socket mode receiver', () => {
     expect(fake.calls('apps.connections.open').map((call) => call.httpStatus)).toEqual([
       503, 503, 503, 200,
     ]);
+  });
+});
+
+describe('jobwatch runtime', () => {
+  it('connects over Socket Mode from the environment', async () => {
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: fake.botToken,
+      SLACK_APP_TOKEN: fake.appToken,
+      SLACK_CHANNEL: 'C0ALERTS',
+      SLACK_API_URL: fake.apiUrl,
+      JOBWATCH_ROLES: 'notifier',
+    });
+    const runtime = await buildRuntime(config, captureLogger().logger);
+
+    try {
+      await fake.socket.waitForConnections(1);
+      expect(runtime.deps.slackListener).toBeUndefined();
+      expect(fake.calls('apps.connections.open')).toHaveLength(1);
+    } finally {
+      await runtime.close();
+    }
+    await eventually(() => fake.socket.connections()[0]?.open === false, 'socket closed', 5_000);
   });
 });
 
