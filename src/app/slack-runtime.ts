@@ -17,7 +17,7 @@ export interface SlackRuntime {
   app: App;
   /** Transport of Slack's commands and interactions to the app. */
   receiver: 'http' | 'socket';
-  /** Bolt's handler for Slack's HTTP requests, verified with the signing secret; HTTP only. */
+  /** Bolt's handler for Slack's HTTP requests, verified with the signing secret. HTTP only. */
   requestListener?: RequestListener;
   /** Closes the Socket Mode connection, if any, and stops reconnecting. */
   close(): Promise<void>;
@@ -97,12 +97,15 @@ function buildSlackRuntime(
     };
   }
   if (config.appToken === undefined) {
-    throw new Error('Socket Mode needs SLACK_APP_TOKEN (xapp-…); set it or use HTTP delivery');
+    throw new Error(
+      'Socket Mode needs SLACK_APP_TOKEN (xapp-…). Set it, or set receiver to http.',
+    );
   }
   const receiver = new SocketModeReceiver({
     appToken: config.appToken,
     logger: toSlackLogger(logger.child({ component: 'socket-mode' })),
-    // jobwatch reconnects itself: the SDK's own loop leaves a failed reconnect unhandled.
+    // jobwatch reconnects itself, because @slack/socket-mode 3.1 gives up for good after a
+    // transport error and leaves a failed automatic reconnect as an unhandled rejection.
     autoReconnectEnabled: false,
     // No retries inside the client, so a failed apps.connections.open reaches the backoff below.
     installerOptions: { clientOptions: webClientOptions({ logger, retries: 0, ...apiUrl }) },
