@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { readJsonBody } from './http-io.ts';
-import type { KubeObject } from './resources.ts';
+import { typeOfObject, type KubeObject } from './resources.ts';
 import { failureStatus, StatusError } from './status.ts';
 
 /** The parts of a `DeleteOptions` body that this server acts on. */
@@ -20,8 +20,13 @@ export async function readDeleteOptions(req: IncomingMessage): Promise<DeleteOpt
 
 function preconditionFailed(object: KubeObject, detail: string): StatusError {
   const name = object.metadata.name ?? '';
-  const message = `Operation cannot be fulfilled on ${object.kind} "${name}": ${detail}`;
-  return new StatusError(failureStatus(409, 'Conflict', message, { name, kind: object.kind }));
+  const type = typeOfObject(object);
+  const group = type?.group ?? '';
+  // The message names the kind with its group (`Job.batch`), and details name the kind too.
+  const qualified = group === '' ? object.kind : `${object.kind}.${group}`;
+  const message = `Operation cannot be fulfilled on ${qualified} "${name}": ${detail}`;
+  const details = { name, ...(group === '' ? {} : { group }), kind: object.kind };
+  return new StatusError(failureStatus(409, 'Conflict', message, details));
 }
 
 /**

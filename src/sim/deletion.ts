@@ -65,14 +65,19 @@ export class Deleter {
     const uid = object.metadata.uid ?? '';
     if (policy === 'Orphan') this.#orphanDependents(object);
     const finalizers = [...finalizersOf(object)];
-    if (policy === 'Foreground' && this.#dependents(object).length > 0) finalizers.push(foregroundFinalizer);
+    const dependents = this.#dependents(object);
+    if (policy === 'Foreground') finalizers.push(foregroundFinalizer);
     if (finalizers.length === 0 && policy !== 'Orphan') {
       const deleted = this.#store.delete(refOf(object));
-      if (policy === 'Background') for (const dependent of this.#dependents(object)) this.#deleteDependent(dependent);
+      if (policy === 'Background') for (const dependent of dependents) this.#deleteDependent(dependent);
       return returnObject ? deleted : successStatus(type, deleted);
     }
     const marked = this.#mark(object, policy === 'Orphan' ? [...finalizers, orphanFinalizer] : finalizers);
-    if (policy === 'Foreground') for (const dependent of this.#dependents(object)) this.#deleteDependent(dependent);
+    if (policy === 'Foreground') for (const dependent of dependents) this.#deleteDependent(dependent);
+    // With nothing to wait for, the garbage collector lifts the finalizer on its next pass.
+    if (policy === 'Foreground' && dependents.length === 0) {
+      setImmediate(() => this.#removeFinalizer(marked, foregroundFinalizer));
+    }
     if (policy === 'Orphan') this.#removeFinalizer(marked, orphanFinalizer);
     this.#marked.add(uid);
     return marked;

@@ -14,8 +14,8 @@ import { resourceTypes } from './resources.ts';
  * `activeDeadlineSeconds` and `podFailurePolicy`, and writes the Job's status,
  * conditions and events. Jobs that a scenario writes straight into the store are never
  * adopted, because their story already says what happened.
- * NOTE: suspended Jobs, `successPolicy`, `backoffLimitPerIndex` and pod readiness are not
- * modelled; a suspended Job simply gets no pods.
+ * NOTE: `successPolicy`, `backoffLimitPerIndex` and pod readiness are not modelled, and
+ * suspending a running Job does not delete its pods.
  */
 
 type Fields = Record<string, unknown>;
@@ -179,7 +179,8 @@ export class SimJobController {
       return;
     }
     const spec = fieldsOf(job['spec']);
-    if (state.done || job.metadata['deletionTimestamp'] !== undefined || spec['suspend'] === true) return;
+    if (state.done || job.metadata['deletionTimestamp'] !== undefined) return;
+    if (this.#markSuspension(state, job, spec['suspend'] === true)) return;
     if (state.startedAtMs === undefined) this.#start(state, spec);
     const pods = this.#ownedPods(state);
     const policyMatch = this.#countFinished(state, spec, pods);
@@ -199,6 +200,26 @@ export class SimJobController {
     if (complete) return this.#complete(state);
     this.#createPods(state, job, spec, active.length);
     this.#writeStatus(state, { active: active.length });
+  }
+
+  /**
+   * Writes the `Suspended` condition when a Job is suspended, or turns it to `False` when
+   * the Job resumes, with the real controller's events. Returns whether the Job is suspended.
+   */
+  #markSuspension(state: JobState, job: KubeObject, suspended: boolean): boolean {
+    const conditions = (fieldsOf(job['status'])['conditions'] ?? []) as Fields[];
+    const current = conditions.find((c) => c['type'] === 'Suspended');
+    const at = formatTimestamp(this.#now());
+    if (suspended && current?.['status'] !== 'True') {
+      const others = conditions.filter((c) => c['type'] !== 'Suspended');
+      this.#writeStatus(state, { conditions: [...others, jobCondition('Suspended', 'JobSuspended', 'Job suspended', at)] });
+      this.#event(state, 'Normal', 'Suspended', 'Job suspended');
+    } else if (!suspended && current?.['status'] === 'True') {
+      const resumed = { ...jobCondition('Suspended', 'JobResumed', 'Job resumed', at), status: 'False' };
+      this.#writeStatus(state, { conditions: conditions.map((c) => (c['type'] === 'Suspended' ? resumed : c)) });
+      this.#event(state, 'Normal', 'Resumed', 'Job resumed');
+    }
+    return suspended;
   }
 
   #start(state: JobState, spec: Fields): void {

@@ -5,8 +5,8 @@ import { badRequest } from './status.ts';
  * for the kinds this server stores. Lists whose field has a `patchMergeKey` in the
  * Kubernetes v1.37 API types merge item by item on that key; `finalizers` merge as a set;
  * every other list (tolerations, args, envFrom, …) is replaced whole.
- * NOTE: `$setElementOrder` directives are accepted but ignored, so merged items keep the
- * stored order with new items appended.
+ * NOTE: `$setElementOrder` directives are accepted but ignored, so a merged list has the
+ * patch's items first and the stored ones after.
  */
 
 type Fields = Record<string, unknown>;
@@ -45,19 +45,19 @@ function mergeKeyedList(target: unknown, patch: unknown[], key: string): unknown
   if (patch.some((item) => isObject(item) && item['$patch'] === 'replace')) {
     return patch.filter((item) => !(isObject(item) && item['$patch'] === 'replace'));
   }
-  const result = Array.isArray(target) ? structuredClone(target) : [];
+  const stored = Array.isArray(target) ? structuredClone(target) : [];
+  const sameKey = (a: unknown, b: Fields) => isObject(a) && a[key] === b[key];
+  const merged: unknown[] = [];
   for (const item of patch) {
     if (!isObject(item)) throw badRequest(`invalid strategic merge patch: list item ${JSON.stringify(item)} is not an object`);
-    const index = result.findIndex((existing) => isObject(existing) && existing[key] === item[key]);
-    if (item['$patch'] === 'delete') {
-      if (index >= 0) result.splice(index, 1);
-    } else if (index >= 0) {
-      result[index] = strategicMerge(result[index], item);
-    } else {
-      result.push(strategicMerge({}, withoutDirective(item)));
-    }
+    if (item['$patch'] === 'delete') continue;
+    const existing = stored.find((candidate) => sameKey(candidate, item));
+    merged.push(strategicMerge(existing ?? {}, withoutDirective(item)));
   }
-  return result;
+  // Items named in the patch come first, in patch order, then the stored ones it left out,
+  // as kube-apiserver v1.37 orders a merged list.
+  const untouched = stored.filter((candidate) => !patch.some((item) => isObject(item) && sameKey(candidate, item)));
+  return [...merged, ...untouched];
 }
 
 function mergeSetList(target: unknown, patch: unknown[]): unknown[] {
@@ -79,7 +79,12 @@ function mergeField(result: Fields, key: string, value: unknown): void {
     return;
   }
   const mergeKey = mergeKeys[key];
-  if (Array.isArray(value) && mergeKey !== undefined) result[key] = mergeKeyedList(result[key], value, mergeKey);
+  if (Array.isArray(value) && mergeKey !== undefined) {
+    const merged = mergeKeyedList(result[key], value, mergeKey);
+    // The real server drops a list that a patch emptied, as Go's omitempty encoding does.
+    if (merged.length === 0) delete result[key];
+    else result[key] = merged;
+  }
   else if (Array.isArray(value) && setLists.has(key)) result[key] = mergeSetList(result[key], value);
   else if (isObject(value)) {
     const merged = strategicMerge(result[key], value);

@@ -17,6 +17,8 @@ const timeKeys = new Set([
   'time',
   'startTime',
   'lastTransitionTime',
+  'lastProbeTime',
+  'completionTime',
 ]);
 
 /** Replaces each distinct uid with `<uid-N>` in order of first appearance, per server. */

@@ -1,5 +1,5 @@
 import { Agent, fetch } from 'undici';
-import { startSimCluster, type SimCluster } from '../../../src/sim/index.ts';
+import { startSimCluster, type SimCluster, type SimClusterOptions } from '../../../src/sim/index.ts';
 import { controlPlane, createNamespace } from '../support/e2e.ts';
 import { createKubeClient, type KubeClient, type KubeResponse } from '../support/kube-client.ts';
 import { pick } from './compare.ts';
@@ -41,10 +41,13 @@ export interface Twin {
   close(): Promise<void>;
 }
 
-/** Starts a simulated cluster and connects to the run's real API server. */
-export async function startTwin(): Promise<Twin> {
+/**
+ * Starts a simulated cluster and connects to the run's real API server. `options` are
+ * passed to the simulated cluster.
+ */
+export async function startTwin(options: SimClusterOptions = {}): Promise<Twin> {
   const plane = controlPlane();
-  const simCluster = await startSimCluster({ requireNodes: true, emptyLogWithoutNode: true });
+  const simCluster = await startSimCluster({ requireNodes: true, emptyLogWithoutNode: true, ...options });
   const simAgent = new Agent();
   const sim = createKubeClient(simCluster.url, simAgent, {
     authorization: `Bearer ${simCluster.token}`,
