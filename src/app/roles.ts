@@ -7,6 +7,8 @@ import type { EpisodeStore } from '../episode/store.ts';
 import { createHttpListWatchSource } from '../kube/http-source.ts';
 import { createSignalQueue, enqueueNotify, SignalProducer } from '../queue/queues.ts';
 import { startNotifyWorker, startSignalWorker } from '../queue/workers.ts';
+import type { NotifyDeps } from '../notify/process-notify.ts';
+import { muteTargets, type ActionStore } from '../actions/action-store.ts';
 import { startWatcherRole, type WatcherRole } from '../watch/run-watcher.ts';
 import type { JobwatchDeps } from './start-jobwatch.ts';
 
@@ -76,7 +78,7 @@ export async function startWatcherRoleWithProducer(ctx: RoleContext): Promise<{ 
 }
 
 /** Starts the worker that turns signals into diagnosed episodes. */
-export function startWorkerRole(ctx: RoleContext): Worker {
+export function startWorkerRole(ctx: RoleContext, actions?: ActionStore): Worker {
   const { config, deps, store } = ctx;
   if (!deps.reader) throw new Error('the worker role needs a kubeconfig; set KUBECONFIG or run in a cluster');
   const logger = deps.logger.child({ stage: 'worker' });
@@ -94,6 +96,18 @@ export function startWorkerRole(ctx: RoleContext): Worker {
         await enqueueNotify(ctx.notifyQueue, request, update ? UPDATE_COALESCE_MS : 0);
       },
       logger,
+      ...(actions
+        ? {
+            async mutedBy(namespace: string, jobName: string, cronJobName?: string) {
+              for (const target of muteTargets(namespace, jobName, cronJobName)) {
+                const mute = await actions.getMute(target);
+                if (mute) return mute;
+              }
+              return undefined;
+            },
+            actionOfJob: (jobUid: string) => actions.actionOfJob(jobUid),
+          }
+        : {}),
       cluster: config.clusterName,
       bootstrapPostMaxAgeMs: config.bootstrapPostMaxAgeSeconds * 1000,
       tailLines: config.logTailLines,
@@ -104,12 +118,12 @@ export function startWorkerRole(ctx: RoleContext): Worker {
 }
 
 /** Starts the worker that posts and updates messages. */
-export function startNotifierRole(ctx: RoleContext, enqueue: (request: NotifyRequest, delayMs?: number) => Promise<void>): Worker {
+export function startNotifierRole(ctx: RoleContext, enqueue: (request: NotifyRequest, delayMs?: number) => Promise<void>, extra: Pick<NotifyDeps, 'decorate' | 'actions'> = {}): Worker {
   const { config, deps, store } = ctx;
   const logger = deps.logger.child({ stage: 'notify' });
   const worker = startNotifyWorker(
     { connection: ctx.connection('notifier'), prefix: config.redis.prefix, concurrency: NOTIFY_CONCURRENCY, logger },
-    { store, messenger: deps.messenger, render: deps.render, defaultChannel: deps.defaultChannel, logger, enqueue },
+    { store, messenger: deps.messenger, render: deps.render, defaultChannel: deps.defaultChannel, logger, enqueue, ...extra },
   );
   return worker;
 }

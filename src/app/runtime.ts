@@ -12,6 +12,10 @@ import { renderAttemptReply } from '../slack/render-attempt.ts';
 import { renderIncident } from '../slack/render-incident.ts';
 import { renderTerminal } from '../slack/render-terminal.ts';
 import { createClusterReader } from './cluster-reader.ts';
+import type { App } from '@slack/bolt';
+import { createActionPolicy } from '../actions/policy.ts';
+import { loadPolicy } from '../config/policy.ts';
+import type { ActionSlack } from '../notify/action-notify.ts';
 import type { JobwatchDeps } from './start-jobwatch.ts';
 
 /** Channel name used in terminal mode, where there is no Slack channel. */
@@ -42,6 +46,10 @@ export async function buildRuntime(config: Config, logger: Logger, out: Writable
   let messenger: Messenger;
   let render: Renderers;
   let slackListener: RequestListener | undefined;
+  let slackApp: App | undefined;
+  let actionSlack: ActionSlack | undefined;
+  const policyFile = loadPolicy(config.policyFile);
+  const policy = { file: policyFile, action: createActionPolicy(policyFile) };
   let close = async (): Promise<void> => {};
   // Only the notifier talks to Slack. The Slack SDKs are loaded on demand, so a
   // watcher or worker deployed on its own neither needs Slack nor loads its modules.
@@ -51,6 +59,10 @@ export async function buildRuntime(config: Config, logger: Logger, out: Writable
     messenger = slack.messenger;
     render = slackRenderers;
     slackListener = slack.requestListener;
+    slackApp = slack.app;
+    const { createActionSlack } = await import('../slack/action-slack.ts');
+    const { createWebClient } = await import('../slack/web-client.ts');
+    actionSlack = createActionSlack(createWebClient({ token: config.slack.botToken, logger, ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) }));
     close = () => slack.close();
   } else {
     messenger = new TerminalMessenger(out);
@@ -62,7 +74,10 @@ export async function buildRuntime(config: Config, logger: Logger, out: Writable
     render,
     route: (target) => route(routes, target),
     defaultChannel,
+    policy,
     ...(slackListener ? { slackListener } : {}),
+    ...(slackApp ? { slackApp } : {}),
+    ...(actionSlack ? { actionSlack } : {}),
   };
   if (needsCluster) {
     const kc = loadKubeConfig({

@@ -13,6 +13,11 @@ import type { Renderers } from '../notify/process-notify.ts';
 import { createNotifyQueue, enqueueNotify, type SignalProducer } from '../queue/queues.ts';
 import { checkRedis, createRedis, trackReadiness } from '../queue/redis.ts';
 import type { WatcherRole } from '../watch/run-watcher.ts';
+import type { App } from '@slack/bolt';
+import type { ActionPolicy } from '../actions/types.ts';
+import type { Policy } from '../config/policy.ts';
+import type { ActionSlack } from '../notify/action-notify.ts';
+import { createActionStore, notifierActionDeps, registerInteractions, startActionWorkerRole, type ActionContext } from './action-roles.ts';
 import { startHttpServer } from './http-server.ts';
 import { startNotifierRole, startWatcherRoleWithProducer, startWorkerRole, type RoleContext } from './roles.ts';
 
@@ -28,6 +33,12 @@ export interface JobwatchDeps {
   defaultChannel: string;
   /** Handles Slack's HTTP requests when the notifier serves Slack. */
   slackListener?: RequestListener;
+  /** The Bolt app that receives commands and clicks, when the notifier serves Slack. */
+  slackApp?: App;
+  /** Shows actions in Slack; absent in terminal mode, where alerts have no buttons. */
+  actionSlack?: ActionSlack;
+  /** The action policy file as loaded, and the policy built from it. */
+  policy?: { file: Policy; action: ActionPolicy };
 }
 
 /** A running jobwatch: its roles, readiness and shutdown. */
@@ -101,8 +112,18 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
     producer = started.producer;
     stopWatcher = () => started.stop();
   }
-  if (roles.has('worker')) workers.push(startWorkerRole(ctx));
-  if (roles.has('notifier')) workers.push(startNotifierRole(ctx, (request, delayMs) => enqueueNotify(ctx.notifyQueue, request, delayMs)));
+  const actionCtx: ActionContext = { config, logger, redis, episodes: ctx.store, notifyQueue: ctx.notifyQueue, connection: ctx.connection };
+  const actions = createActionStore(actionCtx);
+  const queues: { close(): Promise<void> }[] = [];
+  if (roles.has('worker')) {
+    workers.push(startWorkerRole(ctx, actions));
+    if (deps.kubeConfig && deps.reader) workers.push(startActionWorkerRole(actionCtx, { kubeConfig: deps.kubeConfig, reader: deps.reader }, actions));
+  }
+  if (roles.has('notifier')) {
+    const extra = notifierActionDeps(actions, ctx.store, deps.actionSlack, logger);
+    workers.push(startNotifierRole(ctx, (request, delayMs) => enqueueNotify(ctx.notifyQueue, request, delayMs), extra));
+    if (deps.slackApp && deps.policy) queues.push(registerInteractions(deps.slackApp, actionCtx, actions, deps.policy));
+  }
   logger.info({ roles: [...roles], port: http.port }, 'jobwatch started');
 
   return {
@@ -117,6 +138,7 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
       await stopWatcher();
       // Worker.close waits for the jobs it is processing to finish.
       await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(queues.map((q) => q.close()));
       await ctx.notifyQueue.close();
       await http.close();
       for (const client of connections) client.disconnect();

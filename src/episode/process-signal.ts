@@ -15,7 +15,13 @@ import type { EpisodeStore } from './store.ts';
 export type NotifyRequest =
   | { kind: 'alert'; uid: string; version: number; /** The episode has settled; show it without waiting. */ settled?: boolean }
   | { kind: 'reply'; uid: string; attemptKey: string }
-  | { kind: 'incident'; key: string; version: number };
+  | { kind: 'incident'; key: string; version: number }
+  /** Renders a posted alert again, for an acknowledgement or a mute; `at` keeps each request apart. */
+  | { kind: 'alert-refresh'; uid: string; at: string }
+  /** Shows an action's new stage: a confirmation, a result, a file. */
+  | { kind: 'action'; id: string; stage: string }
+  /** Reports in the alert's thread how a Job created by an action ended. */
+  | { kind: 'action-outcome'; id: string; jobUid: string; jobName: string; outcome: 'succeeded' | 'failed'; detail?: string; completedAt?: string };
 
 export interface SignalProcessorDeps {
   store: EpisodeStore;
@@ -29,6 +35,10 @@ export interface SignalProcessorDeps {
   tailLines: number;
   limitBytes: number;
   clock?: () => number;
+  /** The active mute of a Job or its CronJob; a muted episode is recorded, not posted. */
+  mutedBy?: (namespace: string, jobName: string, cronJobName?: string) => Promise<{ userId: string; until: string } | undefined>;
+  /** The action that created a Job, so that its end is reported in that action's thread. */
+  actionOfJob?: (jobUid: string) => Promise<string | undefined>;
 }
 
 export type { RouteDecision, RouteTarget };
@@ -58,6 +68,7 @@ async function processLocked(deps: SignalProcessorDeps, signal: Signal): Promise
   const nowMs = (deps.clock ?? Date.now)();
   const log = deps.logger.child({ jobUid: signal.jobUid, namespace: signal.namespace, job: signal.jobName, signal: signal.type });
   const before = await store.getEpisode(signal.jobUid);
+  await reportActionOutcome(deps, signal);
 
   if (signal.type === 'attempt-failed' && signal.evidence) {
     const stored = (await store.getEvidence(signal.jobUid))[signal.attempt.key];
@@ -92,7 +103,16 @@ async function processLocked(deps: SignalProcessorDeps, signal: Signal): Promise
   const { snapshot } = enriched;
   await store.putJob(signal.jobUid, snapshot.job);
 
-  if (!episode.route) decideRoute(deps, episode, snapshot, log);
+  if (!episode.route && !episode.silenced) {
+    const cronJobName = snapshot.cronJob?.metadata?.name;
+    const mute = await deps.mutedBy?.(episode.namespace, signal.jobName, cronJobName);
+    if (mute) {
+      log.info({ mutedBy: mute.userId, until: mute.until }, 'episode muted; recorded but not posted');
+      episode.silenced = true;
+    } else {
+      decideRoute(deps, episode, snapshot, log);
+    }
+  }
   const diagnosis = diagnoseSafely(deps, snapshot, log);
   const view = buildAlertView(episode, snapshot, diagnosis, { ...(deps.cluster ? { cluster: deps.cluster } : {}), nowMs });
   await linkIncident(deps, episode, snapshot);
@@ -102,6 +122,25 @@ async function processLocked(deps: SignalProcessorDeps, signal: Signal): Promise
   log.info({ state: episode.state, cause: diagnosis.cause, version: episode.version, silenced: episode.silenced === true }, 'episode updated');
   await requestNotifications(deps, episode, result.newAttempt?.key);
   return 'updated';
+}
+
+/** Reports the end of a Job an action created (a retry) in the thread of that action. */
+async function reportActionOutcome(deps: SignalProcessorDeps, signal: Signal): Promise<void> {
+  const failed = signal.type === 'job-failed' && signal.condition.type === 'Failed';
+  if ((signal.type !== 'job-completed' && !failed) || !deps.actionOfJob) return;
+  const id = await deps.actionOfJob(signal.jobUid);
+  if (!id) return;
+  const detail = signal.type === 'job-failed' ? `${signal.condition.reason}: ${signal.condition.message}` : undefined;
+  const completedAt = signal.type === 'job-completed' ? signal.completedAt : undefined;
+  await deps.notify({
+    kind: 'action-outcome',
+    id,
+    jobUid: signal.jobUid,
+    jobName: signal.jobName,
+    outcome: failed ? 'failed' : 'succeeded',
+    ...(detail ? { detail } : {}),
+    ...(completedAt ? { completedAt } : {}),
+  });
 }
 
 /**

@@ -21,6 +21,10 @@ export interface NotifyDeps {
   logger: Logger;
   /** Queues follow-up work, such as the replies of attempts made before the first post. */
   enqueue: (request: NotifyRequest, delayMs?: number) => Promise<void>;
+  /** Adds what is kept apart from the episode (acknowledgement, mute, buttons) before rendering. */
+  decorate?: (view: AlertView) => Promise<AlertView>;
+  /** Shows actions and their outcomes; without it those requests are skipped. */
+  actions?: (request: Extract<NotifyRequest, { kind: 'action' | 'action-outcome' }>) => Promise<NotifyOutcome>;
 }
 
 /** How long one notifier may hold a message's lock, in milliseconds; Slack calls time out sooner. */
@@ -46,16 +50,35 @@ export class NotReadyError extends Error {
 export async function processNotify(deps: NotifyDeps, request: NotifyRequest): Promise<NotifyOutcome> {
   // Two versions of one message may be queued at once. The lock makes the second
   // see the first one's delivery record, so it updates instead of posting again.
-  const id = request.kind === 'incident' ? `incident.${request.key}` : `${request.kind}.${request.uid}`;
+  const id = lockId(request);
   const held = await deps.store.withLock(`notify.${id}`, MESSAGE_LOCK_MS, () => notifyLocked(deps, request), MESSAGE_LOCK_WAIT_MS);
   if (!held) throw new NotReadyError(`message ${id} is being sent by another notifier`);
   return held.value;
+}
+
+function lockId(request: NotifyRequest): string {
+  switch (request.kind) {
+    case 'incident':
+      return `incident.${request.key}`;
+    case 'alert-refresh':
+      return `alert.${request.uid}`;
+    case 'action':
+    case 'action-outcome':
+      return `action.${request.id}`;
+    default:
+      return `${request.kind}.${request.uid}`;
+  }
 }
 
 async function notifyLocked(deps: NotifyDeps, request: NotifyRequest): Promise<NotifyOutcome> {
   switch (request.kind) {
     case 'alert':
       return await notifyAlert(deps, request.uid);
+    case 'alert-refresh':
+      return await refreshAlert(deps, request.uid);
+    case 'action':
+    case 'action-outcome':
+      return deps.actions ? await deps.actions(request) : 'skipped';
     case 'reply':
       return await notifyReply(deps, request.uid, request.attemptKey);
     case 'incident':
@@ -63,11 +86,20 @@ async function notifyLocked(deps: NotifyDeps, request: NotifyRequest): Promise<N
   }
 }
 
+async function refreshAlert(deps: NotifyDeps, uid: string): Promise<NotifyOutcome> {
+  const [stored, delivery] = await Promise.all([deps.store.getView(uid), deps.store.getDelivery('alert', uid)]);
+  if (!stored || !delivery) return 'skipped';
+  const view = deps.decorate ? await deps.decorate(stored) : stored;
+  await updateMessage(deps, { channel: delivery.channel, ts: delivery.ts, message: deps.render.alert(view) });
+  return 'updated';
+}
+
 async function notifyAlert(deps: NotifyDeps, uid: string): Promise<NotifyOutcome> {
   const { store } = deps;
-  const [view, episode, delivery] = await Promise.all([store.getView(uid), store.getEpisode(uid), store.getDelivery('alert', uid)]);
-  if (!view || !episode?.route) return 'skipped';
-  if (delivery && delivery.version >= view.version) return 'skipped';
+  const [stored, episode, delivery] = await Promise.all([store.getView(uid), store.getEpisode(uid), store.getDelivery('alert', uid)]);
+  if (!stored || !episode?.route) return 'skipped';
+  if (delivery && delivery.version >= stored.version) return 'skipped';
+  const view = deps.decorate ? await deps.decorate(stored) : stored;
   const message = deps.render.alert(view);
   if (delivery) {
     await updateMessage(deps, { channel: delivery.channel, ts: delivery.ts, message });

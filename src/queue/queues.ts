@@ -38,6 +38,12 @@ export function notifyJobId(request: NotifyRequest): string {
       return `reply.${request.uid}.${request.attemptKey}`;
     case 'incident':
       return `incident.${request.key}.v${request.version}`;
+    case 'alert-refresh':
+      return `refresh.${request.uid}.${request.at}`;
+    case 'action':
+      return `action.${request.id}.${request.stage}`;
+    case 'action-outcome':
+      return `outcome.${request.id}.${request.jobUid}.${request.outcome}`;
   }
 }
 

@@ -69,6 +69,12 @@ export interface AlertView {
   /** When the episode opened and, for final states, when it closed. ISO 8601. */
   openedAt: string;
   closedAt?: string;
+  /** Who acknowledged the alert (a Slack user id) and when. Added when the message is rendered. */
+  ack?: { userId: string; at: string };
+  /** An active mute of the Job's or CronJob's alerts. Added when the message is rendered. */
+  mute?: { userId: string; until: string; target: string };
+  /** Shows the action buttons; set for Slack messages of an app that handles interactions. */
+  actions?: boolean;
 }
 
 /** A CronJob incident: one root message over the episodes of its runs. */

@@ -67,8 +67,39 @@ export interface DividerBlock {
   type: 'divider';
 }
 
+/** A confirmation dialog Slack shows before it sends a button's click. */
+export interface ConfirmDialog {
+  title: PlainText;
+  text: MrkdwnText;
+  confirm: PlainText;
+  deny: PlainText;
+  style?: 'primary' | 'danger';
+}
+
+export interface ButtonElement {
+  type: 'button';
+  action_id: string;
+  text: PlainText;
+  /** An opaque id; handlers re-read everything else from Redis. */
+  value: string;
+  style?: 'primary' | 'danger';
+  confirm?: ConfirmDialog;
+}
+
+export interface OverflowElement {
+  type: 'overflow';
+  action_id: string;
+  options: { text: PlainText; value: string }[];
+}
+
+export interface ActionsBlock {
+  type: 'actions';
+  block_id?: string;
+  elements: (ButtonElement | OverflowElement)[];
+}
+
 /** One message block as jobwatch builds it. */
-export type Block = HeaderBlock | SectionBlock | ContextBlock | DividerBlock;
+export type Block = HeaderBlock | SectionBlock | ContextBlock | DividerBlock | ActionsBlock;
 
 /** A rendered message: the blocks and the top-level `text` used by notifications. */
 export interface SlackMessage {
@@ -152,7 +183,14 @@ export function textsOf(block: Block): TextObject[] {
       return block.elements;
     case 'divider':
       return [];
+    case 'actions':
+      return block.elements.flatMap((element) => (element.type === 'button' ? [element.text] : element.options.map((option) => option.text)));
   }
+}
+
+/** Builds a plain_text object for buttons, titles and options. */
+export function plainText(text: string, maxChars = 75): PlainText {
+  return { type: 'plain_text', text: nonEmpty(truncate(text, maxChars)), emoji: true };
 }
 
 function mrkdwnText(text: string): MrkdwnText {

@@ -5,6 +5,7 @@
  */
 import type { AlertContent, AttemptLine, EvidenceLine, Fact } from './alert-content.ts';
 import { attemptOutcome, describeAlert } from './alert-content.ts';
+import { alertActionBlocks } from './alert-actions.ts';
 import type { AlertView } from './alert-view.ts';
 import type { Block, SlackMessage } from './block-kit.ts';
 import { context, fieldsSection, header, LIMITS, section } from './block-kit.ts';
@@ -12,13 +13,15 @@ import { escapeMrkdwn, truncate } from './escape.ts';
 import { bold, inlineCode, slackDate } from './mrkdwn.ts';
 
 /**
- * Character budget of each part of an alert. Their sum, with the header, is 10,950
- * (150 + 1,000 + 3,000 + 1,000 + 1,800 + 10 × 200 + 10 × 200), and with the overhead of
- * seven blocks 11,650, under {@link LIMITS.totalText}.
+ * Character budget of each part of an alert. Their sum, with the header, is 10,550
+ * (150 + 1,000 + 2,600 + 1,000 + 1,800 + 10 × 200 + 10 × 200), and with the overhead of
+ * seven blocks 11,250. The acknowledgement and mute notes (2 × 150) and the buttons
+ * (under 160 characters) add two blocks, 660 in all, so the total of 11,910 stays under
+ * {@link LIMITS.totalText}.
  */
 export const ALERT_BUDGET = {
   cause: 1000,
-  evidence: 3000,
+  evidence: 2600,
   /** Maximum quotes shown; the rest are counted in a note. */
   quotes: 10,
   quote: 400,
@@ -35,7 +38,7 @@ export function renderAlert(view: AlertView): SlackMessage {
   const content = describeAlert(view);
   const headline = truncate(escapeMrkdwn(content.headline), LIMITS.headerText);
   const body = content.compact ? compactBody(content) : fullBody(content);
-  return { text: headline, blocks: [header(headline), ...body] };
+  return { text: headline, blocks: [header(headline), ...body, ...alertActionBlocks(view)] };
 }
 
 function fullBody(content: AlertContent): Block[] {

@@ -25,6 +25,8 @@ export interface SlimJob {
   /** `Failed` or `FailureTarget` condition, the first one found that is True. */
   failure?: { type: string; reason: string; message: string; at: string };
   complete: boolean;
+  /** True for a Job jobwatch created for an action (a retry), whose end is reported. */
+  fromAction?: boolean;
 }
 
 /** A container's terminated state, as the kubelet reported it. */
@@ -95,6 +97,7 @@ export function slimJob(job: V1Job): SlimJob {
     complete: conditions.some((c) => c.type === 'Complete' && c.status === 'True'),
   };
   if (owner) slim.cronJob = { name: owner.name, uid: owner.uid };
+  if (meta.labels?.['jobwatch.dev/retry'] === 'true') slim.fromAction = true;
   assignDefined(slim, 'backoffLimit', job.spec?.backoffLimit);
   assignDefined(slim, 'backoffLimitPerIndex', job.spec?.backoffLimitPerIndex);
   assignDefined(slim, 'completionMode', job.spec?.completionMode);

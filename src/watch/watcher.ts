@@ -133,7 +133,7 @@ export class Watcher {
   }
 
   #completionMatters(job: SlimJob, fromList: boolean): boolean {
-    const interesting = job.failed > 0 || job.cronJob !== undefined || this.#troubled.has(job.uid);
+    const interesting = job.failed > 0 || job.cronJob !== undefined || job.fromAction === true || this.#troubled.has(job.uid);
     if (!fromList) return interesting;
     // A fresh list shows every finished Job; only recent ones can close an episode
     // or an incident that is still open.

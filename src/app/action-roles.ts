@@ -1,0 +1,120 @@
+import { BatchV1Api, type KubeConfig, type V1Job } from '@kubernetes/client-node';
+import type { App } from '@slack/bolt';
+import type { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createActionQueue, enqueueAction, startActionWorker, type ActionMessage } from '../actions/action-queue.ts';
+import { ActionStore, muteTargets } from '../actions/action-store.ts';
+import { applyLimits, cronJobPatch } from '../actions/limits.ts';
+import { createReadAnswers } from '../actions/read-answers.ts';
+import { buildRetry } from '../actions/retry-job.ts';
+import type { ActionPolicy } from '../actions/types.ts';
+import type { Config } from '../config/env.ts';
+import type { Policy } from '../config/policy.ts';
+import { diagnose } from '../diagnose/diagnose.ts';
+import type { ClusterReader } from '../episode/cluster-reader.ts';
+import type { NotifyRequest } from '../episode/process-signal.ts';
+import type { EpisodeStore } from '../episode/store.ts';
+import { createKubeWrites } from '../kube/writes.ts';
+import { notifyAction, type ActionSlack } from '../notify/action-notify.ts';
+import type { NotifyDeps } from '../notify/process-notify.ts';
+import { enqueueNotify } from '../queue/queues.ts';
+import type { AlertView } from '../slack/alert-view.ts';
+import { registerAlertButtons } from '../slack/interactions/alert-buttons.ts';
+import type { InteractionDeps } from '../slack/interactions/context.ts';
+import { registerJobCommand } from '../slack/interactions/job-command.ts';
+import { registerLimitsModal } from '../slack/interactions/limits-modal.ts';
+import type { Logger } from 'pino';
+
+/** What the action parts of each role are built from. */
+export interface ActionContext {
+  config: Config;
+  logger: Logger;
+  redis: Redis;
+  episodes: EpisodeStore;
+  notifyQueue: Queue<NotifyRequest>;
+  connection(role: string): Redis;
+}
+
+/** The action store on jobwatch's Redis, under its key prefix. */
+export function createActionStore(ctx: ActionContext): ActionStore {
+  return new ActionStore(ctx.redis, { prefix: ctx.config.redis.prefix });
+}
+
+/** Lists Jobs of a namespace, or of every namespace, for `/job list` and name suggestions. */
+function jobLister(kc: KubeConfig): (namespace?: string) => Promise<V1Job[]> {
+  const batch = kc.makeApiClient(BatchV1Api);
+  return async (namespace) => {
+    const list = namespace ? await batch.listNamespacedJob({ namespace, limit: 500 }) : await batch.listJobForAllNamespaces({ limit: 500 });
+    return list.items;
+  };
+}
+
+/** Starts the cluster side of actions: the worker that plans and performs them. */
+export function startActionWorkerRole(ctx: ActionContext, cluster: { kubeConfig: KubeConfig; reader: ClusterReader }, actions: ActionStore): Worker<ActionMessage> {
+  const logger = ctx.logger.child({ stage: 'actions' });
+  return startActionWorker(
+    { connection: ctx.connection('action-worker'), prefix: ctx.config.redis.prefix, logger },
+    {
+      actions,
+      episodes: ctx.episodes,
+      writes: createKubeWrites(cluster.kubeConfig),
+      answers: createReadAnswers({
+        reader: cluster.reader,
+        listJobs: jobLister(cluster.kubeConfig),
+        episodes: ctx.episodes,
+        diagnose,
+        logger,
+        tailLines: ctx.config.logTailLines,
+        limitBytes: ctx.config.logLimitBytes,
+      }),
+      buildRetry,
+      applyLimits: (job, values) => applyLimits(job, values),
+      cronJobPatch,
+      notify: (record) => enqueueNotify(ctx.notifyQueue, { kind: 'action', id: record.id, stage: record.stage }),
+      logger,
+      cluster: ctx.config.clusterName,
+    },
+  );
+}
+
+/**
+ * Adds what the notifier shows beside the episode: the acknowledgement, an active mute,
+ * the buttons when the app handles interactions, and the messages of actions.
+ */
+export function notifierActionDeps(actions: ActionStore, episodes: EpisodeStore, slack: ActionSlack | undefined, logger: Logger): Pick<NotifyDeps, 'decorate' | 'actions'> {
+  return {
+    async decorate(view: AlertView): Promise<AlertView> {
+      const decorated: AlertView = { ...view, ...(slack ? { actions: true } : {}) };
+      const ack = await actions.getAcknowledgement(view.key);
+      if (ack) decorated.ack = ack;
+      for (const target of muteTargets(view.namespace, view.jobName, view.cronJob?.name)) {
+        const mute = await actions.getMute(target);
+        if (mute) decorated.mute = { userId: mute.userId, until: mute.until, target };
+      }
+      return decorated;
+    },
+    ...(slack ? { actions: (request) => notifyAction({ actions, episodes, slack, logger: logger.child({ stage: 'actions' }) }, request) } : {}),
+  };
+}
+
+/** Registers the buttons, the raise-limits modal and the slash command on the Bolt app. */
+export function registerInteractions(app: App, ctx: ActionContext, actions: ActionStore, policy: { action: ActionPolicy; file: Policy }): Queue<ActionMessage> {
+  const queue = createActionQueue(ctx.connection('action-queue'), ctx.config.redis.prefix, ctx.logger);
+  const deps: InteractionDeps = {
+    episodes: ctx.episodes,
+    actions,
+    policy: policy.action,
+    ceilings: policy.file.ceilings,
+    enqueueAction: (id, step) => enqueueAction(queue, id, step),
+    enqueueNotify: (request) => enqueueNotify(ctx.notifyQueue, request),
+    // NOTE: user groups are not read from Slack yet, so policy rules that name only
+    // groups match nobody; rules that list users work.
+    groupsOf: () => Promise.resolve([]),
+    command: policy.file.command,
+    logger: ctx.logger.child({ stage: 'interactions' }),
+  };
+  registerAlertButtons(app, deps);
+  registerLimitsModal(app, deps);
+  registerJobCommand(app, deps);
+  return queue;
+}

@@ -1,0 +1,33 @@
+import type { WebClient } from '@slack/web-api';
+import type { ActionSlack } from '../notify/action-notify.ts';
+import type { Block } from './block-kit.ts';
+
+/**
+ * Shows actions in Slack through the Web API: thread notes, ephemeral messages, answers
+ * to response URLs, and file uploads with Slack's external upload flow
+ * (`files.getUploadURLExternal`, then `files.completeUploadExternal`).
+ */
+export function createActionSlack(client: WebClient): ActionSlack {
+  return {
+    async postInThread(channel, threadTs, message) {
+      await client.chat.postMessage({ channel, thread_ts: threadTs, text: message.text, blocks: message.blocks as Block[], unfurl_links: false, unfurl_media: false });
+    },
+    async respond(responseUrl, message, replaceOriginal) {
+      const res = await fetch(responseUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ response_type: 'ephemeral', replace_original: replaceOriginal, text: message.text, blocks: message.blocks }),
+      });
+      const body = await res.text();
+      if (!res.ok) throw new Error(`response URL answered HTTP ${res.status}: ${body.slice(0, 200)}`);
+    },
+    async postEphemeral(channel, userId, message, threadTs) {
+      await client.chat.postEphemeral({ channel, user: userId, text: message.text, blocks: message.blocks as Block[], ...(threadTs ? { thread_ts: threadTs } : {}) });
+    },
+    async uploadFile(request) {
+      const file = { filename: request.filename, title: request.title, content: request.content, initial_comment: request.comment };
+      if (request.threadTs) await client.filesUploadV2({ ...file, channel_id: request.channel, thread_ts: request.threadTs });
+      else await client.filesUploadV2({ ...file, channel_id: request.channel });
+    },
+  };
+}

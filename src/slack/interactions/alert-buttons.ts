@@ -1,0 +1,147 @@
+import type { App, BlockAction, ButtonAction, OverflowAction, RespondFn } from '@slack/bolt';
+import { muteTargets } from '../../actions/action-store.ts';
+import { ACTION_IDS, mention } from '../alert-actions.ts';
+import { inlineCode } from '../mrkdwn.ts';
+import { actorOf, decide, denial, loadAlert, newRecord, type InteractionDeps } from './context.ts';
+
+const MUTE_DURATIONS_MS: Record<string, number> = { '1h': 3_600_000, '4h': 14_400_000, '24h': 86_400_000, '7d': 604_800_000 };
+
+function ephemeral(respond: RespondFn, text: string): Promise<unknown> {
+  return respond({ response_type: 'ephemeral', replace_original: false, text });
+}
+
+type ButtonBody = BlockAction<ButtonAction>;
+
+/**
+ * Registers the alert's buttons: retry, full logs, acknowledge and the mute menu. Each
+ * click is acknowledged at once, re-reads the alert from Redis, checks the user against
+ * the policy, and queues cluster work instead of doing it here.
+ */
+export function registerAlertButtons(app: App, deps: InteractionDeps): void {
+  app.action<ButtonBody>(ACTION_IDS.retry, async ({ ack, body, action, respond }) => {
+    await ack();
+    const alert = await loadAlert(deps, action.value ?? '', body.container as never);
+    if (!alert.ok) return void (await ephemeral(respond, alert.message));
+    const { view } = alert.value;
+    const actor = await actorOf(deps, body.user);
+    const decision = decide(deps, actor, 'retry', view.namespace);
+    if (!decision.allowed) return void (await ephemeral(respond, denial(decision)));
+    // One plan per alert and retry number: two clicks, two app processes or a redelivery
+    // all name the same action, and only the first creates it.
+    const number = (await deps.actions.currentRetryNumber(view.key)) + 1;
+    const id = `retry.${view.key}.${number}`;
+    const record = newRecord(deps, {
+      id,
+      kind: 'retry',
+      actor,
+      ...(decision.identity ? { identity: decision.identity } : {}),
+      alertKey: view.key,
+      namespace: view.namespace,
+      name: view.jobName,
+      reply: { userId: actor.id, channel: alert.value.channel, threadTs: alert.value.threadTs, ...(body.response_url ? { responseUrl: body.response_url } : {}) },
+    });
+    if (!(await deps.actions.create(record))) {
+      const existing = await deps.actions.get(id);
+      return void (await ephemeral(respond, `A retry of ${inlineCode(`${view.namespace}/${view.jobName}`)} was already asked for by ${mention(existing?.actor.id ?? '')}; its confirmation is on the way.`));
+    }
+    await deps.enqueueAction(id, 'plan');
+    await ephemeral(respond, `Preparing the retry of ${inlineCode(`${view.namespace}/${view.jobName}`)}…`);
+  });
+
+  app.action<ButtonBody>(ACTION_IDS.logs, async ({ ack, body, action, respond }) => {
+    await ack();
+    const alert = await loadAlert(deps, action.value ?? '', body.container as never);
+    if (!alert.ok) return void (await ephemeral(respond, alert.message));
+    const { view } = alert.value;
+    const actor = await actorOf(deps, body.user);
+    const decision = decide(deps, actor, 'read', view.namespace);
+    if (!decision.allowed) return void (await ephemeral(respond, denial(decision)));
+    const id = `logs.${view.key}.${body.container.message_ts ?? ''}.${actor.id}.${Math.floor(Date.now() / 10_000)}`;
+    const record = newRecord(deps, {
+      id,
+      kind: 'logs',
+      actor,
+      alertKey: view.key,
+      namespace: view.namespace,
+      name: view.jobName,
+      reply: { userId: actor.id, channel: alert.value.channel, threadTs: alert.value.threadTs, ...(body.response_url ? { responseUrl: body.response_url } : {}) },
+    });
+    if (await deps.actions.create(record)) await deps.enqueueAction(id, 'plan');
+    await ephemeral(respond, `Collecting the logs of every attempt of ${inlineCode(`${view.namespace}/${view.jobName}`)}; they will be uploaded to this thread.`);
+  });
+
+  app.action<ButtonBody>(ACTION_IDS.ack, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const alert = await loadAlert(deps, action.value ?? '', body.container as never);
+    if (!alert.ok) return void (await ephemeral(respond, alert.message));
+    const { view } = alert.value;
+    const actor = await actorOf(deps, body.user);
+    const decision = decide(deps, actor, 'read', view.namespace);
+    if (!decision.allowed) return void (await ephemeral(respond, denial(decision)));
+    const at = (deps.clock?.() ?? new Date()).toISOString();
+    const kept = await deps.actions.acknowledge(view.key, actor.id, at);
+    if (kept.userId !== actor.id || kept.at !== at) return void (await ephemeral(respond, `${mention(kept.userId)} already acknowledged this alert.`));
+    await deps.enqueueNotify({ kind: 'alert-refresh', uid: view.key, at });
+    await client.chat.postMessage({ channel: alert.value.channel, thread_ts: alert.value.threadTs, text: `:eyes: ${mention(actor.id)} acknowledged the alert and is looking into it.` });
+  });
+
+  app.action<BlockAction<OverflowAction>>(ACTION_IDS.mute, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const [choice = '', key = ''] = action.selected_option.value.split('|');
+    const alert = await loadAlert(deps, key, body.container as never);
+    if (!alert.ok) return void (await ephemeral(respond, alert.message));
+    const { view } = alert.value;
+    const actor = await actorOf(deps, body.user);
+    const decision = decide(deps, actor, 'mute', view.namespace);
+    if (!decision.allowed) return void (await ephemeral(respond, denial(decision)));
+    const [target] = muteTargets(view.namespace, view.jobName, view.cronJob?.name).reverse();
+    if (!target) return;
+    const shown = inlineCode(target.replace(/^\w+:/, ''), 120);
+    const at = (deps.clock?.() ?? new Date()).toISOString();
+    let note: string;
+    if (choice === 'unmute') {
+      if (!(await deps.actions.unmute(target))) return void (await ephemeral(respond, `Alerts for ${shown} are not muted.`));
+      note = `:bell: ${mention(actor.id)} unmuted alerts for ${shown}.`;
+    } else {
+      const ms = MUTE_DURATIONS_MS[choice.replace(/^mute:/, '')];
+      if (ms === undefined) return void (await ephemeral(respond, `Unknown mute choice ${inlineCode(choice, 40)}, so nothing was done.`));
+      const until = new Date(Date.parse(at) + ms).toISOString();
+      await deps.actions.mute({ target, userId: actor.id, until });
+      note = `:no_bell: ${mention(actor.id)} muted alerts for ${shown} until ${until.replace('T', ' ').slice(0, 16)} UTC. New failures are recorded but not posted.`;
+    }
+    await deps.enqueueNotify({ kind: 'alert-refresh', uid: view.key, at });
+    await client.chat.postMessage({ channel: alert.value.channel, thread_ts: alert.value.threadTs, text: note });
+  });
+
+  app.action<ButtonBody>(ACTION_IDS.confirm, async ({ ack, body, action, respond }) => {
+    await ack();
+    const record = await deps.actions.get(action.value ?? '');
+    if (!record) return void (await ephemeral(respond, 'This confirmation has expired, so nothing was done. Start again from the alert.'));
+    if (record.actor.id !== body.user.id) return void (await ephemeral(respond, `Only ${mention(record.actor.id)}, who asked for it, can confirm this.`));
+    const verb = record.kind === 'raise-limits' ? 'raise-limits' : 'retry';
+    const decision = decide(deps, await actorOf(deps, body.user), verb, record.namespace);
+    if (!decision.allowed) return void (await ephemeral(respond, denial(decision)));
+    if (record.stage !== 'planned' || !(await deps.actions.claim(record.id, 'confirm'))) {
+      return void (await ephemeral(respond, 'This was already confirmed or cancelled; nothing more was done.'));
+    }
+    record.stage = 'confirmed';
+    if (decision.identity) record.identity = decision.identity;
+    record.updatedAt = new Date().toISOString();
+    await deps.actions.put(record);
+    await deps.enqueueAction(record.id, 'execute');
+    await respond({ response_type: 'ephemeral', replace_original: true, text: `Working on it: ${record.plan?.summary ?? record.kind}` });
+  });
+
+  app.action<ButtonBody>(ACTION_IDS.cancel, async ({ ack, body, action, respond }) => {
+    await ack();
+    const record = await deps.actions.get(action.value ?? '');
+    if (!record || record.actor.id !== body.user.id || record.stage !== 'planned' || !(await deps.actions.claim(record.id, 'confirm'))) {
+      return void (await ephemeral(respond, 'Nothing to cancel.'));
+    }
+    record.stage = 'refused';
+    record.result = { text: 'Cancelled.' };
+    record.updatedAt = new Date().toISOString();
+    await deps.actions.put(record);
+    await respond({ response_type: 'ephemeral', replace_original: true, text: 'Cancelled; nothing was changed.' });
+  });
+}

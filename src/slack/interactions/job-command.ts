@@ -1,0 +1,78 @@
+import type { App, RespondFn } from '@slack/bolt';
+import type { ActionKind } from '../../actions/action-store.ts';
+import type { ActionVerb } from '../../actions/types.ts';
+import { helpText, parseJobCommand } from '../job-command.ts';
+import { inlineCode } from '../mrkdwn.ts';
+import { mention } from '../alert-actions.ts';
+import { actorOf, decide, denial, newRecord, type InteractionDeps } from './context.ts';
+
+function ephemeral(respond: RespondFn, text: string): Promise<unknown> {
+  return respond({ response_type: 'ephemeral', text });
+}
+
+const VERB_OF: Record<string, ActionVerb> = { status: 'read', why: 'read', logs: 'read', list: 'read', retry: 'retry', mute: 'mute', unmute: 'mute' };
+
+/**
+ * Registers the slash command (`/job` by default). It is acknowledged at once; usage
+ * errors and help are answered here, mutes are stored here, and everything that reads
+ * or writes the cluster is queued for the cluster side, which answers through the
+ * command's response URL.
+ */
+export function registerJobCommand(app: App, deps: InteractionDeps): void {
+  app.command(deps.command, async ({ ack, command, respond }) => {
+    await ack();
+    const parsed = parseJobCommand(command.text, { command: deps.command });
+    if (!parsed.ok) return void (await ephemeral(respond, parsed.message));
+    if (parsed.subcommand === 'help') return void (await ephemeral(respond, helpText(deps.command)));
+    const namespace = parsed.namespace;
+    if (!namespace && parsed.subcommand !== 'list') {
+      return void (await ephemeral(respond, `Which namespace? Add ${inlineCode('-n NAMESPACE')}, for example ${inlineCode(`${deps.command} ${parsed.subcommand} ${'name' in parsed ? parsed.name : 'NAME'} -n NAMESPACE`)}.`));
+    }
+    const actor = await actorOf(deps, { id: command.user_id, name: command.user_name });
+    // Listing every namespace needs read rights on each; the cluster side lists only
+    // namespaces, so a listing without -n is checked against the wildcard namespace.
+    const decision = decide(deps, actor, VERB_OF[parsed.subcommand] ?? 'read', namespace ?? '*');
+    if (!decision.allowed) return void (await ephemeral(respond, denial(decision)));
+
+    if (parsed.subcommand === 'mute') return void (await muteByName(deps, { name: parsed.name, mute: { durationMs: parsed.durationMs, duration: parsed.duration } }, namespace ?? '', actor.id, respond));
+    if (parsed.subcommand === 'unmute') return void (await muteByName(deps, { name: parsed.name }, namespace ?? '', actor.id, respond));
+    const kind: ActionKind = parsed.subcommand;
+    const id = `cmd.${kind}.${command.trigger_id}`;
+    const record = newRecord(deps, {
+      id,
+      kind,
+      actor,
+      ...(decision.identity ? { identity: decision.identity } : {}),
+      namespace: namespace ?? '',
+      ...('name' in parsed ? { name: parsed.name } : {}),
+      reply: { userId: actor.id, channel: command.channel_id, responseUrl: command.response_url },
+      ...(parsed.subcommand === 'list' ? { params: { filter: parsed.filter } } : {}),
+      ...(parsed.subcommand === 'logs' ? { params: { previous: parsed.previous, ...(parsed.container ? { container: parsed.container } : {}) } } : {}),
+    });
+    if (await deps.actions.create(record)) await deps.enqueueAction(id, 'plan');
+    const what = 'name' in parsed ? inlineCode(`${namespace ?? ''}/${parsed.name}`) : namespace ? inlineCode(namespace) : 'every namespace';
+    await ephemeral(respond, `Working on ${inlineCode(`${deps.command} ${parsed.subcommand}`)} for ${what}…`);
+  });
+}
+
+async function muteByName(
+  deps: InteractionDeps,
+  parsed: { name: string; mute?: { durationMs: number; duration: string } },
+  namespace: string,
+  userId: string,
+  respond: RespondFn,
+): Promise<void> {
+  // The name may be a Job's or a CronJob's; both targets are set, and the worker checks a
+  // Job against its own name and its CronJob's.
+  const targets = [`job:${namespace}/${parsed.name}`, `cronjob:${namespace}/${parsed.name}`];
+  const shown = inlineCode(`${namespace}/${parsed.name}`);
+  if (!parsed.mute) {
+    let removed = false;
+    for (const target of targets) removed = (await deps.actions.unmute(target)) || removed;
+    await ephemeral(respond, removed ? `Unmuted alerts for ${shown}.` : `Alerts for ${shown} were not muted.`);
+    return;
+  }
+  const until = new Date((deps.clock?.() ?? new Date()).getTime() + parsed.mute.durationMs).toISOString();
+  for (const target of targets) await deps.actions.mute({ target, userId, until });
+  await ephemeral(respond, `:no_bell: ${mention(userId)} muted alerts for ${shown} for ${inlineCode(parsed.mute.duration)}, until ${until.replace('T', ' ').slice(0, 16)} UTC.`);
+}

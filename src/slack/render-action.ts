@@ -1,0 +1,82 @@
+import type { ActionRecord } from '../actions/action-store.ts';
+import { ACTION_IDS, mention } from './alert-actions.ts';
+import { plainText, section, type Block } from './block-kit.ts';
+import { escapeMrkdwn } from './escape.ts';
+import { inlineCode } from './mrkdwn.ts';
+
+/** A message about an action: fallback text and blocks. */
+export interface ActionMessage {
+  text: string;
+  blocks: Block[];
+}
+
+const VERBS: Record<ActionRecord['kind'], string> = {
+  retry: 'retry',
+  'raise-limits': 'raise limits of',
+  logs: 'fetch the logs of',
+  why: 'diagnose',
+  status: 'show the status of',
+  list: 'list Jobs in',
+};
+
+function target(record: ActionRecord): string {
+  return inlineCode(record.name ? `${record.namespace}/${record.name}` : record.namespace || 'all namespaces', 120);
+}
+
+/**
+ * Renders the ephemeral confirmation of a planned action: what will happen, the warnings,
+ * and the buttons. The buttons carry only the action's id.
+ */
+export function renderConfirmation(record: ActionRecord): ActionMessage {
+  const plan = record.plan;
+  const lines = [`*Confirm:* ${plan?.summary ?? `${VERBS[record.kind]} ${target(record)}`}`];
+  for (const warning of plan?.warnings ?? []) lines.push(`:warning: ${warning}`);
+  if (plan?.diff?.length) lines.push(plan.diff.map((line) => `• ${escapeMrkdwn(line)}`).join('\n'));
+  const title = record.kind === 'retry' ? 'Create the retry' : 'Apply';
+  return {
+    text: plan?.summary ?? 'Confirm the action',
+    blocks: [
+      section(lines.join('\n')),
+      {
+        type: 'actions',
+        block_id: 'jobwatch.confirm',
+        elements: [
+          { type: 'button', action_id: ACTION_IDS.confirm, text: plainText(title), value: record.id, style: 'primary' },
+          { type: 'button', action_id: ACTION_IDS.cancel, text: plainText('Cancel'), value: record.id },
+        ],
+      },
+    ],
+  };
+}
+
+/** Renders the answer the acting user sees: the result, or why it failed or was refused. */
+export function renderResult(record: ActionRecord): ActionMessage {
+  const text = record.result?.text || `Done: ${VERBS[record.kind]} ${target(record)}.`;
+  const prefix = record.stage === 'done' ? ':white_check_mark:' : record.stage === 'refused' ? ':no_entry:' : ':x:';
+  const body = record.kind === 'status' || record.kind === 'why' || record.kind === 'list' ? text : `${prefix} ${text}`;
+  return { text: body.slice(0, 300), blocks: [section(body)] };
+}
+
+/** Renders the thread record of an action on the alert: who did what, and how it went. */
+export function renderThreadNote(record: ActionRecord): ActionMessage {
+  const who = mention(record.actor.id);
+  const as = record.identity ? ` as Kubernetes user ${inlineCode(record.identity.user, 80)}` : '';
+  let line: string;
+  if (record.stage === 'done') {
+    line = `:arrows_counterclockwise: ${who} asked to ${VERBS[record.kind]} ${target(record)}${as}: ${record.result?.text ?? 'done'}`;
+  } else {
+    line = `:x: ${who} asked to ${VERBS[record.kind]} ${target(record)}${as}, which ${record.stage === 'refused' ? 'was refused' : 'failed'}: ${record.result?.text ?? ''}`;
+  }
+  const blocks: Block[] = [section(line)];
+  if (record.plan?.diff?.length) blocks.push(section(record.plan.diff.map((d) => `• ${escapeMrkdwn(d)}`).join('\n')));
+  return { text: line.slice(0, 300), blocks };
+}
+
+/** Renders the thread note about how a Job created by an action ended. */
+export function renderOutcomeNote(jobName: string, outcome: 'succeeded' | 'failed', detail?: string): ActionMessage {
+  const line =
+    outcome === 'succeeded'
+      ? `:white_check_mark: ${inlineCode(jobName, 80)} succeeded${detail ? ` ${escapeMrkdwn(detail)}` : ''}.`
+      : `:x: ${inlineCode(jobName, 80)} failed${detail ? `: ${escapeMrkdwn(detail)}` : ''}. Its own alert has the details.`;
+  return { text: line, blocks: [section(line)] };
+}
