@@ -42,7 +42,7 @@ function readResources(container: V1Container, init: boolean): ContainerResource
     for (const resource of RESOURCES) {
       const value: unknown = container.resources?.[group]?.[resource];
       // Raw JSON may carry a number where the typed model promises a string.
-      if (value !== undefined && value !== null) found[resource] = String(value);
+      if (typeof value === 'string' || typeof value === 'number') found[resource] = String(value);
     }
     return found;
   };

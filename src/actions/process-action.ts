@@ -101,7 +101,7 @@ async function runStep(deps: ActionDeps, record: ActionRecord, step: ActionStep,
     case 'list': {
       const text =
         record.kind === 'list'
-          ? await deps.answers.list(record.namespace || undefined, String(record.params?.['filter'] ?? 'failing'))
+          ? await deps.answers.list(record.namespace || undefined, typeof record.params?.['filter'] === 'string' ? record.params['filter'] : 'failing')
           : record.kind === 'why'
             ? await deps.answers.why(record.namespace, record.name ?? '')
             : await deps.answers.status(record.namespace, record.name ?? '');

@@ -112,7 +112,7 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
     producer = started.producer;
     stopWatcher = () => started.stop();
   }
-  const actionCtx: ActionContext = { config, logger, redis, episodes: ctx.store, notifyQueue: ctx.notifyQueue, connection: ctx.connection };
+  const actionCtx: ActionContext = { config, logger, redis, episodes: ctx.store, notifyQueue: ctx.notifyQueue, connection: (role) => ctx.connection(role) };
   const actions = createActionStore(actionCtx);
   const queues: { close(): Promise<void> }[] = [];
   if (roles.has('worker')) {

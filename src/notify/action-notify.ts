@@ -66,7 +66,9 @@ export async function notifyAction(deps: ActionNotifyDeps, request: Extract<Noti
     );
     return 'posted';
   }
-  await once(deps, record.id, `result.${record.stage}`, () => toUser(renderResult(record), record.kind === 'retry' || record.kind === 'raise-limits'));
+  // The stored response URL belongs to the first click, on the alert itself, so the
+  // answer never replaces the original message: that would replace the alert.
+  await once(deps, record.id, `result.${record.stage}`, () => toUser(renderResult(record), false));
   const threadTs = reply.threadTs;
   if (RECORDED.has(record.kind) && threadTs) {
     await once(deps, record.id, `thread.${record.stage}`, () => deps.slack.postInThread(reply.channel, threadTs, renderThreadNote(record)));

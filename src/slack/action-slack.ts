@@ -1,6 +1,5 @@
 import type { WebClient } from '@slack/web-api';
 import type { ActionSlack } from '../notify/action-notify.ts';
-import type { Block } from './block-kit.ts';
 
 /**
  * Shows actions in Slack through the Web API: thread notes, ephemeral messages, answers
@@ -10,7 +9,7 @@ import type { Block } from './block-kit.ts';
 export function createActionSlack(client: WebClient): ActionSlack {
   return {
     async postInThread(channel, threadTs, message) {
-      await client.chat.postMessage({ channel, thread_ts: threadTs, text: message.text, blocks: message.blocks as Block[], unfurl_links: false, unfurl_media: false });
+      await client.chat.postMessage({ channel, thread_ts: threadTs, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false });
     },
     async respond(responseUrl, message, replaceOriginal) {
       const res = await fetch(responseUrl, {
@@ -22,7 +21,7 @@ export function createActionSlack(client: WebClient): ActionSlack {
       if (!res.ok) throw new Error(`response URL answered HTTP ${res.status}: ${body.slice(0, 200)}`);
     },
     async postEphemeral(channel, userId, message, threadTs) {
-      await client.chat.postEphemeral({ channel, user: userId, text: message.text, blocks: message.blocks as Block[], ...(threadTs ? { thread_ts: threadTs } : {}) });
+      await client.chat.postEphemeral({ channel, user: userId, text: message.text, blocks: message.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) });
     },
     async uploadFile(request) {
       const file = { filename: request.filename, title: request.title, content: request.content, initial_comment: request.comment };

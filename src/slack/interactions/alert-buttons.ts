@@ -12,6 +12,10 @@ function ephemeral(respond: RespondFn, text: string): Promise<unknown> {
 
 type ButtonBody = BlockAction<ButtonAction>;
 
+function fromEphemeral(body: ButtonBody): boolean {
+  return (body.container as { is_ephemeral?: boolean } | undefined)?.is_ephemeral === true;
+}
+
 /**
  * Registers the alert's buttons: retry, full logs, acknowledge and the mute menu. Each
  * click is acknowledged at once, re-reads the alert from Redis, checks the user against
@@ -20,7 +24,7 @@ type ButtonBody = BlockAction<ButtonAction>;
 export function registerAlertButtons(app: App, deps: InteractionDeps): void {
   app.action<ButtonBody>(ACTION_IDS.retry, async ({ ack, body, action, respond }) => {
     await ack();
-    const alert = await loadAlert(deps, action.value ?? '', body.container as never);
+    const alert = await loadAlert(deps, action.value ?? '', body.container);
     if (!alert.ok) return void (await ephemeral(respond, alert.message));
     const { view } = alert.value;
     const actor = await actorOf(deps, body.user);
@@ -50,7 +54,7 @@ export function registerAlertButtons(app: App, deps: InteractionDeps): void {
 
   app.action<ButtonBody>(ACTION_IDS.logs, async ({ ack, body, action, respond }) => {
     await ack();
-    const alert = await loadAlert(deps, action.value ?? '', body.container as never);
+    const alert = await loadAlert(deps, action.value ?? '', body.container);
     if (!alert.ok) return void (await ephemeral(respond, alert.message));
     const { view } = alert.value;
     const actor = await actorOf(deps, body.user);
@@ -72,7 +76,7 @@ export function registerAlertButtons(app: App, deps: InteractionDeps): void {
 
   app.action<ButtonBody>(ACTION_IDS.ack, async ({ ack, body, action, respond, client }) => {
     await ack();
-    const alert = await loadAlert(deps, action.value ?? '', body.container as never);
+    const alert = await loadAlert(deps, action.value ?? '', body.container);
     if (!alert.ok) return void (await ephemeral(respond, alert.message));
     const { view } = alert.value;
     const actor = await actorOf(deps, body.user);
@@ -88,7 +92,7 @@ export function registerAlertButtons(app: App, deps: InteractionDeps): void {
   app.action<BlockAction<OverflowAction>>(ACTION_IDS.mute, async ({ ack, body, action, respond, client }) => {
     await ack();
     const [choice = '', key = ''] = action.selected_option.value.split('|');
-    const alert = await loadAlert(deps, key, body.container as never);
+    const alert = await loadAlert(deps, key, body.container);
     if (!alert.ok) return void (await ephemeral(respond, alert.message));
     const { view } = alert.value;
     const actor = await actorOf(deps, body.user);
@@ -129,7 +133,9 @@ export function registerAlertButtons(app: App, deps: InteractionDeps): void {
     record.updatedAt = new Date().toISOString();
     await deps.actions.put(record);
     await deps.enqueueAction(record.id, 'execute');
-    await respond({ response_type: 'ephemeral', replace_original: true, text: `Working on it: ${record.plan?.summary ?? record.kind}` });
+    // Only an ephemeral confirmation may be replaced; a click from anywhere else must not
+    // replace the message it came from.
+    await respond({ response_type: 'ephemeral', replace_original: fromEphemeral(body), text: `Working on it: ${record.plan?.summary ?? record.kind}` });
   });
 
   app.action<ButtonBody>(ACTION_IDS.cancel, async ({ ack, body, action, respond }) => {
@@ -142,6 +148,6 @@ export function registerAlertButtons(app: App, deps: InteractionDeps): void {
     record.result = { text: 'Cancelled.' };
     record.updatedAt = new Date().toISOString();
     await deps.actions.put(record);
-    await respond({ response_type: 'ephemeral', replace_original: true, text: 'Cancelled; nothing was changed.' });
+    await respond({ response_type: 'ephemeral', replace_original: fromEphemeral(body), text: 'Cancelled; nothing was changed.' });
   });
 }

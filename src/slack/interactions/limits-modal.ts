@@ -101,7 +101,7 @@ export function readForm(values: StateValues, current: LimitValues): { input: Li
 export function registerLimitsModal(app: App, deps: InteractionDeps): void {
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.raiseLimits, async ({ ack, body, action, client, respond }) => {
     await ack();
-    const alert = await loadAlert(deps, action.value ?? '', body.container as never);
+    const alert = await loadAlert(deps, action.value ?? '', body.container);
     if (!alert.ok) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: alert.message }));
     const { view, job } = alert.value;
     const actor = await actorOf(deps, body.user);
@@ -137,7 +137,7 @@ export function registerLimitsModal(app: App, deps: InteractionDeps): void {
       return;
     }
     const current = record.params?.['current'] as LimitValues;
-    const { input, runNow } = readForm(view.state.values as StateValues, current);
+    const { input, runNow } = readForm(view.state.values, current);
     const checked = validateLimits(input, deps.ceilings);
     if ('errors' in checked) {
       await ack({ response_action: 'errors', errors: checked.errors });
