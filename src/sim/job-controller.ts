@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
-import { controllerUidLabel } from './job-defaults.ts';
-import { jobEvent } from './job-events.ts';
+import { failedPodOf, fieldsOf, ownerUid, podFinished, podReady, restartsOf } from './job-pod-state.ts';
+import { PodReleaser } from './job-pod-release.ts';
+import { JobRecorder } from './job-recorder.ts';
 import { SimKubelet, type OutcomeChooser } from './job-kubelet.ts';
 import { newJobPod, trackingFinalizer } from './job-pods.ts';
-import { backoffDelayMs, endings, jobCondition, matchFailurePolicy, type FailedPod, type PolicyMatch } from './job-rules.ts';
+import { backoffDelayMs, endings, jobCondition, matchFailurePolicy, type PolicyMatch } from './job-rules.ts';
 import { formatTimestamp, type ObjectStore } from './object-store.ts';
 import type { KubeObject } from './resources.ts';
-import { resourceTypes } from './resources.ts';
 
 /**
  * A model of the job controller of Kubernetes v1.37 for Jobs created through the
@@ -48,37 +48,7 @@ interface JobState {
   done: boolean;
 }
 
-const podType = resourceTypes.find((t) => t.plural === 'pods' && t.group === '');
 const defaultOutcome = { exitCode: 0, durationMs: 1000 };
-
-function fieldsOf(value: unknown): Fields {
-  return value !== null && typeof value === 'object' ? (value as Fields) : {};
-}
-
-function podFinished(pod: KubeObject): boolean {
-  const phase = fieldsOf(pod['status'])['phase'];
-  return phase === 'Succeeded' || phase === 'Failed';
-}
-
-function ownerUid(pod: KubeObject): string | undefined {
-  const refs = pod.metadata['ownerReferences'];
-  return Array.isArray(refs) ? (refs as Fields[]).find((r) => r['controller'] === true)?.['uid'] as string | undefined : undefined;
-}
-
-function failedPodOf(pod: KubeObject): FailedPod {
-  const status = fieldsOf(pod['status']);
-  const containers = ((status['containerStatuses'] ?? []) as Fields[]).map((c) => ({
-    name: String(c['name']),
-    exitCode: Number(fieldsOf(fieldsOf(c['state'])['terminated'])['exitCode'] ?? 0),
-  }));
-  const conditions = (status['conditions'] ?? []) as { type: string; status: string }[];
-  return { namespace: pod.metadata.namespace ?? '', name: pod.metadata.name ?? '', containers, conditions };
-}
-
-function restartsOf(pod: KubeObject): number {
-  const statuses = (fieldsOf(pod['status'])['containerStatuses'] ?? []) as Fields[];
-  return statuses.reduce((sum, c) => sum + Number(c['restartCount'] ?? 0), 0);
-}
 
 /** Runs adopted Jobs until each completes or fails. */
 export class SimJobController {
@@ -87,6 +57,8 @@ export class SimJobController {
   readonly #timeScale: number;
   readonly #log: Logger;
   readonly #kubelet: SimKubelet;
+  readonly #recorder: JobRecorder;
+  readonly #pods: PodReleaser;
   readonly #jobs = new Map<string, JobState>();
   readonly #unsubscribe: () => void;
 
@@ -95,6 +67,7 @@ export class SimJobController {
     this.#now = options.now;
     this.#timeScale = options.timeScale ?? 1;
     this.#log = options.logger.child({ component: 'sim-job-controller' });
+    this.#recorder = new JobRecorder(options.store, options.now);
     this.#kubelet = new SimKubelet({
       store: options.store,
       setLogs: options.setLogs,
@@ -104,6 +77,7 @@ export class SimJobController {
       onPodChanged: (uid) => this.#queueSync(uid),
       logger: this.#log,
     });
+    this.#pods = new PodReleaser(options.store, this.#kubelet, this.#recorder, options.now);
     // Store listeners run inside the write, so reactions wait for the next turn; that keeps
     // every watch seeing changes in resourceVersion order.
     this.#unsubscribe = this.#store.subscribe((change) => {
@@ -166,23 +140,20 @@ export class SimJobController {
     return { apiVersion: 'batch/v1', kind: 'Job', namespace: state.namespace, name: state.name };
   }
 
-  #ownedPods(state: JobState): KubeObject[] {
-    if (podType === undefined) return [];
-    return this.#store.list(podType, state.namespace).filter((pod) => ownerUid(pod) === state.uid);
-  }
-
   #sync(state: JobState): void {
     const job = this.#store.get(this.#jobRef(state));
     if (job === undefined || job.metadata.uid !== state.uid) {
-      this.#releasePods(state);
+      this.#pods.releaseAll(state);
       this.#forget(state);
       return;
     }
     const spec = fieldsOf(job['spec']);
-    if (state.done || job.metadata['deletionTimestamp'] !== undefined) return;
+    const jobDeleting = job.metadata['deletionTimestamp'] !== undefined;
+    this.#pods.releaseDeleted(state, !jobDeleting && !state.done);
+    if (state.done || jobDeleting) return;
     if (this.#markSuspension(state, job, spec['suspend'] === true)) return;
     if (state.startedAtMs === undefined) this.#start(state, spec);
-    const pods = this.#ownedPods(state);
+    const pods = this.#pods.ownedPods(state);
     const policyMatch = this.#countFinished(state, spec, pods);
     const active = pods.filter((pod) => !podFinished(pod) && pod.metadata['deletionTimestamp'] === undefined);
     const backoffLimit = Number(spec['backoffLimit'] ?? 6);
@@ -199,7 +170,7 @@ export class SimJobController {
     const complete = typeof completions === 'number' ? state.succeeded >= completions : state.succeeded > 0 && active.length === 0;
     if (complete) return this.#complete(state);
     this.#createPods(state, job, spec, active.length);
-    this.#writeStatus(state, { active: active.length });
+    this.#recorder.status(state, { active: active.length, ready: active.filter(podReady).length });
   }
 
   /**
@@ -212,19 +183,19 @@ export class SimJobController {
     const at = formatTimestamp(this.#now());
     if (suspended && current?.['status'] !== 'True') {
       const others = conditions.filter((c) => c['type'] !== 'Suspended');
-      this.#writeStatus(state, { conditions: [...others, jobCondition('Suspended', 'JobSuspended', 'Job suspended', at)] });
-      this.#event(state, 'Normal', 'Suspended', 'Job suspended');
+      this.#recorder.status(state, { conditions: [...others, jobCondition('Suspended', 'JobSuspended', 'Job suspended', at)] });
+      this.#recorder.event(state, 'Normal', 'Suspended', 'Job suspended');
     } else if (!suspended && current?.['status'] === 'True') {
       const resumed = { ...jobCondition('Suspended', 'JobResumed', 'Job resumed', at), status: 'False' };
-      this.#writeStatus(state, { conditions: conditions.map((c) => (c['type'] === 'Suspended' ? resumed : c)) });
-      this.#event(state, 'Normal', 'Resumed', 'Job resumed');
+      this.#recorder.status(state, { conditions: conditions.map((c) => (c['type'] === 'Suspended' ? resumed : c)) });
+      this.#recorder.event(state, 'Normal', 'Resumed', 'Job resumed');
     }
     return suspended;
   }
 
   #start(state: JobState, spec: Fields): void {
     state.startedAtMs = this.#now().getTime();
-    this.#writeStatus(state, { startTime: formatTimestamp(this.#now()) });
+    this.#recorder.status(state, { startTime: formatTimestamp(this.#now()) });
     const deadline = spec['activeDeadlineSeconds'];
     if (typeof deadline === 'number') this.#after(state, deadline * 1000);
   }
@@ -266,7 +237,7 @@ export class SimJobController {
       const number = (state.attempts.get(index) ?? 0) + 1;
       state.attempts.set(index, number);
       const pod = this.#store.create(newJobPod(job, index));
-      this.#event(state, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name ?? ''}`);
+      this.#recorder.event(state, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name ?? ''}`);
       this.#kubelet.start(job, pod, { index, number });
     }
   }
@@ -274,12 +245,12 @@ export class SimJobController {
   #fail(state: JobState, active: KubeObject[], reason: string, message: string): void {
     state.done = true;
     const at = formatTimestamp(this.#now());
-    this.#writeStatus(state, { conditions: [jobCondition('FailureTarget', reason, message, at)] });
-    for (const pod of active) this.#deletePod(state, pod);
-    state.failed += active.length;
     const target = jobCondition('FailureTarget', reason, message, at);
-    this.#writeStatus(state, { conditions: [target, jobCondition('Failed', reason, message, at)], active: 0 });
-    this.#event(state, 'Warning', reason, message);
+    this.#recorder.addConditions(state, [target]);
+    for (const pod of active) this.#pods.deletePod(state, pod);
+    state.failed += active.length;
+    this.#recorder.addConditions(state, [jobCondition('Failed', reason, message, at)], { active: 0 });
+    this.#recorder.event(state, 'Warning', reason, message);
     this.#log.debug({ job: state.name, namespace: state.namespace, reason }, 'simulated job failed');
     this.#forget(state);
   }
@@ -288,61 +259,11 @@ export class SimJobController {
     state.done = true;
     const at = formatTimestamp(this.#now());
     const met = jobCondition('SuccessCriteriaMet', 'CompletionsReached', endings.CompletionsReached, at);
-    this.#writeStatus(state, { conditions: [met] });
+    this.#recorder.addConditions(state, [met]);
     const complete = jobCondition('Complete', 'CompletionsReached', endings.CompletionsReached, at);
-    this.#writeStatus(state, { conditions: [met, complete], completionTime: at, active: 0 });
-    this.#event(state, 'Normal', 'Completed', 'Job completed');
+    this.#recorder.addConditions(state, [complete], { completionTime: at, active: 0 });
+    this.#recorder.event(state, 'Normal', 'Completed', 'Job completed');
     this.#forget(state);
-  }
-
-  #deletePod(state: JobState, pod: KubeObject): void {
-    this.#kubelet.stop(pod.metadata.uid ?? '');
-    const ref = { apiVersion: 'v1', kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name ?? '' };
-    const current = this.#store.get(ref);
-    if (current === undefined) return;
-    current.metadata['deletionTimestamp'] = formatTimestamp(this.#now());
-    current.metadata['deletionGracePeriodSeconds'] = 0;
-    current.metadata['finalizers'] = [];
-    current['status'] = { ...fieldsOf(current['status']), phase: 'Failed' };
-    this.#store.update(current);
-    this.#store.delete(ref);
-    this.#event(state, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name ?? ''}`);
-  }
-
-  /** Writes the counters and the given fields into the Job's status, as a status write would. */
-  #writeStatus(state: JobState, fields: Fields): void {
-    const job = this.#store.get(this.#jobRef(state));
-    if (job === undefined) return;
-    const { active, ...rest } = fields;
-    const status: Fields = { ...fieldsOf(job['status']), ...rest, terminating: 0, uncountedTerminatedPods: {}, ready: 0 };
-    for (const [key, value] of [['active', active], ['succeeded', state.succeeded], ['failed', state.failed]] as const) {
-      if (value === undefined) continue;
-      if (value === 0) delete status[key];
-      else status[key] = value;
-    }
-    job['status'] = status;
-    this.#store.update(job);
-  }
-
-  #event(state: JobState, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    const job = this.#store.get(this.#jobRef(state));
-    if (job !== undefined) this.#store.create(jobEvent(job, type, reason, message, this.#now()));
-  }
-
-  /**
-   * Stops the pods of a deleted Job and removes their tracking finalizer, found by the
-   * controller-uid label because an orphaning delete has already removed the owner reference.
-   */
-  #releasePods(state: JobState): void {
-    if (podType === undefined) return;
-    for (const pod of this.#store.list(podType, state.namespace)) {
-      if (pod.metadata.labels?.[controllerUidLabel] !== state.uid) continue;
-      const finalizers = (pod.metadata['finalizers'] ?? []) as string[];
-      if (!podFinished(pod) && pod.metadata['deletionTimestamp'] !== undefined) this.#kubelet.stop(pod.metadata.uid ?? '');
-      if (!finalizers.includes(trackingFinalizer)) continue;
-      pod.metadata['finalizers'] = finalizers.filter((f) => f !== trackingFinalizer);
-      this.#store.update(pod);
-    }
   }
 
   #forget(state: JobState): void {

@@ -46,7 +46,8 @@ function podRef(pod: KubeObject) {
 
 function firstContainer(job: KubeObject): string {
   const spec = ((job['spec'] as Fields)['template'] as Fields)['spec'] as Fields;
-  return String(((spec['containers'] ?? []) as Fields[])[0]?.['name'] ?? '');
+  const name = ((spec['containers'] ?? []) as Fields[])[0]?.['name'];
+  return typeof name === 'string' ? name : '';
 }
 
 /** Runs pods of Jobs; one instance serves every Job of a cluster. */

@@ -3,22 +3,17 @@ import { parseFieldSelector } from './field-selector.ts';
 import { boolParam, intParam, sendJson } from './http-io.ts';
 import { parseLabelSelector } from './label-selector.ts';
 import { listObjects } from './list.ts';
-import type { ObjectStore } from './object-store.ts';
 import { servePodLog } from './pod-log-handler.ts';
-import type { LogStore } from './pod-logs.ts';
-import { groupVersion, type KubeObject } from './resources.ts';
 import type { ResourceRoute } from './routes.ts';
 import { notFound } from './status.ts';
 import { objectRef, requireVerb, type Call, type ResourceContext } from './resource-context.ts';
 import { serveWrite } from './write-handlers.ts';
-import type { WatchRegistry } from './faults.ts';
 import {
   checkWatchQuery,
   startWatchResponse,
   streamWatch,
   type OpenWatch,
   type WatchQuery,
-  type WatchSettings,
 } from './watch.ts';
 
 function serveCollection(ctx: ResourceContext, call: Call): void {

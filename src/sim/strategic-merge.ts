@@ -37,15 +37,14 @@ function isObject(value: unknown): value is Fields {
 }
 
 function withoutDirective(item: Fields): Fields {
-  const { $patch: _directive, ...rest } = item;
-  return rest;
+  return Object.fromEntries(Object.entries(item).filter(([key]) => key !== '$patch'));
 }
 
 function mergeKeyedList(target: unknown, patch: unknown[], key: string): unknown[] {
   if (patch.some((item) => isObject(item) && item['$patch'] === 'replace')) {
     return patch.filter((item) => !(isObject(item) && item['$patch'] === 'replace'));
   }
-  const stored = Array.isArray(target) ? structuredClone(target) : [];
+  const stored: unknown[] = Array.isArray(target) ? structuredClone(target as unknown[]) : [];
   const sameKey = (a: unknown, b: Fields) => isObject(a) && a[key] === b[key];
   const merged: unknown[] = [];
   for (const item of patch) {
@@ -61,7 +60,7 @@ function mergeKeyedList(target: unknown, patch: unknown[], key: string): unknown
 }
 
 function mergeSetList(target: unknown, patch: unknown[]): unknown[] {
-  const result = Array.isArray(target) ? [...target] : [];
+  const result: unknown[] = Array.isArray(target) ? [...(target as unknown[])] : [];
   for (const item of patch) if (!result.includes(item)) result.push(item);
   return result;
 }

@@ -1,10 +1,17 @@
 import { startSimCluster, type SimCluster, type SimClusterOptions } from '../../src/sim/index.ts';
+import type { V1Status } from '@kubernetes/client-node';
 import type { KubeObject } from '../../src/sim/resources.ts';
 
 /** A plain HTTP client for a simulated cluster, returning status and parsed body. */
 export interface SimApi {
   cluster: SimCluster;
-  request(method: string, path: string, body?: unknown, options?: { contentType?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any }>;
+  /** Sends one request; `T` is the type the caller expects the JSON body to have. */
+  request<T = V1Status>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options?: { contentType?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: T }>;
   stop(): Promise<void>;
 }
 
@@ -13,7 +20,7 @@ export async function startSimApi(options: SimClusterOptions = {}): Promise<SimA
   const cluster = await startSimCluster(options);
   return {
     cluster,
-    async request(method, path, body, requestOptions = {}) {
+    async request<T>(method: string, path: string, body?: unknown, requestOptions: { contentType?: string; headers?: Record<string, string> } = {}) {
       const response = await fetch(`${cluster.url}${path}`, {
         method,
         headers: {
@@ -23,8 +30,7 @@ export async function startSimApi(options: SimClusterOptions = {}): Promise<SimA
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
-      // Test code reads arbitrary response fields; the bodies are Kubernetes JSON.
-      return { status: response.status, body: (await response.json()) as any };
+      return { status: response.status, body: (await response.json()) as T };
     },
     stop: () => cluster.stop(),
   };

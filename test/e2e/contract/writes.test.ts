@@ -19,12 +19,18 @@ afterAll(async () => {
   await twin.close();
 });
 
-type Fields = Record<string, any>;
+type Fields = Record<string, unknown>;
+
+/** Reads `object.a.b…` of a JSON value; `undefined` when a step is missing. */
+function at(object: unknown, ...path: string[]): unknown {
+  return path.reduce<unknown>((value, key) => (value !== null && typeof value === 'object' ? (value as Fields)[key] : undefined), object);
+}
 
 /** A normalised body without the managedFields that only the real server records. */
 function comparable(body: unknown, options: NormaliseOptions = {}): unknown {
-  const copy = structuredClone(body) as Fields;
-  if (copy?.['metadata'] !== undefined) delete copy['metadata']['managedFields'];
+  const copy = structuredClone(body);
+  const metadata = at(copy, 'metadata');
+  if (metadata !== undefined) delete (metadata as Fields)['managedFields'];
   return normalise(copy, options);
 }
 
@@ -110,7 +116,7 @@ async function createSuspendedJob(ns: string, name: string): Promise<void> {
   await twin.callBoth('POST', jobsPath(ns), job(name));
   await eventually(async () => {
     const { real, sim } = await twin.callBoth<Fields>('GET', `${jobsPath(ns)}/${name}`);
-    const suspended = (body: Fields) => (body['status']?.['conditions'] ?? []).some((c: Fields) => c['type'] === 'Suspended');
+    const suspended = (body: Fields) => ((at(body, 'status', 'conditions') ?? []) as Fields[]).some((c) => c['type'] === 'Suspended');
     return suspended(real) && suspended(sim);
   }, `job ${name} to be marked suspended on both servers`);
 }
@@ -138,7 +144,7 @@ describe('Job create', () => {
       activeDeadlineSeconds: 600,
       podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [42] } }] },
     });
-    full['spec']['template']['spec']['volumes'] = [
+    (at(full, 'spec', 'template', 'spec') as Fields)['volumes'] = [
       { name: 'config', configMap: { name: 'report-config' } },
       { name: 'creds', secret: { secretName: 'report-creds' } },
     ];
@@ -302,7 +308,7 @@ describe('delete', () => {
 
   async function runningPods(ns: string, name: string): Promise<{ real: Fields[]; sim: Fields[] }> {
     const running = job(name, { suspend: false });
-    running['spec']['template']['metadata'] = { annotations: { 'fake-kubelet.jobwatch.dev/run-ms': 'forever' } };
+    (at(running, 'spec', 'template') as Fields)['metadata'] = { annotations: { 'fake-kubelet.jobwatch.dev/run-ms': 'forever' } };
     await twin.callBoth('POST', jobsPath(ns), running);
     return await eventually(async () => {
       const path = `/api/v1/namespaces/${ns}/pods?labelSelector=job-name%3D${name}`;
@@ -333,7 +339,8 @@ describe('delete', () => {
     await twin.callBoth('DELETE', `${jobsPath(ns)}/worker`, { propagationPolicy: 'Orphan' });
     const pods = await eventually(async () => {
       const found = await podsAfter(ns, 'worker');
-      const released = (pod: Fields) => pod['metadata']['ownerReferences'] === undefined && (pod['metadata']['finalizers'] ?? []).length === 0;
+      const released = (pod: Fields) =>
+        at(pod, 'metadata', 'ownerReferences') === undefined && ((at(pod, 'metadata', 'finalizers') ?? []) as string[]).length === 0;
       return found.real.every(released) && found.sim.every(released) ? found : undefined;
     }, 'both pods to be orphaned');
     expect(pods.real).toHaveLength(1);
