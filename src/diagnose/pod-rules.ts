@@ -42,11 +42,13 @@ function runFindings(ctx: DiagnosisContext, view: ContainerView): Finding[] {
 
 /** Reads the current failure of one container: its waiting reason, its last exit, or the exit before a restart. */
 function containerFinding(ctx: DiagnosisContext, view: ContainerView): Finding | undefined {
-  return (
-    waitingFinding(ctx, view) ??
-    terminatedFinding(ctx, view, 'state') ??
-    (view.status.state?.running !== undefined ? terminatedFinding(ctx, view, 'lastState') : undefined)
-  );
+  const waiting = waitingFinding(ctx, view);
+  if (waiting !== undefined) return waiting;
+  const current = terminatedFinding(ctx, view, 'state');
+  // A container the job controller stopped when the Job failed (an OnFailure pod deleted
+  // at the backoff limit) is explained by the run before that stop.
+  if (current?.consequence === true) return terminatedFinding(ctx, view, 'lastState') ?? current;
+  return current ?? (view.status.state?.running !== undefined ? terminatedFinding(ctx, view, 'lastState') : undefined);
 }
 
 /**

@@ -37,7 +37,7 @@ export function terminatedFinding(
     return startErrorFinding(ctx, view, terminated.message ?? '', [status], { ...base, ran: false });
   }
   const code = terminated.exitCode;
-  if (OUTSIDE_KILL_CODES.has(code) && isStoppedByJob(ctx, terminated)) {
+  if (OUTSIDE_KILL_CODES.has(code) && isStoppedByJob(ctx, view, terminated)) {
     return stoppedFinding(ctx, view, code, evidence, base);
   }
   if (code === 126 || code === 127) return commandFinding(ctx, view, code, evidence, base);
@@ -58,13 +58,17 @@ type Base = FindingBase;
  * the job controller deletes the remaining pods once it sets FailureTarget,
  * and a container that ignores SIGTERM gets SIGKILL after the grace period.
  */
-function isStoppedByJob(ctx: DiagnosisContext, terminated: V1ContainerStateTerminated): boolean {
+function isStoppedByJob(ctx: DiagnosisContext, view: ContainerView, terminated: V1ContainerStateTerminated): boolean {
   const failure = ctx.failure;
   if (failure === undefined) return false;
   const finishedMs = toMillis(terminated.finishedAt);
   if (finishedMs === 0 || failure.atMs === 0) return failure.reason === 'DeadlineExceeded';
-  // Under BackoffLimitExceeded the last counted failure itself ends at the FailureTarget time.
-  return failure.reason === 'BackoffLimitExceeded' ? finishedMs > failure.atMs : finishedMs >= failure.atMs - 1000;
+  if (failure.reason !== 'BackoffLimitExceeded') return finishedMs >= failure.atMs - 1000;
+  // Under BackoffLimitExceeded the last counted failure itself ends at the FailureTarget
+  // time. With restartPolicy OnFailure the counted failures are the restarts, so a kill
+  // in the same second (times have whole seconds) is the job controller deleting the pod.
+  const restarted = view.pod.spec?.restartPolicy === 'OnFailure' && (view.status.restartCount ?? 0) > 0;
+  return restarted ? finishedMs >= failure.atMs : finishedMs > failure.atMs;
 }
 
 function memoryLimit(view: ContainerView): string | undefined {

@@ -132,6 +132,16 @@ describe('diagnose: memory and signals', () => {
     expect(d.confidence).toBe('low');
   });
 
+  it('reads past the job controller\'s SIGTERM of an OnFailure pod in the second it failed', () => {
+    const job = buildJob({ failed: { reason: 'BackoffLimitExceeded', atSeconds: 60 }, restartPolicy: 'OnFailure' });
+    const status = { state: terminated(143, 'Error', 60), lastState: terminated(1, 'Error', 59), restartCount: 4 };
+    const pod = buildPod({ phase: 'Failed', containers: [buildContainer({ status })] });
+    pod.spec!.restartPolicy = 'OnFailure';
+    const d = diagnose(buildSnapshot({ job, pods: [pod], logs: [{ ...buildLog('error: feed signature invalid\n'), previous: true }] }));
+    expect(d.cause, allText(d)).not.toBe('node-disruption');
+    expect(allText(d)).toContain('exit code 1');
+  });
+
   it('names node-disruption for SIGTERM exit code 143 with no deadline', () => {
     const pod = buildPod({ containers: [buildContainer({ status: { state: terminated(143, 'Error', 50) } })] });
     const d = diagnose(buildSnapshot({ job: failedJob(), pods: [pod] }));

@@ -360,6 +360,11 @@ async function finishPod(
   if (record) record.phase = phase;
 }
 
+function lastStateOf(pod: Pod, container: string): { lastState?: unknown } {
+  const status = pod.status?.containerStatuses?.find((s) => s.name === container) as { lastState?: { terminated?: unknown } } | undefined;
+  return status?.lastState?.terminated ? { lastState: status.lastState } : {};
+}
+
 /** Finishes a graceful deletion: the containers stop on SIGTERM, then the pod object goes. */
 async function killForDeletion(kube: KubeClient, pod: Pod, records: Map<string, PodRecord>): Promise<void> {
   const finishedAt = now();
@@ -373,6 +378,8 @@ async function killForDeletion(kube: KubeClient, pod: Pod, records: Map<string, 
       ready: false,
       started: false,
       restartCount: pod.status?.containerStatuses?.find((s) => s.name === c.name)?.restartCount ?? 0,
+      // The kubelet keeps the run before a restart as lastState when it stops the container.
+      ...lastStateOf(pod, c.name),
       state: { terminated: { exitCode: 143, reason: 'Error', startedAt: finishedAt, finishedAt } },
     })),
   }).catch(() => undefined);
