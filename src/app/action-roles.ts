@@ -98,7 +98,13 @@ export function notifierActionDeps(actions: ActionStore, episodes: EpisodeStore,
 }
 
 /** Registers the buttons, the raise-limits modal and the slash command on the Bolt app. */
-export function registerInteractions(app: App, ctx: ActionContext, actions: ActionStore, policy: { action: ActionPolicy; file: Policy }): Queue<ActionMessage> {
+export function registerInteractions(
+  app: App,
+  ctx: ActionContext,
+  actions: ActionStore,
+  policy: { action: ActionPolicy; file: Policy },
+  groupsOf: (userId: string) => Promise<string[]> = () => Promise.resolve([]),
+): Queue<ActionMessage> {
   const queue = createActionQueue(ctx.connection('action-queue'), ctx.config.redis.prefix, ctx.logger);
   const deps: InteractionDeps = {
     episodes: ctx.episodes,
@@ -107,9 +113,7 @@ export function registerInteractions(app: App, ctx: ActionContext, actions: Acti
     ceilings: policy.file.ceilings,
     enqueueAction: (id, step) => enqueueAction(queue, id, step),
     enqueueNotify: (request) => enqueueNotify(ctx.notifyQueue, request),
-    // NOTE: user groups are not read from Slack yet, so policy rules that name only
-    // groups match nobody; rules that list users work.
-    groupsOf: () => Promise.resolve([]),
+    groupsOf,
     command: policy.file.command,
     logger: ctx.logger.child({ stage: 'interactions' }),
   };

@@ -48,6 +48,7 @@ export async function buildRuntime(config: Config, logger: Logger, out: Writable
   let slackListener: RequestListener | undefined;
   let slackApp: App | undefined;
   let actionSlack: ActionSlack | undefined;
+  let groupsOf: ((userId: string) => Promise<string[]>) | undefined;
   const policyFile = loadPolicy(config.policyFile);
   const policy = { file: policyFile, action: createActionPolicy(policyFile) };
   let close = async (): Promise<void> => {};
@@ -62,7 +63,11 @@ export async function buildRuntime(config: Config, logger: Logger, out: Writable
     slackApp = slack.app;
     const { createActionSlack } = await import('../slack/action-slack.ts');
     const { createWebClient } = await import('../slack/web-client.ts');
-    actionSlack = createActionSlack(createWebClient({ token: config.slack.botToken, logger, ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) }));
+    const { createGroupResolver } = await import('../slack/user-groups.ts');
+    const web = createWebClient({ token: config.slack.botToken, logger, ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) });
+    actionSlack = createActionSlack(web);
+    const policyGroups = [...new Set(policyFile.rules.flatMap((rule) => [...rule.groups]))];
+    groupsOf = createGroupResolver(web, policyGroups, logger.child({ component: 'user-groups' }));
     close = () => slack.close();
   } else {
     messenger = new TerminalMessenger(out);
@@ -78,6 +83,7 @@ export async function buildRuntime(config: Config, logger: Logger, out: Writable
     ...(slackListener ? { slackListener } : {}),
     ...(slackApp ? { slackApp } : {}),
     ...(actionSlack ? { actionSlack } : {}),
+    ...(groupsOf ? { groupsOf } : {}),
   };
   if (needsCluster) {
     const kc = loadKubeConfig({

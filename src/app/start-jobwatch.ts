@@ -37,6 +37,8 @@ export interface JobwatchDeps {
   slackApp?: App;
   /** Shows actions in Slack; absent in terminal mode, where alerts have no buttons. */
   actionSlack?: ActionSlack;
+  /** The Slack user groups of a user, among those the policy names. */
+  groupsOf?: (userId: string) => Promise<string[]>;
   /** The action policy file as loaded, and the policy built from it. */
   policy?: { file: Policy; action: ActionPolicy };
 }
@@ -122,7 +124,7 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
   if (roles.has('notifier')) {
     const extra = notifierActionDeps(actions, ctx.store, deps.actionSlack, logger);
     workers.push(startNotifierRole(ctx, (request, delayMs) => enqueueNotify(ctx.notifyQueue, request, delayMs), extra));
-    if (deps.slackApp && deps.policy) queues.push(registerInteractions(deps.slackApp, actionCtx, actions, deps.policy));
+    if (deps.slackApp && deps.policy) queues.push(registerInteractions(deps.slackApp, actionCtx, actions, deps.policy, deps.groupsOf));
   }
   logger.info({ roles: [...roles], port: http.port }, 'jobwatch started');
 

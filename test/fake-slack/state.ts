@@ -28,7 +28,7 @@ export const WORKSPACE = {
 export const DEFAULT_CHANNELS: ChannelSeed[] = [{ id: 'C0ALERTS', name: 'job-alerts' }];
 
 export const DEFAULT_USERS: UserSeed[] = [
-  { id: 'U0ALICE', name: 'alice', realName: 'Alice Operator' },
+  { id: 'U0ALICE', name: 'alice', realName: 'Alice Operator', groups: ['S0ONCALL'] },
   { id: 'U0BOB', name: 'bob', realName: 'Bob Developer' },
 ];
 

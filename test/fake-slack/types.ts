@@ -28,6 +28,8 @@ export interface UserSeed {
   /** IANA time zone, default `UTC`. */
   tz?: string;
   deleted?: boolean;
+  /** User group ids (`S…`) the user belongs to, for `usergroups.users.list`. */
+  groups?: string[];
 }
 
 /** Per-channel token bucket for `chat.postMessage`, on the fake clock. */

@@ -30,9 +30,9 @@ afterEach(async () => {
   harness = undefined;
 });
 
-async function start(): Promise<Harness> {
+async function start(policy = POLICY): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'jobwatch-policy-'));
-  writeFileSync(join(dir, 'policy.yaml'), POLICY);
+  writeFileSync(join(dir, 'policy.yaml'), policy);
   harness = await startHarness({ env: { JOBWATCH_POLICY_FILE: join(dir, 'policy.yaml') } });
   const h = harness;
   await eventually(() => h.jobwatch.ready(), 'jobwatch ready');
@@ -128,6 +128,16 @@ describe('acting from an alert', () => {
     expect(JSON.stringify(answer.body)).toMatch(/may not retry/);
     await new Promise((r) => setTimeout(r, 500));
     expect(jobsNamed(h, 'nightly-rollup-retry-1')).toHaveLength(0);
+  });
+
+  it('grants a retry through a Slack user group rule and not to others', async () => {
+    const h = await start(POLICY.replace('users: [U0ALICE]', 'groups: [S0ONCALL]'));
+    const { alert } = await failedAlert(h, 'group-granted');
+    await click(h, alert, 'jobwatch.retry', 'U0BOB');
+    await eventually(() => responsesText(h).includes('may not retry'), 'the denial for a user outside the group');
+    await click(h, alert, 'jobwatch.retry', 'U0ALICE');
+    await eventually(() => h.slack.responses().some((r) => confirmValue(r.body) !== ''), 'the confirmation for the group member');
+    expect(h.slack.calls('usergroups.users.list').length).toBeGreaterThan(0);
   });
 
   it('answers a forged button value with a clear message and creates nothing', async () => {

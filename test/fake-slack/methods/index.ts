@@ -2,7 +2,7 @@ import * as chat from './chat.ts';
 import type { MethodHandler } from './context.ts';
 import * as conversations from './conversations.ts';
 import * as files from './files.ts';
-import { authTest, usersInfo } from './users.ts';
+import { authTest, usergroupsUsersList, usersInfo } from './users.ts';
 import * as views from './views.ts';
 
 /** Every Web API method the fake serves; any other name gets `unknown_method`. */
@@ -17,6 +17,7 @@ export const METHODS: Record<string, MethodHandler> = {
   'conversations.history': conversations.history,
   'conversations.replies': conversations.replies,
   'users.info': usersInfo,
+  'usergroups.users.list': usergroupsUsersList,
   'views.open': views.open,
   'views.update': views.update,
   'views.push': views.push,

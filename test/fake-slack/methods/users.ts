@@ -12,6 +12,18 @@ export const authTest: MethodHandler = () => ({
   is_enterprise_install: false,
 });
 
+/**
+ * `usergroups.users.list`: the members of one user group. Like Slack, an id no group has
+ * gets `no_such_subteam`; the fake knows the groups its users' seeds name.
+ */
+export const usergroupsUsersList: MethodHandler = ({ args, state }) => {
+  const group = optionalString(args, 'usergroup');
+  if (group === undefined) throw new SlackApiError('invalid_arguments');
+  const members = [...state.users.values()].filter((user) => user.groups?.includes(group) && user.deleted !== true);
+  if (members.length === 0 && ![...state.users.values()].some((user) => user.groups?.includes(group))) throw new SlackApiError('no_such_subteam');
+  return { users: members.map((user) => user.id) };
+};
+
 export const usersInfo: MethodHandler = ({ args, state }) => {
   const id = optionalString(args, 'user');
   if (id === WORKSPACE.botUserId) {
