@@ -3,7 +3,7 @@ import { qualifiedName } from './resources.ts';
 import type { ResourceRoute } from './routes.ts';
 import { badRequest, failureStatus, StatusError, type StatusDetails } from './status.ts';
 
-/** What an authorizer is asked about one request, as Kubernetes' SubjectAccessReview puts it. */
+/** The attributes of one request that an authorizer decides on, as in a SubjectAccessReview. */
 export interface AuthorizationAttributes {
   user: string;
   groups: string[];
@@ -79,7 +79,7 @@ function forbiddenRequest(who: string, verb: string, route: ResourceRoute): Stat
  */
 export class RequestAuthorizer {
   readonly #authorize: Authorizer;
-  /** Callers that have impersonated successfully, which the real server remembers. */
+  /** Callers that have impersonated successfully, which the real server keeps track of. */
   readonly #impersonators = new Set<string>();
 
   constructor(authorize: Authorizer) {

@@ -56,7 +56,7 @@ export interface SimClusterOptions {
   authorize?: Authorizer;
   /** Runs Jobs created through the API with a model of the job controller. Default true. */
   runJobs?: boolean;
-  /** How each attempt of a Job's pod ends. Default: exit code 0 after 1 s. */
+  /** Chooser of the outcome of each attempt of a Job's pod. Default: exit code 0 after 1 s. */
   outcomes?: OutcomeChooser;
   /**
    * Model milliseconds per real millisecond for the job controller: durations, backoffs and

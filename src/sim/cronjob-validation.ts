@@ -21,7 +21,7 @@ function isTimeZone(zone: string): boolean {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;
   } catch {
-    // Intl throws a RangeError for a zone it does not know, which is the answer sought.
+    // Intl throws a RangeError for an unknown zone, and that is the check itself.
     return false;
   }
 }

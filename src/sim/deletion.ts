@@ -31,8 +31,8 @@ function ownerUids(object: KubeObject): string[] {
 }
 
 /**
- * Returns the default policy of a type: batch/v1 Jobs orphan their pods unless told
- * otherwise, as the real server keeps for compatibility; everything else is Background.
+ * Returns the default policy of a type. batch/v1 Jobs orphan their pods unless a delete
+ * sets a policy, as the real server keeps for compatibility. Every other type is Background.
  */
 export function defaultPropagation(type: ResourceType): PropagationPolicy {
   return type.group === 'batch' && type.plural === 'jobs' ? 'Orphan' : 'Background';
@@ -42,7 +42,7 @@ export function defaultPropagation(type: ResourceType): PropagationPolicy {
 export class Deleter {
   readonly #store: ObjectStore;
   readonly #now: () => Date;
-  /** uids of objects marked for deletion through the API, removed once unfinalized. */
+  /** uids of objects marked for deletion through the API, deleted once no finalizer remains. */
   readonly #marked = new Set<string>();
 
   constructor(store: ObjectStore, now: () => Date) {
@@ -89,6 +89,8 @@ export class Deleter {
     next.metadata['deletionGracePeriodSeconds'] ??= 0;
     next.metadata['finalizers'] = finalizers;
     // The real server counts marking a Job for deletion as a change of its generation.
+    // NOTE: only the returned object shows the new generation, because the store counts
+    // generations from spec changes alone and keeps the old one.
     if (typeof next.metadata['generation'] === 'number') next.metadata['generation'] += 1;
     this.#marked.add(object.metadata.uid ?? '');
     const stored = this.#store.update(next);
@@ -165,7 +167,9 @@ function successStatus(type: ResourceType, object: KubeObject): unknown {
 /** Reads the propagation policy from a DeleteOptions body or the query; 400 on an unknown one. */
 export function readPropagation(type: ResourceType, fromBody: unknown, params: URLSearchParams): PropagationPolicy {
   const orphanDependents = params.get('orphanDependents');
-  const value = fromBody ?? params.get('propagationPolicy') ?? (orphanDependents === null ? undefined : orphanDependents === 'true' ? 'Orphan' : 'Background');
+  let legacy: PropagationPolicy | undefined;
+  if (orphanDependents !== null) legacy = orphanDependents === 'true' ? 'Orphan' : 'Background';
+  const value = fromBody ?? params.get('propagationPolicy') ?? legacy;
   if (value === undefined || value === null) return defaultPropagation(type);
   if (value === 'Background' || value === 'Foreground' || value === 'Orphan') return value;
   throw new StatusError(failureStatus(400, 'BadRequest', `propagationPolicy ${JSON.stringify(value)} is not supported`));

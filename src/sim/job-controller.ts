@@ -13,7 +13,7 @@ import type { KubeObject } from './resources.ts';
  * simulated API: it creates pods, counts their ends against `backoffLimit`,
  * `activeDeadlineSeconds` and `podFailurePolicy`, and writes the Job's status,
  * conditions and events. Jobs that a scenario writes straight into the store are never
- * adopted, because their story already says what happened.
+ * adopted, because their story already contains what happened.
  * NOTE: `successPolicy`, `backoffLimitPerIndex` and pod readiness are not modelled, and
  * suspending a running Job does not delete its pods.
  */
@@ -27,7 +27,7 @@ export interface JobControllerOptions {
   now: () => Date;
   /** Model milliseconds per real millisecond; every delay and duration is divided by it. Default 1. */
   timeScale?: number;
-  /** How each attempt ends. Default: exit code 0 after 1 s. */
+  /** Chooser of the outcome of each attempt. Default: exit code 0 after 1 s. */
   outcomes?: OutcomeChooser;
   logger: Logger;
 }
@@ -82,7 +82,9 @@ export class SimJobController {
     // every watch seeing changes in resourceVersion order.
     this.#unsubscribe = this.#store.subscribe((change) => {
       const object = change.object;
-      const uid = object.kind === 'Job' ? object.metadata.uid : object.kind === 'Pod' ? ownerUid(object) : undefined;
+      let uid: string | undefined;
+      if (object.kind === 'Job') uid = object.metadata.uid;
+      if (object.kind === 'Pod') uid = ownerUid(object);
       if (uid !== undefined && this.#jobs.has(uid)) this.#queueSync(uid);
     });
   }

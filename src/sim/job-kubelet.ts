@@ -22,7 +22,7 @@ type Fields = Record<string, unknown>;
 /** Chooses how one attempt of a Job's pod ends. */
 export type OutcomeChooser = (job: KubeObject, attempt: Attempt) => AttemptOutcome;
 
-/** What the simulated kubelet needs from its cluster. */
+/** Dependencies of the simulated kubelet. */
 export interface KubeletOptions {
   store: ObjectStore;
   setLogs: (namespace: string, pod: string, container: string, logs: { current?: string; previous?: string }) => void;

@@ -7,8 +7,8 @@ import { formatTimestamp, type ObjectStore } from './object-store.ts';
 import { resourceTypes, type KubeObject } from './resources.ts';
 
 /**
- * How the simulated job controller lets go of pods: deleting active ones when a Job ends,
- * and removing the `batch.kubernetes.io/job-tracking` finalizer from pods that others
+ * Pod release by the simulated job controller: it deletes the active pods of a Job that
+ * ends, and removes the `batch.kubernetes.io/job-tracking` finalizer from pods that others
  * deleted or that an orphaning delete left behind.
  */
 
@@ -62,9 +62,8 @@ export class PodReleaser {
   }
 
   /**
-   * Stops and releases pods that someone deleted; a pod deleted before it ended counts as a
-   * failure when `count` is set, as the real controller counts it under the default
-   * `podReplacementPolicy`.
+   * Stops and releases pods that someone deleted. With `count`, a pod deleted before it
+   * ended counts as a failure, as under the real controller's default `podReplacementPolicy`.
    */
   releaseDeleted(job: ReleasingJob, count: boolean): void {
     for (const pod of this.ownedPods(job)) {

@@ -10,13 +10,13 @@ export function fieldsOf(value: unknown): Fields {
   return value !== null && typeof value === 'object' ? (value as Fields) : {};
 }
 
-/** Whether a pod reached `Succeeded` or `Failed`. */
+/** Returns whether a pod reached `Succeeded` or `Failed`. */
 export function podFinished(pod: KubeObject): boolean {
   const phase = fieldsOf(pod['status'])['phase'];
   return phase === 'Succeeded' || phase === 'Failed';
 }
 
-/** Whether every container of a pod reports ready. */
+/** Returns whether every container of a pod reports ready. */
 export function podReady(pod: KubeObject): boolean {
   const statuses = (fieldsOf(pod['status'])['containerStatuses'] ?? []) as Fields[];
   return statuses.length > 0 && statuses.every((c) => c['ready'] === true);

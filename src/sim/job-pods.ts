@@ -12,7 +12,7 @@ export const trackingFinalizer = 'batch.kubernetes.io/job-tracking';
 /** Node name of the pods the simulated kubelet runs. */
 export const simNodeName = 'sim-node';
 
-/** How one attempt of a Job's pod ends, chosen by the `outcomes` option. */
+/** The outcome of one attempt of a Job's pod, chosen by the `outcomes` option. */
 export interface AttemptOutcome {
   exitCode: number;
   /** `terminated.reason`; default `Completed` for exit code 0, else `Error`. */

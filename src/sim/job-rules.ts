@@ -7,9 +7,9 @@ type Fields = Record<string, unknown>;
 
 /** First pod re-creation delay after a failure, in ms. */
 export const backoffBaseMs = 10_000;
-/** Longest pod re-creation delay, in ms (6 minutes). */
+/** Maximum pod re-creation delay, in ms (6 minutes). */
 export const backoffMaxMs = 360_000;
-/** Longest container restart delay of the kubelet under `restartPolicy: OnFailure`, in ms. */
+/** Maximum container restart delay of the kubelet under `restartPolicy: OnFailure`, in ms. */
 export const restartMaxMs = 300_000;
 
 /** Returns the delay before the next pod after `failures` failed ones: 10 s doubling, capped. */
@@ -21,7 +21,7 @@ export function backoffDelayMs(failures: number, maxMs = backoffMaxMs): number {
 /** What a `podFailurePolicy` rule decides for a failed pod. */
 export type FailureAction = 'FailJob' | 'Ignore' | 'Count' | 'FailIndex';
 
-/** The failed pod as a rule sees it: each container's exit code and the pod's conditions. */
+/** The parts of a failed pod that rules match on: container exit codes and pod conditions. */
 export interface FailedPod {
   namespace: string;
   name: string;
@@ -79,7 +79,7 @@ export function matchFailurePolicy(policy: unknown, pod: FailedPod): PolicyMatch
   return undefined;
 }
 
-/** A Job condition as the real controller writes it. */
+/** Builds a Job condition as the real controller writes it. */
 export function jobCondition(type: string, reason: string, message: string, at: string): Fields {
   return { type, status: 'True', lastProbeTime: at, lastTransitionTime: at, reason, message };
 }

@@ -13,7 +13,7 @@ const labelValueDetail =
   "and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or " +
   `'12345', regex used for validation is '${labelValuePattern}')`;
 
-/** Longest label value, in bytes. */
+/** Maximum length of a label value, in bytes. */
 export const maxLabelValueBytes = 63;
 
 /** Checks `metadata.name` as an RFC 1123 subdomain of at most 253 characters. */

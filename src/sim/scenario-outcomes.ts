@@ -4,8 +4,8 @@ import type { KubeObject } from './resources.ts';
 import type { Scenario } from './scenario.ts';
 
 /**
- * Outcomes for the demo: a retry of a scenario's Job fails the way the scenario failed
- * unless the retry carries the fix for its cause; every other Job succeeds after 1 s.
+ * Outcomes for the demo. A retry of a scenario's Job fails the way the scenario failed
+ * unless the retry carries the fix for its cause, and every other Job succeeds after 1 s.
  */
 
 type Fields = Record<string, unknown>;

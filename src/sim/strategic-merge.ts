@@ -3,8 +3,8 @@ import { badRequest } from './status.ts';
 /**
  * A strategic merge patch (the `application/strategic-merge-patch+json` that kubectl sends)
  * for the kinds this server stores. Lists whose field has a `patchMergeKey` in the
- * Kubernetes v1.37 API types merge item by item on that key; `finalizers` merge as a set;
- * every other list (tolerations, args, envFrom, …) is replaced whole.
+ * Kubernetes v1.37 API types merge item by item on that key, and `finalizers` merge as a
+ * set. Every other list (tolerations, args, envFrom, …) is replaced whole.
  * NOTE: `$setElementOrder` directives are accepted but ignored, so a merged list has the
  * patch's items first and the stored ones after.
  */

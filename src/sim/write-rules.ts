@@ -8,7 +8,7 @@ import { checkLabelValues, checkSubdomainName } from './meta-validation.ts';
 import type { KubeObject, ResourceType } from './resources.ts';
 
 /**
- * What the real server does to a Job or CronJob between decoding a write and storing it:
+ * The real server's steps for a Job or CronJob between decoding a write and storing it:
  * defaults, generated fields, the split between the main resource and `status`, and
  * validation. Other kinds pass through unchanged.
  */

@@ -26,7 +26,7 @@ function at(object: unknown, ...path: string[]): unknown {
   return path.reduce<unknown>((value, key) => (value !== null && typeof value === 'object' ? (value as Fields)[key] : undefined), object);
 }
 
-/** A normalised body without the managedFields that only the real server records. */
+/** Returns a normalised body without the managedFields that only the real server records. */
 function comparable(body: unknown, options: NormaliseOptions = {}): unknown {
   const copy = structuredClone(body);
   const metadata = at(copy, 'metadata');
@@ -268,6 +268,16 @@ describe('patches', () => {
     expectSameResponse('patch bad schedule', await patchCronJob('c-w-badpatch', { spec: { schedule: 'nope' } }, merge));
   });
 
+  it('strategic merge and JSON patch of Job metadata', async () => {
+    const ns = await twin.namespace('c-w-job-meta');
+    await createSuspendedJob(ns, 'nightly');
+    const path = `${jobsPath(ns)}/nightly`;
+    const annotate = { metadata: { annotations: { 'jobwatch.dev/retry-of': 'nightly-0' }, finalizers: ['example.com/hold'] } };
+    expectSameResponse('job strategic merge patch', await twin.both('PATCH', path, annotate, strategic));
+    const relabel = [{ op: 'add', path: '/metadata/labels/team', value: 'data' }, { op: 'remove', path: '/metadata/finalizers' }];
+    expectSameResponse('job JSON patch', await twin.both('PATCH', path, relabel, jsonPatch));
+  });
+
   it('merge patch of Job labels and the parallelism', async () => {
     const ns = await twin.namespace('c-w-job-patch');
     await createSuspendedJob(ns, 'nightly');
@@ -354,7 +364,7 @@ describe('delete', () => {
 describe('authorization', () => {
   const caller = { real: 'system:serviceaccount', sim: 'system:admin' };
 
-  it('403 bodies for an impersonated user without rights', async () => {
+  it('403 bodies for an impersonated user', async () => {
     const plane = controlPlane();
     const sim = await startSimCluster({ authorize: (a) => a.verb === 'impersonate' || a.user === 'system:admin' });
     const simAgent = new Agent();
@@ -383,7 +393,7 @@ describe('authorization', () => {
     }
   });
 
-  it('403 bodies for a caller that may not impersonate', async () => {
+  it('403 bodies for a first impersonation denial', async () => {
     const plane = controlPlane();
     const ns = await twin.namespace('c-w-imp');
     await plane.kube.call('POST', `/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'bot' } });
@@ -414,6 +424,60 @@ describe('authorization', () => {
         sim: await simGroupOnly.request('GET', jobsPath(ns)),
       });
     } finally {
+      await sim.stop();
+      await simAgent.close();
+      await realAgent.close();
+      await plane.dispatcher.close();
+    }
+  });
+  it('403 body for a later impersonation denial', async () => {
+    const plane = controlPlane();
+    const ns = await twin.namespace('c-w-imp-legacy');
+    const admin = plane.kube;
+
+    await admin.call('POST', `/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'bot' } });
+    const role = `impersonate-alice-${ns}`;
+    await admin.call('POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: role },
+      rules: [{ apiGroups: [''], resources: ['users'], verbs: ['impersonate'], resourceNames: ['alice'] }],
+    });
+    await admin.call('POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: role },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+      subjects: [{ kind: 'ServiceAccount', name: 'bot', namespace: ns }],
+    });
+
+    const tokenRequest = await admin.call<{ status: { token: string } }>(
+      'POST',
+      `/api/v1/namespaces/${ns}/serviceaccounts/bot/token`,
+      { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} },
+    );
+
+    const realAgent = new Agent({ connect: { ca: readFileSync(join(plane.pki, 'ca.crt')) } });
+    const sim = await startSimCluster({ authorize: (a) => (a.verb === 'impersonate' ? a.name === 'alice' : a.user === 'system:admin') });
+    const simAgent = new Agent();
+    const options = { replace: { [`system:serviceaccount:${ns}:bot`]: '<caller>', 'system:admin': '<caller>' } };
+    try {
+      const as = (user: string) => ({
+        real: createKubeClient(plane.server, realAgent, { 'impersonate-user': user, authorization: `Bearer ${tokenRequest.status.token}` }),
+        sim: createKubeClient(sim.url, simAgent, { 'impersonate-user': user, authorization: `Bearer ${sim.token}` }),
+      });
+      const both = async (user: string): Promise<{ real: KubeResponse; sim: KubeResponse }> => {
+        const clients = as(user);
+        return { real: await clients.real.request('GET', jobsPath(ns)), sim: await clients.sim.request('GET', jobsPath(ns)) };
+      };
+      // RBAC bindings take effect a moment after they are written, so wait for alice to work.
+      const impersonatesAlice = async () => (await both('alice')).real.text.includes('User \\"alice\\" cannot list');
+      await eventually(async () => (await impersonatesAlice()) || undefined, 'the impersonation binding to apply');
+      expectSameResponse('GET jobs as alice', await both('alice'), options);
+      expectSameResponse('GET jobs as bob after impersonating alice', await both('bob'), options);
+    } finally {
+      await admin.request('DELETE', `/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${role}`);
+      await admin.request('DELETE', `/apis/rbac.authorization.k8s.io/v1/clusterroles/${role}`);
       await sim.stop();
       await simAgent.close();
       await realAgent.close();
