@@ -72,7 +72,7 @@ describe('currentLimits', () => {
   });
 
   it('reads a CronJob jobTemplate', () => {
-    expect(currentLimits(cronJob().spec!.jobTemplate).backoffLimit).toBe(2);
+    expect(currentLimits(cronJob().spec.jobTemplate).backoffLimit).toBe(2);
   });
 
   it('turns numeric quantities into strings', () => {
@@ -327,9 +327,9 @@ describe('diffLimits', () => {
 
 describe('cronJobPatch', () => {
   it('sends the whole containers list with one field changed', () => {
-    const values = currentLimits(cronJob().spec!.jobTemplate);
+    const values = currentLimits(cronJob().spec.jobTemplate);
     values.containers[0]!.limits.memory = '768Mi';
-    const containers = structuredClone(cronJob().spec!.jobTemplate.spec!.template.spec!.containers);
+    const containers = structuredClone(cronJob().spec.jobTemplate.spec!.template.spec!.containers);
     containers[0]!.resources!.limits!['memory'] = '768Mi';
     expect(cronJobPatch(cronJob(), values)).toEqual({
       metadata: { resourceVersion: '4711' },
@@ -338,7 +338,7 @@ describe('cronJobPatch', () => {
   });
 
   it('sets null for a removed deadline', () => {
-    const values = currentLimits(cronJob().spec!.jobTemplate);
+    const values = currentLimits(cronJob().spec.jobTemplate);
     delete values.activeDeadlineSeconds;
     values.backoffLimit = 5;
     expect(cronJobPatch(cronJob(), values)).toEqual({
@@ -348,13 +348,13 @@ describe('cronJobPatch', () => {
   });
 
   it('sends init containers only when they change', () => {
-    const values = currentLimits(cronJob().spec!.jobTemplate);
+    const values = currentLimits(cronJob().spec.jobTemplate);
     values.containers[2]!.limits.memory = '256Mi';
     const patch = cronJobPatch(cronJob(), values) as { spec: { jobTemplate: { spec: { template: { spec: Record<string, unknown> } } } } };
     expect(Object.keys(patch.spec.jobTemplate.spec.template.spec)).toEqual(['initContainers']);
   });
 
   it('returns an empty patch when nothing changes', () => {
-    expect(cronJobPatch(cronJob(), currentLimits(cronJob().spec!.jobTemplate))).toEqual({});
+    expect(cronJobPatch(cronJob(), currentLimits(cronJob().spec.jobTemplate))).toEqual({});
   });
 });

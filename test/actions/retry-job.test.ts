@@ -82,7 +82,7 @@ describe('buildRetry on every scenario Job', () => {
   it.each(CRON_SCENARIOS.map((s) => [s.id, s] as const))('%s: uses the CronJob template', (_id, scenario) => {
     const cronJob = scenario.cronJob!;
     const plan = buildRetry(input(scenario.job, { cronJob }));
-    const template = cronJob.spec!.jobTemplate;
+    const template = cronJob.spec.jobTemplate;
     expect(plan.source).toBe('cronjob-template');
     expect(plan.refusal).toBeUndefined();
     expect(plan.job).toEqual({
@@ -281,7 +281,7 @@ describe('diffTemplate', () => {
   const scenario = CRON_SCENARIOS.find((s) => s.id === 'oom-cronjob-pod-lister-128mi')!;
 
   it('lists changed template fields by path', () => {
-    const template = structuredClone(scenario.cronJob!.spec!.jobTemplate.spec!);
+    const template = structuredClone(scenario.cronJob!.spec.jobTemplate.spec!);
     const container = template.template.spec!.containers[0]!;
     container.image = 'registry.example.com/ci/stale-runner-cleanup:0.9.2';
     container.resources!.limits!['memory'] = '256Mi';
@@ -294,14 +294,14 @@ describe('diffTemplate', () => {
   });
 
   it('lists added and removed containers', () => {
-    const template = structuredClone(scenario.cronJob!.spec!.jobTemplate.spec!);
+    const template = structuredClone(scenario.cronJob!.spec.jobTemplate.spec!);
     template.template.spec!.containers.push({ name: 'proxy', image: 'registry.example/proxy:2' });
     expect(diffTemplate(scenario.job.spec, template)).toEqual(['spec.template.spec.containers[proxy]']);
   });
 
   it('ignores server defaults and copied requests', () => {
     const jobSpec = structuredClone(scenario.job.spec!);
-    const template = structuredClone(scenario.cronJob!.spec!.jobTemplate.spec!);
+    const template = structuredClone(scenario.cronJob!.spec.jobTemplate.spec!);
     delete template.template.spec!.containers[0]!.resources!.requests;
     jobSpec.template.spec!.containers[0]!.resources!.requests = { cpu: '200m', memory: '128Mi' };
     expect(diffTemplate(jobSpec, template)).toEqual([]);
@@ -310,6 +310,6 @@ describe('diffTemplate', () => {
   it('reports a Job value that differs from the default', () => {
     const jobSpec = structuredClone(scenario.job.spec!);
     jobSpec.parallelism = 3;
-    expect(diffTemplate(jobSpec, scenario.cronJob!.spec!.jobTemplate.spec)).toEqual(['spec.parallelism']);
+    expect(diffTemplate(jobSpec, scenario.cronJob!.spec.jobTemplate.spec)).toEqual(['spec.parallelism']);
   });
 });

@@ -108,7 +108,7 @@ describe('retry Jobs on the real API server', () => {
   async function createCronJob(cronJob: V1CronJob): Promise<V1CronJob> {
     const manifest = asManifest(cronJob, namespace);
     // Suspended so no scheduled run adds Jobs while the test works.
-    manifest.spec!.suspend = true;
+    manifest.spec.suspend = true;
     return create<V1CronJob>(kube, cronJobsPath(namespace), manifest);
   }
 
@@ -179,9 +179,9 @@ describe('raised limits on the real API server', () => {
   it('patches a CronJob template and runs a retry from it', async () => {
     const scenario = SCENARIOS.find((s) => s.id === 'oom-cronjob-pod-lister-128mi')!;
     const manifest = asManifest(scenario.cronJob!, namespace);
-    manifest.spec!.suspend = true;
+    manifest.spec.suspend = true;
     const cronJob = await create<V1CronJob>(kube, cronJobsPath(namespace), manifest);
-    const values = currentLimits(cronJob.spec!.jobTemplate);
+    const values = currentLimits(cronJob.spec.jobTemplate);
     values.containers[0]!.limits.memory = '192Mi';
     values.containers[0]!.requests.cpu = '100m';
     values.activeDeadlineSeconds = 900;
@@ -191,8 +191,8 @@ describe('raised limits on the real API server', () => {
     expect(response.status, response.text).toBe(200);
     const patched = response.body;
 
-    expect(currentLimits(patched.spec!.jobTemplate)).toEqual(values);
-    expect(patched.spec!.jobTemplate.spec).toEqual(applyLimits(cronJob.spec!.jobTemplate, values).spec);
+    expect(currentLimits(patched.spec.jobTemplate)).toEqual(values);
+    expect(patched.spec.jobTemplate.spec).toEqual(applyLimits(cronJob.spec.jobTemplate, values).spec);
 
     const original = withoutGeneratedSelector(asManifest(scenario.job, namespace));
     original.metadata!.ownerReferences = [{ apiVersion: 'batch/v1', kind: 'CronJob', name: cronJob.metadata!.name!, uid: cronJob.metadata!.uid!, controller: true }];
@@ -210,13 +210,13 @@ describe('raised limits on the real API server', () => {
   it('rejects a CronJob patch built from a stale read', async () => {
     const scenario = SCENARIOS.find((s) => s.id === 'deadline-backup-cronjob-sigkill-137')!;
     const manifest = asManifest(scenario.cronJob!, namespace);
-    manifest.spec!.suspend = true;
+    manifest.spec.suspend = true;
     const cronJob = await create<V1CronJob>(kube, cronJobsPath(namespace), manifest);
     const path = `${cronJobsPath(namespace)}/${cronJob.metadata!.name}`;
     const label = await kube.request('PATCH', path, { metadata: { labels: { team: 'backup' } } }, 'application/merge-patch+json');
     expect(label.status, label.text).toBe(200);
 
-    const values = { ...currentLimits(cronJob.spec!.jobTemplate), backoffLimit: 3 };
+    const values = { ...currentLimits(cronJob.spec.jobTemplate), backoffLimit: 3 };
     const response = await kube.request('PATCH', path, cronJobPatch(cronJob, values), 'application/merge-patch+json');
     expect(response.status, response.text).toBe(409);
   });

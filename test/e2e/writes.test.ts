@@ -116,7 +116,7 @@ async function rejection(promise: Promise<unknown>): Promise<KubeApiError> {
 }
 
 function retryJob(namespace: string, name: string): V1Job {
-  return jobManifest({ namespace, name, behaviour: { 'exit-code': '0' } }) as V1Job;
+  return jobManifest({ namespace, name, behaviour: { 'exit-code': '0' } });
 }
 
 let tempDir = '';
