@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimCluster } from '../../../src/sim/index.ts';
+import { startSimCluster, type AttemptOutcome } from '../../../src/sim/index.ts';
+import type { KubeObject } from '../../../src/sim/resources.ts';
 import { eventually } from '../../support/harness.ts';
 import { controlPlane } from '../support/e2e.ts';
 import { createKubeClient, type KubeResponse } from '../support/kube-client.ts';
@@ -11,9 +12,29 @@ import { startTwin, type Twin, type TwinResponse } from './twin.ts';
 
 let twin: Twin;
 
+const kubeletAnnotation = 'fake-kubelet.jobwatch.dev';
+
+/**
+ * Returns the outcome the fake kubelet gives a pod of `job` from its template annotations
+ * (`exit-code`, `reason`, `run-ms`, `log`), so both servers run the same Job the same way.
+ */
+function annotatedOutcome(job: KubeObject): AttemptOutcome {
+  const annotations = (at(job, 'spec', 'template', 'metadata', 'annotations') ?? {}) as Record<string, string>;
+  const read = (key: string) => annotations[`${kubeletAnnotation}/${key}`];
+  const runMs = read('run-ms');
+  const exitCode = Number(read('exit-code') ?? 0);
+  const reason = read('reason');
+  const log = read('log');
+  return {
+    exitCode,
+    durationMs: runMs === 'forever' ? 3_600_000 : Number(runMs ?? 300),
+    ...(reason === undefined ? {} : { reason }),
+    ...(log === undefined ? {} : { log }),
+  };
+}
+
 beforeAll(async () => {
-  // Pods of the simulated Jobs run until deleted, as `run-ms: forever` makes the fake kubelet do.
-  twin = await startTwin({ outcomes: () => ({ exitCode: 0, durationMs: 3_600_000 }) });
+  twin = await startTwin({ outcomes: annotatedOutcome });
 });
 afterAll(async () => {
   await twin.close();
@@ -485,3 +506,67 @@ describe('authorization', () => {
     }
   });
 });
+
+describe('job controller', () => {
+  const podName = /-[bcdfghjklmnpqrstvwxz2456789]{5}\b/g;
+
+  function runningJob(name: string, annotations: Record<string, string>, spec: Fields = {}): Fields {
+    const manifest = job(name, { suspend: false, ...spec });
+    const prefixed = Object.fromEntries(Object.entries(annotations).map(([key, value]) => [`${kubeletAnnotation}/${key}`, value]));
+    (at(manifest, 'spec', 'template') as Fields)['metadata'] = { annotations: prefixed };
+    return manifest;
+  }
+
+  async function finished(ns: string, name: string): Promise<{ real: Fields; sim: Fields }> {
+    return await eventually(async () => {
+      const { real, sim } = await twin.callBoth<Fields>('GET', `${jobsPath(ns)}/${name}`);
+      const done = (body: Fields) =>
+        ((at(body, 'status', 'conditions') ?? []) as Fields[]).some((c) => c['type'] === 'Complete' || c['type'] === 'Failed');
+      return done(real) && done(sim) ? { real, sim } : undefined;
+    }, `job ${name} to finish on both servers`);
+  }
+
+  /** Returns `reason: message` of the Job's events, pod names replaced, in a stable order. */
+  async function eventsOf(ns: string, name: string): Promise<{ real: string[]; sim: string[] }> {
+    const { real, sim } = await twin.callBoth<{ items: Fields[] }>('GET', `/api/v1/namespaces/${ns}/events`);
+    const lines = (items: Fields[]) =>
+      items
+        .filter((event) => at(event, 'involvedObject', 'name') === name)
+        .map((event) => `${String(event['reason'])}: ${String(event['message'])}`.replace(podName, '-<pod>'))
+        .sort();
+    return { real: lines(real.items), sim: lines(sim.items) };
+  }
+
+  async function expectSameRun(stem: string, manifest: Fields): Promise<void> {
+    const ns = await twin.namespace(stem);
+    const name = String(at(manifest, 'metadata', 'name'));
+    await twin.callBoth('POST', jobsPath(ns), manifest);
+    const jobs = await finished(ns, name);
+    const status = (body: Fields) => JSON.parse(JSON.stringify(normalise(at(body, 'status'))).replace(podName, '-<pod>')) as unknown;
+    expect(differences(status(jobs.real), status(jobs.sim)), `status of ${name}`).toEqual([]);
+    await eventually(async () => {
+      const events = await eventsOf(ns, name);
+      return events.real.length === events.sim.length || undefined;
+    }, `the events of ${name} on both servers`);
+    const events = await eventsOf(ns, name);
+    expect(events.sim, `events of ${name}`).toEqual(events.real);
+  }
+
+  it('completes a Job whose pod succeeds', async () => {
+    await expectSameRun('c-w-ctl-ok', runningJob('report', { 'run-ms': '200' }));
+  });
+
+  it('fails a Job at its backoff limit', async () => {
+    await expectSameRun('c-w-ctl-fail', runningJob('report', { 'run-ms': '200', 'exit-code': '2' }, { backoffLimit: 0 }));
+  });
+
+  it('fails a Job on a FailJob rule', async () => {
+    const podFailurePolicy = { rules: [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [42] } }] };
+    await expectSameRun('c-w-ctl-pfp', runningJob('report', { 'run-ms': '200', 'exit-code': '42' }, { podFailurePolicy }));
+  });
+
+  it('fails a Job past its deadline', async () => {
+    await expectSameRun('c-w-ctl-deadline', runningJob('report', { 'run-ms': 'forever' }, { activeDeadlineSeconds: 1 }));
+  });
+});
+
