@@ -1,4 +1,8 @@
-import { resolve } from 'node:path';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { fileURLToPath } from 'node:url';
 import { createLogger } from '../app/logger.ts';
 import { buildRuntime } from '../app/runtime.ts';
 import { startJobwatch, type Jobwatch } from '../app/start-jobwatch.ts';
@@ -6,6 +10,7 @@ import { loadConfig } from '../config/env.ts';
 import { startRedisServer, type RedisServer } from '../queue/redis-server.ts';
 import { startSimCluster } from '../sim/index.ts';
 import { playScenario, type PlayedScenario } from '../sim/player.ts';
+import { scenarioOutcomes } from '../sim/scenario-outcomes.ts';
 import { loadScenarios, type Scenario } from '../sim/scenario.ts';
 import { stopWithin, waitForStopSignal } from './run-command.ts';
 
@@ -15,6 +20,8 @@ export interface DemoOptions {
   only?: string;
   timeScale: number;
   timeout: number;
+  /** Slack user ids added to the demo policy's on-call rule, comma-separated. */
+  slackUser?: string;
 }
 
 /** Settings the demo uses unless the environment sets them. */
@@ -22,8 +29,26 @@ const DEMO_DEFAULTS: Record<string, string> = {
   JOBWATCH_HTTP_PORT: '0',
   JOBWATCH_STUCK_AFTER_SECONDS: '5',
   JOBWATCH_REDIS_PREFIX: 'jobwatch-demo',
+  // Lets the fake and real Slack users of the demo policy click through every action.
+  JOBWATCH_POLICY_FILE: fileURLToPath(new URL('../../examples/policy.demo.yaml', import.meta.url)),
   LOG_LEVEL: 'warn',
 };
+
+/**
+ * Writes a copy of the demo policy whose on-call rule also names `users`, so people in a
+ * real workspace can click through every action; returns its path.
+ */
+export async function demoPolicyWith(users: string): Promise<string> {
+  const source = DEMO_DEFAULTS['JOBWATCH_POLICY_FILE'] ?? '';
+  const document = parseDocument(await readFile(source, 'utf8'));
+  const ids = users.split(',').map((id) => id.trim()).filter(Boolean);
+  const rule = document.getIn(['rules', 0, 'users']) as { items: unknown[] } | undefined;
+  for (const id of ids) rule?.items.push(document.createNode(id));
+  const dir = await mkdtemp(join(tmpdir(), 'jobwatch-demo-'));
+  const path = join(dir, 'policy.yaml');
+  await writeFile(path, document.toString());
+  return path;
+}
 
 interface Played {
   scenario: Scenario;
@@ -45,9 +70,12 @@ export async function runDemo(env: NodeJS.ProcessEnv, options: DemoOptions): Pro
     redisUrl = redis.url;
     out.write(`started a private redis-server at ${redisUrl}\n`);
   }
-  const sim = await startSimCluster();
+  // Retries and raised limits from Slack run through the simulated job controller: a retry
+  // fails as its scenario did unless it carries the fix for the cause.
+  const sim = await startSimCluster({ outcomes: scenarioOutcomes(scenarios), timeScale: options.timeScale });
   out.write(`simulated cluster at ${sim.url}; try: kubectl --kubeconfig ${sim.kubeconfigPath} get jobs -A\n\n`);
-  const config = loadConfig({ ...DEMO_DEFAULTS, ...env, REDIS_URL: redisUrl, KUBECONFIG: sim.kubeconfigPath, JOBWATCH_CONTEXT: '' });
+  const policy = options.slackUser ? { JOBWATCH_POLICY_FILE: await demoPolicyWith(options.slackUser) } : {};
+  const config = loadConfig({ ...DEMO_DEFAULTS, ...env, ...policy, REDIS_URL: redisUrl, KUBECONFIG: sim.kubeconfigPath, JOBWATCH_CONTEXT: '' });
   const logger = createLogger(config.logLevel);
   const runtime = await buildRuntime(config, logger, out);
   const jobwatch = await startJobwatch(config, runtime.deps);

@@ -40,7 +40,8 @@ program
   .option('--only <ids>', 'comma-separated scenario ids to replay (default: all)')
   .option('--time-scale <factor>', 'how many times faster than real time the stories play', integer('--time-scale', 1), 120)
   .option('--timeout <seconds>', 'with --until-idle, give up after this many seconds', integer('--timeout', 1), 300)
-  .action(async (options: { untilIdle?: boolean; scenarios: string; only?: string; timeScale: number; timeout: number }) => {
+  .option('--slack-user <ids>', 'comma-separated Slack user ids (U…) allowed to retry, raise limits and mute in the demo')
+  .action(async (options: { untilIdle?: boolean; scenarios: string; only?: string; timeScale: number; timeout: number; slackUser?: string }) => {
     process.exitCode = await runDemo(process.env, options);
   });
 
