@@ -25,7 +25,11 @@ export interface JobControllerOptions {
   store: ObjectStore;
   setLogs: (namespace: string, pod: string, container: string, logs: { current?: string; previous?: string }) => void;
   now: () => Date;
-  /** Model milliseconds per real millisecond; every delay and duration is divided by it. Default 1. */
+  /**
+   * Model milliseconds per real millisecond; every delay and duration is divided by it.
+   * Default 1. NOTE: timestamps come from `now`, so with a scale above 1 the times written
+   * into statuses and events are as compressed as the run itself.
+   */
   timeScale?: number;
   /** Chooser of the outcome of each attempt. Default: exit code 0 after 1 s. */
   outcomes?: OutcomeChooser;
