@@ -5,6 +5,8 @@ import { KubeApiError } from '../kube/errors.ts';
 import { escapeMrkdwn } from '../slack/escape.ts';
 import { inlineCode } from '../slack/mrkdwn.ts';
 import type { ActionRecord, ActionStore } from './action-store.ts';
+import { rebaseLimits } from './limit-changes.ts';
+import { currentLimits } from './limits.ts';
 import type { KubeWrites, LimitValues } from './types.ts';
 
 /** A step the cluster side performs for an action. */
@@ -180,7 +182,10 @@ async function applyRaisedLimits(deps: ActionDeps, record: ActionRecord, log: Lo
   const requestedBy = { id: record.actor.id, ...(record.actor.name ? { name: record.actor.name } : {}) };
   if (cronJobName) {
     const cronJob = await deps.writes.getCronJob(record.namespace, cronJobName);
-    const patched = await deps.writes.patchCronJob(record.namespace, cronJobName, deps.cronJobPatch(cronJob, values), record.identity);
+    // The form was filled from the failed run; only the fields the user edited are written.
+    const before = record.params?.['current'] as LimitValues | undefined;
+    const desired = before ? rebaseLimits(currentLimits(cronJob.spec?.jobTemplate ?? {}), before, values) : values;
+    const patched = await deps.writes.patchCronJob(record.namespace, cronJobName, deps.cronJobPatch(cronJob, desired), record.identity);
     log.info({ cronJob: cronJobName }, 'cronjob template patched');
     const patchedText = `Patched CronJob ${inlineCode(cronJobName)}: future runs use the new values.`;
     if (record.params?.['runNow'] !== true) {

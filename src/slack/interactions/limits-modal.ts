@@ -11,7 +11,6 @@ export const LIMITS_FORM = 'jobwatch.limits_form';
 export const LIMITS_CONFIRM = 'jobwatch.limits_confirm';
 /** Containers shown in the form; Slack allows 100 blocks in a modal. */
 const MAX_CONTAINERS = 10;
-const VALUE_ACTION = 'value';
 const RUN_NOW_BLOCK = 'runNow';
 
 type Block = Record<string, unknown>;
@@ -20,13 +19,15 @@ function plain(text: string): { type: 'plain_text'; text: string } {
   return { type: 'plain_text', text: text.slice(0, 150) };
 }
 
+// Each input's action_id repeats its block_id, so the ids are unique across the whole view
+// and not only within their block, which is all Slack documents.
 function input(blockId: string, label: string, initial: string | undefined, hint?: string): Block {
   return {
     type: 'input',
     block_id: blockId,
     optional: true,
     label: plain(label),
-    element: { type: 'plain_text_input', action_id: VALUE_ACTION, ...(initial ? { initial_value: initial } : {}) },
+    element: { type: 'plain_text_input', action_id: blockId, ...(initial ? { initial_value: initial } : {}) },
     ...(hint ? { hint: plain(hint) } : {}),
   };
 }
@@ -59,7 +60,7 @@ export function limitsForm(options: { id: string; namespace: string; jobName: st
       block_id: RUN_NOW_BLOCK,
       optional: true,
       label: plain('Run now'),
-      element: { type: 'checkboxes', action_id: VALUE_ACTION, options: [{ text: plain('Also start a Job from the changed CronJob now'), value: 'yes' }] },
+      element: { type: 'checkboxes', action_id: RUN_NOW_BLOCK, options: [{ text: plain('Also start a Job from the changed CronJob now'), value: 'yes' }] },
     });
   }
   return { type: 'modal', callback_id: LIMITS_FORM, private_metadata: options.id, title: plain('Raise limits'), submit: plain('Review'), close: plain('Cancel'), blocks };
@@ -70,7 +71,7 @@ type StateValues = Record<string, Record<string, { value?: string | null; select
 /** Reads the submitted form into raw strings, keyed the way {@link validateLimits} expects. */
 export function readForm(values: StateValues, current: LimitValues): { input: LimitFormInput; runNow: boolean } {
   const text = (blockId: string): string | undefined => {
-    const value = values[blockId]?.[VALUE_ACTION]?.value;
+    const value = values[blockId]?.[blockId]?.value;
     return value === null || value === undefined || value.trim() === '' ? undefined : value.trim();
   };
   const input: LimitFormInput = { containers: [] };
@@ -88,8 +89,17 @@ export function readForm(values: StateValues, current: LimitValues): { input: Li
     }
     input.containers.push(entry);
   }
-  const runNow = (values[RUN_NOW_BLOCK]?.[VALUE_ACTION]?.selected_options?.length ?? 0) > 0;
+  const runNow = (values[RUN_NOW_BLOCK]?.[RUN_NOW_BLOCK]?.selected_options?.length ?? 0) > 0;
   return { input, runNow };
+}
+
+/** Explains why the form did not open; Slack accepts a trigger_id for 3 seconds and once. */
+function formFailure(err: unknown): string {
+  const code = (err as { data?: { error?: unknown } }).data?.error;
+  if (code === 'expired_trigger_id' || code === 'exchanged_trigger_id') {
+    return 'The Raise limits form could not open because Slack\'s trigger for it expired (Slack allows 3 seconds). Nothing was changed: click *Raise limits* again.';
+  }
+  return `The Raise limits form could not open: Slack answered ${inlineCode(typeof code === 'string' ? code : String(err), 80)}. Nothing was changed: click *Raise limits* again.`;
 }
 
 /**
@@ -109,7 +119,9 @@ export function registerLimitsModal(app: App, deps: InteractionDeps): void {
     if (!decision.allowed) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: denial(decision) }));
     if (!job) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: 'jobwatch has no copy of this Job\'s spec any more, so it cannot prefill the form.' }));
     const current = currentLimits(job);
-    const suggestion = suggestLimits(current, { cause: view.cause, reason: view.reason, ceiling: deps.ceilings });
+    // Only the container the kernel killed gets more memory, not every container with a limit.
+    const oomKilled = view.attempts.findLast((attempt) => attempt.reason === 'OOMKilled' && attempt.container)?.container;
+    const suggestion = suggestLimits(current, { cause: view.cause, reason: view.reason, ceiling: deps.ceilings, ...(oomKilled ? { container: oomKilled } : {}) });
     const cronJob = cronJobOf(job);
     const id = `limits.${view.key}.${actor.id}.${Date.now().toString(36)}`;
     await deps.actions.put(
@@ -124,10 +136,15 @@ export function registerLimitsModal(app: App, deps: InteractionDeps): void {
         params: { current },
       }),
     );
-    await client.views.open({
-      trigger_id: body.trigger_id,
-      view: limitsForm({ id, namespace: view.namespace, jobName: view.jobName, ...(cronJob ? { cronJob } : {}), current, suggested: suggestion.values, reasons: suggestion.reasons }) as never,
-    });
+    try {
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: limitsForm({ id, namespace: view.namespace, jobName: view.jobName, ...(cronJob ? { cronJob } : {}), current, suggested: suggestion.values, reasons: suggestion.reasons }) as never,
+      });
+    } catch (err) {
+      deps.logger.warn({ err, action: id, user: actor.id }, 'raise-limits form did not open');
+      await respond({ response_type: 'ephemeral', replace_original: false, text: formFailure(err) });
+    }
   });
 
   app.view<ViewSubmitAction>(LIMITS_FORM, async ({ ack, body, view }) => {
