@@ -112,6 +112,9 @@ async function processLocked(deps: SignalProcessorDeps, signal: Signal): Promise
     } else {
       decideRoute(deps, episode, snapshot, log);
     }
+    // A retry started from an alert joins that alert's thread.
+    const origin = snapshot.job.metadata?.annotations?.['jobwatch.dev/alert'];
+    if (origin && origin !== episode.key && !episode.incident) episode.threadUnder = origin;
   }
   const diagnosis = diagnoseSafely(deps, snapshot, log);
   const view = buildAlertView(episode, snapshot, diagnosis, { ...(deps.cluster ? { cluster: deps.cluster } : {}), nowMs });

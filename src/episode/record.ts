@@ -25,6 +25,8 @@ export interface EpisodeRecord {
   route?: { channel: string; notify: NotifyMode };
   /** The CronJob incident this run belongs to. */
   incident?: string;
+  /** The alert whose thread this episode joins: the Job is a retry started from that alert. */
+  threadUnder?: string;
 }
 
 

@@ -113,6 +113,13 @@ async function notifyAlert(deps: NotifyDeps, uid: string): Promise<NotifyOutcome
     if (!root) throw new NotReadyError(`incident ${episode.incident} has no root message yet`);
     channel = root.channel;
     threadTs = root.ts;
+  } else if (episode.threadUnder) {
+    // A retry's alert joins the thread of the alert it was started from, when that is posted.
+    const origin = await store.getDelivery('alert', episode.threadUnder);
+    if (origin) {
+      channel = origin.channel;
+      threadTs = origin.ts;
+    }
   }
   const posted = await postOnce(deps, 'alert', uid, { channel, message, ...(threadTs ? { threadTs } : {}), metadata: { eventType: 'jobwatch_alert', key: uid } });
   await store.putDelivery('alert', uid, { channel: posted.delivery.channel, ts: posted.delivery.ts, version: view.version });
@@ -134,7 +141,10 @@ async function notifyReply(deps: NotifyDeps, uid: string, attemptKey: string): P
   if (index < 0 || !attempt) return 'skipped';
   // A CronJob run's alert is itself a reply in the incident thread, and Slack
   // threads do not nest, so its attempts join the same thread.
-  const threadTs = (episode.incident ? (await store.getDelivery('incident', episode.incident))?.ts : undefined) ?? parent.ts;
+  const threadTs =
+    (episode.incident ? (await store.getDelivery('incident', episode.incident))?.ts : undefined) ??
+    (episode.threadUnder ? (await store.getDelivery('alert', episode.threadUnder))?.ts : undefined) ??
+    parent.ts;
   const message = deps.render.attempt(view, attempt);
   const posted = await postOnce(deps, 'reply', id, { channel: parent.channel, message, threadTs, metadata: { eventType: 'jobwatch_reply', key: id } });
   await store.putDelivery('reply', id, { ...posted.delivery, version: 1 });

@@ -6,7 +6,7 @@ import { buildBlockActionPayload, sendBlockAction, sendSlashCommand, signRequest
 import type { StoredMessage } from '../fake-slack/types.ts';
 import { ALERT_CHANNEL, eventually, startHarness, type Harness } from '../support/harness.ts';
 import { JobStory } from '../support/job-story.ts';
-import { resourceTypes } from '../../src/sim/index.ts';
+import { resourceTypes, startSimCluster, type SimCluster } from '../../src/sim/index.ts';
 import { contentOf, rootMessages } from './slack-view.ts';
 
 const JOBS = resourceTypes.find((t) => t.plural === 'jobs' && t.group === 'batch')!;
@@ -30,10 +30,10 @@ afterEach(async () => {
   harness = undefined;
 });
 
-async function start(policy = POLICY): Promise<Harness> {
+async function start(policy = POLICY, options: { sim?: SimCluster } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'jobwatch-policy-'));
   writeFileSync(join(dir, 'policy.yaml'), policy);
-  harness = await startHarness({ env: { JOBWATCH_POLICY_FILE: join(dir, 'policy.yaml') } });
+  harness = await startHarness({ env: { JOBWATCH_POLICY_FILE: join(dir, 'policy.yaml') }, ...options });
   const h = harness;
   await eventually(() => h.jobwatch.ready(), 'jobwatch ready');
   return h;
@@ -116,8 +116,79 @@ describe('acting from an alert', () => {
     );
     expect(note.text).toContain('<@U0ALICE>');
     expect(note.text).toContain('slack:alice');
-    await new Promise((r) => setTimeout(r, 500));
+    await eventually(
+      () => h.slack.thread(ALERT_CHANNEL, alert.ts).find((m) => /ledger-export-retry-1.*succeeded in \d/.test(m.text)),
+      'the retry outcome in the thread',
+    );
     expect(h.sim.store.list(JOBS, 'reports').filter((job) => job.metadata.name?.startsWith('ledger-export-retry'))).toHaveLength(1);
+  });
+
+  it('posts the alert of a retry that fails again in the original alert\'s thread', async () => {
+    const sim = await startSimCluster({ outcomes: () => ({ exitCode: 3, reason: 'Error', log: 'fatal: input bucket is empty\n', durationMs: 200 }) });
+    try {
+      const h = await start(POLICY, { sim });
+      const { alert } = await failedAlert(h, 'bucket-load');
+      await click(h, alert, 'jobwatch.retry', 'U0ALICE');
+      const confirmation = await eventually(() => h.slack.responses().find((r) => confirmValue(r.body) !== ''), 'the confirmation');
+      await clickWithValue(h, alert, 'jobwatch.confirm', 'U0ALICE', confirmValue(confirmation.body));
+      const retryAlert = await eventually(
+        () => h.slack.thread(ALERT_CHANNEL, alert.ts).find((m) => m.metadata?.event_type === 'jobwatch_alert' && m.text.includes('bucket-load-retry-1')),
+        'the retry\'s own alert in the original thread',
+        30_000,
+      );
+      expect(retryAlert.thread_ts).toBe(alert.ts);
+      expect(rootMessages(h.slack, ALERT_CHANNEL).filter((m) => m.text.includes('bucket-load-retry-1'))).toHaveLength(0);
+      await eventually(() => h.slack.thread(ALERT_CHANNEL, alert.ts).find((m) => /bucket-load-retry-1.* failed/.test(m.text)), 'the failed outcome note');
+    } finally {
+      await harness?.stop();
+      harness = undefined;
+      await sim.stop();
+    }
+  });
+
+  it('creates one Job when the confirmation reaches two app processes sharing Redis', async () => {
+    const first = await start();
+    const dir = mkdtempSync(join(tmpdir(), 'jobwatch-policy-'));
+    writeFileSync(join(dir, 'policy.yaml'), POLICY);
+    const second = await startHarness({ sim: first.sim, slack: first.slack, prefix: first.prefix, env: { JOBWATCH_POLICY_FILE: join(dir, 'policy.yaml') } });
+    try {
+      await eventually(() => second.jobwatch.ready(), 'the second process ready');
+      const { alert } = await failedAlert(first, 'twin-click');
+      await click(first, alert, 'jobwatch.retry', 'U0ALICE');
+      const confirmation = await eventually(() => first.slack.responses().find((r) => confirmValue(r.body) !== ''), 'the confirmation');
+      const id = confirmValue(confirmation.body);
+      await Promise.all([
+        clickWithValue(first, alert, 'jobwatch.confirm', 'U0ALICE', id),
+        clickWithValue(second, alert, 'jobwatch.confirm', 'U0ALICE', id),
+        clickWithValue(second, alert, 'jobwatch.confirm', 'U0ALICE', id, 1),
+      ]);
+      await eventually(() => jobsNamed(first, 'twin-click-retry-1')[0], 'the retry Job');
+      await eventually(() => first.slack.thread(ALERT_CHANNEL, alert.ts).find((m) => m.text.includes('twin-click-retry-1')), 'the thread record');
+      expect(first.sim.store.list(JOBS, 'reports').filter((job) => job.metadata.name?.startsWith('twin-click-retry'))).toHaveLength(1);
+      expect(first.slack.thread(ALERT_CHANNEL, alert.ts).filter((m) => m.text.includes('asked to retry'))).toHaveLength(1);
+    } finally {
+      await second.jobwatch.stop();
+      await second.stop();
+    }
+  });
+
+  it('shows the API server\'s refusal when the mapped identity lacks RBAC, and creates nothing', async () => {
+    const sim = await startSimCluster({ authorize: (a) => !(a.user === 'slack:alice' && a.verb === 'create' && a.resource === 'jobs') });
+    try {
+      const h = await start(POLICY, { sim });
+      const { alert } = await failedAlert(h, 'rbac-denied');
+      await click(h, alert, 'jobwatch.retry', 'U0ALICE');
+      const confirmation = await eventually(() => h.slack.responses().find((r) => confirmValue(r.body) !== ''), 'the confirmation');
+      await clickWithValue(h, alert, 'jobwatch.confirm', 'U0ALICE', confirmValue(confirmation.body));
+      await eventually(() => responsesText(h).includes('jobs.batch is forbidden: User \\"slack:alice\\" cannot create resource'), 'the API server\'s refusal for the user');
+      const note = await eventually(() => h.slack.thread(ALERT_CHANNEL, alert.ts).find((m) => m.text.includes('asked to retry')), 'the failed record in the thread');
+      expect(note.text).toContain('forbidden');
+      expect(jobsNamed(h, 'rbac-denied-retry-1')).toHaveLength(0);
+    } finally {
+      await harness?.stop();
+      harness = undefined;
+      await sim.stop();
+    }
   });
 
   it('refuses a user outside the policy with the reason and changes nothing', async () => {
