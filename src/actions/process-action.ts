@@ -5,6 +5,7 @@ import { KubeApiError } from '../kube/errors.ts';
 import { escapeMrkdwn } from '../slack/escape.ts';
 import { inlineCode } from '../slack/mrkdwn.ts';
 import type { ActionRecord, ActionStore } from './action-store.ts';
+import { managedWarning, managingTool } from './managers.ts';
 import { rebaseLimits } from './limit-changes.ts';
 import { currentLimits } from './limits.ts';
 import type { KubeWrites, LimitValues } from './types.ts';
@@ -187,7 +188,9 @@ async function applyRaisedLimits(deps: ActionDeps, record: ActionRecord, log: Lo
     const desired = before ? rebaseLimits(currentLimits(cronJob.spec?.jobTemplate ?? {}), before, values) : values;
     const patched = await deps.writes.patchCronJob(record.namespace, cronJobName, deps.cronJobPatch(cronJob, desired), record.identity);
     log.info({ cronJob: cronJobName }, 'cronjob template patched');
-    const patchedText = `Patched CronJob ${inlineCode(cronJobName)}: future runs use the new values.`;
+    const tool = managingTool(cronJob.metadata);
+    const warning = tool ? ` :warning: ${escapeMrkdwn(managedWarning('CronJob', cronJobName, tool))}` : '';
+    const patchedText = `Patched CronJob ${inlineCode(cronJobName)}: future runs use the new values.${warning}`;
     if (record.params?.['runNow'] !== true) {
       record.stage = 'done';
       record.result = { text: patchedText };

@@ -1,3 +1,4 @@
+import { managingTool } from '../actions/managers.ts';
 import type { V1Job } from '@kubernetes/client-node';
 import { decisiveLines } from '../diagnose/decisive-lines.ts';
 import type { ContainerLog, Diagnosis, Snapshot } from '../diagnose/types.ts';
@@ -37,7 +38,10 @@ export function buildAlertView(
   if (options.cluster !== undefined) view.cluster = options.cluster;
   if (episode.closedAt !== undefined) view.closedAt = episode.closedAt;
   const cron = cronJobOf(job);
-  if (cron) view.cronJob = cron;
+  if (cron) {
+    const tool = managingTool(snapshot.cronJob?.metadata);
+    view.cronJob = tool ? { ...cron, managedBy: tool } : cron;
+  }
   return view;
 }
 

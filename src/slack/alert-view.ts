@@ -54,7 +54,7 @@ export interface AlertView {
   cluster?: string;
   namespace: string;
   jobName: string;
-  cronJob?: { name: string; uid: string };
+  cronJob?: { name: string; uid: string; /** Helm, Argo CD or Flux, when one manages the CronJob. */ managedBy?: string };
   state: EpisodeState;
   /** Final reason: BackoffLimitExceeded, DeadlineExceeded, PodFailurePolicy… or a stuck reason. */
   reason: string | null;

@@ -1,6 +1,7 @@
 import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
 import { currentLimits, diffLimits, limitFieldId, suggestLimits, validateLimits, type LimitFormInput } from '../../actions/limits.ts';
 import type { LimitValues } from '../../actions/types.ts';
+import { managedWarning } from '../../actions/managers.ts';
 import { ACTION_IDS } from '../alert-actions.ts';
 import { escapeMrkdwn } from '../escape.ts';
 import { inlineCode } from '../mrkdwn.ts';
@@ -166,7 +167,10 @@ export function registerLimitsModal(app: App, deps: InteractionDeps): void {
       return;
     }
     record.params = { ...record.params, values: checked.values, runNow };
-    record.plan = { summary: `Apply to ${inlineCode(`${record.namespace}/${record.name ?? ''}`)}`, warnings: [], diff };
+    const alert = record.alertKey ? await deps.episodes.getView(record.alertKey) : undefined;
+    const tool = alert?.cronJob?.managedBy;
+    const warnings = tool && alert.cronJob ? [managedWarning('CronJob', alert.cronJob.name, tool)] : [];
+    record.plan = { summary: `Apply to ${inlineCode(`${record.namespace}/${record.name ?? ''}`)}`, warnings, diff };
     await deps.actions.put(record);
     const lines = diff.length > 0 ? diff.map((line) => `• ${escapeMrkdwn(line)}`).join('\n') : '_No value changed; only a new run._';
     await ack({
@@ -178,7 +182,10 @@ export function registerLimitsModal(app: App, deps: InteractionDeps): void {
         title: plain('Raise limits'),
         submit: plain('Apply'),
         close: plain('Cancel'),
-        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `*This change will be applied:*\n${lines}${runNow ? '\n• and a Job starts from the CronJob now' : ''}`.slice(0, 3000), verbatim: true } }],
+        blocks: [
+          { type: 'section', text: { type: 'mrkdwn', text: `*This change will be applied:*\n${lines}${runNow ? '\n• and a Job starts from the CronJob now' : ''}`.slice(0, 3000), verbatim: true } },
+          ...warnings.map((warning) => ({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${escapeMrkdwn(warning)}`, verbatim: true }] })),
+        ],
       } as never,
     });
   });
