@@ -183,7 +183,7 @@ async function applyRaisedLimits(deps: ActionDeps, record: ActionRecord, log: Lo
   const requestedBy = { id: record.actor.id, ...(record.actor.name ? { name: record.actor.name } : {}) };
   if (cronJobName) {
     const cronJob = await deps.writes.getCronJob(record.namespace, cronJobName);
-    // The form was filled from the failed run; only the fields the user edited are written.
+    // The form was filled from the failed run, so only the fields the user edited are written.
     const before = record.params?.['current'] as LimitValues | undefined;
     const desired = before ? rebaseLimits(currentLimits(cronJob.spec?.jobTemplate ?? {}), before, values) : values;
     const patched = await deps.writes.patchCronJob(record.namespace, cronJobName, deps.cronJobPatch(cronJob, desired), record.identity);

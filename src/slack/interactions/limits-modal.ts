@@ -94,13 +94,13 @@ export function readForm(values: StateValues, current: LimitValues): { input: Li
   return { input, runNow };
 }
 
-/** Explains why the form did not open; Slack accepts a trigger_id for 3 seconds and once. */
+/** Builds the message for a form that did not open. Slack accepts a trigger_id once, within 3 seconds. */
 function formFailure(err: unknown): string {
   const code = (err as { data?: { error?: unknown } }).data?.error;
   if (code === 'expired_trigger_id' || code === 'exchanged_trigger_id') {
     return 'The Raise limits form could not open because Slack\'s trigger for it expired (Slack allows 3 seconds). Nothing was changed: click *Raise limits* again.';
   }
-  return `The Raise limits form could not open: Slack answered ${inlineCode(typeof code === 'string' ? code : String(err), 80)}. Nothing was changed: click *Raise limits* again.`;
+  return `The Raise limits form could not open: Slack returned ${inlineCode(typeof code === 'string' ? code : String(err), 80)}. Nothing was changed: click *Raise limits* again.`;
 }
 
 /**
