@@ -193,7 +193,7 @@ export function registerLimitsModal(app: App, deps: InteractionDeps): void {
   app.view<ViewSubmitAction>(LIMITS_CONFIRM, async ({ ack, body, view }) => {
     const record = await deps.actions.get(view.private_metadata);
     if (!record || record.actor.id !== body.user.id) {
-      await ack({ response_action: 'errors', errors: {} });
+      await ack({ response_action: 'clear' });
       return;
     }
     const decision = decide(deps, await actorOf(deps, body.user), 'raise-limits', record.namespace);
