@@ -1,5 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { containerViews } from './context.ts';
+import { containerViews, toMillis } from './context.ts';
 import type { ContainerView, DiagnosisContext } from './context.ts';
 import { disruptionFinding } from './disruption-rules.ts';
 import { waitingQuote } from './evidence.ts';
@@ -14,7 +14,7 @@ import { waitingFinding } from './waiting-rules.ts';
  * container or earlier run comes first, and what follows from it is
  * secondary. Next comes what the kubelet or the control plane did to the pod
  * (eviction, disruption, scheduling), then init containers, which run first,
- * then the app containers.
+ * then the app containers and native sidecars.
  */
 export function podFinding(ctx: DiagnosisContext, pod: V1Pod): Finding | undefined {
   if (pod.status?.phase === 'Succeeded') return undefined;
@@ -24,9 +24,34 @@ export function podFinding(ctx: DiagnosisContext, pod: V1Pod): Finding | undefin
   if (oom !== undefined) return withFollowUps(oom, runs);
   const outside = disruptionFinding(ctx, pod) ?? schedulingFinding(ctx, pod);
   if (outside !== undefined) return outside;
-  const init = views.filter((v) => v.init).map((v) => containerFinding(ctx, v)).find((f) => f !== undefined);
+  const init = views.filter((v) => v.init && !isSidecar(v)).map((v) => containerFinding(ctx, v)).find((f) => f !== undefined);
   if (init !== undefined) return withInitNote(init, views);
-  return pickContainerFinding(views.filter((v) => !v.init).map((v) => containerFinding(ctx, v)));
+  const app = views.filter((v) => !v.init);
+  const sidecars = views.filter(isSidecar).map((v) => sidecarFinding(ctx, v, app));
+  return pickContainerFinding([...app.map((v) => containerFinding(ctx, v)), ...sidecars]);
+}
+
+/**
+ * True for a native sidecar: an init container with restartPolicy Always. It runs beside
+ * the app containers instead of before them, so its failure does not hold them back.
+ */
+function isSidecar(view: ContainerView): boolean {
+  return view.init && view.spec?.restartPolicy === 'Always';
+}
+
+/**
+ * Reads a native sidecar like an app container. An exit at or after the end of every app
+ * container is a consequence, not a cause: the kubelet stops sidecars once the app
+ * containers end, with SIGTERM and then SIGKILL after the grace period.
+ */
+function sidecarFinding(ctx: DiagnosisContext, view: ContainerView, app: ContainerView[]): Finding | undefined {
+  const finding = containerFinding(ctx, view);
+  const finished = view.status.state?.terminated?.finishedAt;
+  if (finding === undefined || finished === undefined || app.length === 0) return finding;
+  const appEnds = app.map((v) => v.status.state?.terminated?.finishedAt);
+  if (appEnds.some((end) => end === undefined)) return finding;
+  const lastAppEndMs = Math.max(...appEnds.map((end) => toMillis(end)));
+  return toMillis(finished) >= lastAppEndMs ? { ...finding, consequence: true } : finding;
 }
 
 function byTime(a: Finding, b: Finding): number {

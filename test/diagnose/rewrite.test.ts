@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnose/diagnose.ts';
 import { loadScenario, parseScenario, scenarioToSnapshot } from '../../src/diagnose/scenario.ts';
 import { rewriteScenario } from '../fixtures-rewrite/rewrite-scenario.ts';
-import { scenarioFiles } from './fixtures.ts';
+import { knownWrong, scenarioFiles, scenarioId } from './fixtures.ts';
 
 const SEEDS = [7, 1234, 99_001];
+// Scenarios the diagnosis still misreads are checked as such in scenarios.test.ts.
+const wrong = knownWrong();
 
 describe('diagnose on rewritten scenarios', () => {
-  for (const file of scenarioFiles()) {
+  for (const file of scenarioFiles().filter((f) => wrong[scenarioId(f)] === undefined)) {
     const name = file.split('/').at(-1) ?? file;
 
     it(`keeps the cause of ${name} under other names, numbers and order`, async () => {
