@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { formatConfigError } from '../config/config-error.ts';
 import { runDiagnose, UsageError } from './diagnose-command.ts';
 import { runDemo } from './demo-command.ts';
+import { runEval } from './eval-command.ts';
 import { runMain } from './run-command.ts';
 
 function packageVersion(): string {
@@ -56,6 +57,34 @@ program
   .option('--json', 'print JSON: cause, reason, summary, evidence [{source, text}], fix, secondary, confidence')
   .action(async (job: string | undefined, options: { namespace?: string; kubeconfig?: string; context?: string; scenario?: string; json?: boolean }) => {
     process.exitCode = await runDiagnose(job, { ...options, tailLines: 200, limitBytes: 262_144 }, process.stdout);
+  });
+
+function percent(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError(`${name} must be a percentage from 0 to 100, got "${value}"`);
+    return n;
+  };
+}
+
+program
+  .command('eval')
+  .argument('<dir>', 'folder of scenario .json files (see docs/evaluation.md)')
+  .description('validate a folder of scenario files and measure how often the diagnosis names the expected cause')
+  .option('--json', 'print JSON: files, valid, invalid [{file, problems}], report')
+  .option('--fail-under <percent>', 'exit with 1 when the accuracy in percent is below this (default: no threshold)', percent('--fail-under'))
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Every file is validated first; invalid files are listed with their problems and not evaluated.',
+      'A scenario is right when the cause, the Job failure reason and every expected evidence string match.',
+      'Exit status: 0 all valid and accuracy at or above --fail-under, 1 an invalid file or accuracy',
+      'under --fail-under, 2 a usage error such as a missing or unreadable DIR.',
+    ].join('\n'),
+  )
+  .action(async (dir: string, options: { json?: boolean; failUnder?: number }) => {
+    process.exitCode = await runEval(dir, options, process.stdout);
   });
 
 try {
