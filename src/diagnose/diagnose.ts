@@ -4,6 +4,7 @@ import type { DiagnosisContext } from './context.ts';
 import { controllerFinding } from './controller-rules.ts';
 import { conditionQuote, dedupeQuotes } from './evidence.ts';
 import type { Finding } from './finding.ts';
+import { gonePodFindings } from './gone-pod-rules.ts';
 import { podFinding } from './pod-rules.ts';
 import { policyFinding } from './policy-rules.ts';
 import { rankFindings } from './rank.ts';
@@ -33,7 +34,7 @@ export function diagnose(snapshot: Snapshot): Diagnosis {
     const finding = podFinding(ctx, pod);
     if (finding !== undefined) byPod.set(pod.metadata?.name ?? '', finding);
   }
-  const ranking = rankFindings(ctx, [...byPod.values()], controllerFinding(ctx), policyFinding(ctx, byPod));
+  const ranking = rankFindings(ctx, [...byPod.values(), ...gonePodFindings(ctx)], controllerFinding(ctx), policyFinding(ctx, byPod));
   return compose(ctx, ranking);
 }
 
