@@ -6,7 +6,7 @@ import { conditionQuote, dedupeQuotes } from './evidence.ts';
 import type { Finding } from './finding.ts';
 import { gonePodFindings } from './gone-pod-rules.ts';
 import { podFinding } from './pod-rules.ts';
-import { policyFinding } from './policy-rules.ts';
+import { ignoredPods, policyFinding } from './policy-rules.ts';
 import { rankFindings } from './rank.ts';
 import type { Ranking } from './rank.ts';
 import { redactText } from './redact.ts';
@@ -34,8 +34,29 @@ export function diagnose(snapshot: Snapshot): Diagnosis {
     const finding = podFinding(ctx, pod);
     if (finding !== undefined) byPod.set(pod.metadata?.name ?? '', finding);
   }
-  const ranking = rankFindings(ctx, [...byPod.values(), ...gonePodFindings(ctx)], controllerFinding(ctx), policyFinding(ctx, byPod));
+  const { counted, ignored } = splitIgnored(ctx, byPod);
+  const ranking = rankFindings(ctx, [...counted, ...gonePodFindings(ctx)], controllerFinding(ctx), policyFinding(ctx, byPod));
+  if (ranking !== undefined) addSecondary(ranking, ignored);
   return compose(ctx, ranking);
+}
+
+/**
+ * Sets aside the pods that a podFailurePolicy Ignore rule kept out of the failure count,
+ * since the Job failed through the others. When every failed pod was ignored, all stay.
+ */
+function splitIgnored(ctx: DiagnosisContext, byPod: Map<string, Finding>): { counted: Finding[]; ignored: Finding[] } {
+  const names = ignoredPods(ctx);
+  const counted = [...byPod].filter(([name]) => !names.has(name)).map(([, finding]) => finding);
+  if (counted.length === 0) return { counted: [...byPod.values()], ignored: [] };
+  const ignored = [...byPod].filter(([name]) => names.has(name)).map(([, finding]) => finding);
+  return { counted, ignored };
+}
+
+function addSecondary(ranking: Ranking, findings: Finding[]): void {
+  for (const finding of findings) {
+    const cause = finding.cause;
+    if (cause !== ranking.primary.cause && !ranking.secondary.includes(cause)) ranking.secondary.push(cause);
+  }
 }
 
 function sortPods(pods: V1Pod[]): V1Pod[] {

@@ -77,6 +77,22 @@ function buildFinding(ctx: DiagnosisContext, matches: RuleMatch[], byPod: Map<st
   };
 }
 
+/**
+ * Names the failed pods whose first matching podFailurePolicy rule has action Ignore. The
+ * job controller replaced those pods without counting them toward backoffLimit or
+ * backoffLimitPerIndex, so they did not make the Job fail.
+ */
+export function ignoredPods(ctx: DiagnosisContext): Set<string> {
+  const rules = ctx.snapshot.job.spec?.podFailurePolicy?.rules ?? [];
+  const names = new Set<string>();
+  if (rules.length === 0) return names;
+  for (const pod of ctx.snapshot.pods) {
+    if (pod.status?.phase !== 'Failed') continue;
+    if (matchRule(pod, rules)?.rule.action === 'Ignore') names.add(pod.metadata?.name ?? '');
+  }
+  return names;
+}
+
 /** Applies the rules to one failed pod the way the job controller does: in order, the first match wins. */
 export function matchRule(pod: V1Pod, rules: V1PodFailurePolicyRule[]): RuleMatch | undefined {
   const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
