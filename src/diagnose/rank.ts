@@ -40,8 +40,11 @@ export function rankFindings(
     else if (real.length > 0) pool = real;
     const primary = pool === undefined ? deadlineFinding(ctx, stops, ran) : choose(pool);
     const ranking = finish(primary, pool ?? [primary], all);
-    if (primary.cause !== 'deadline-exceeded') ranking.secondary.unshift('deadline-exceeded');
-    return ranking;
+    if (primary.cause === 'deadline-exceeded') return ranking;
+    ranking.secondary.unshift('deadline-exceeded');
+    // A workload that ran and then hit the deadline leaves two explanations: the failure
+    // read from its pods and its time running out. Blocked pods leave only one.
+    return ran ? { ...ranking, primary: lowered(ranking.primary) } : ranking;
   }
   if (all.length === 0) return undefined;
   return finish(choose(all), all, all);
@@ -66,7 +69,22 @@ function finish(primary: Finding, pool: Finding[], all: Finding[]): Ranking {
   const secondary = new Set<CauseId>(primary.secondary ?? []);
   for (const f of all) if (f.cause !== primary.cause) secondary.add(f.cause);
   secondary.delete(primary.cause);
-  return { primary, share: { same, total: pool.length }, secondary: [...secondary] };
+  const conflicting = (primary.secondary ?? []).length > 0 || all.some((f) => isCompeting(f, primary));
+  return { primary: conflicting ? lowered(primary) : primary, share: { same, total: pool.length }, secondary: [...secondary] };
+}
+
+/** True when a finding points at another cause with at least medium confidence on its own evidence. */
+function isCompeting(finding: Finding, primary: Finding): boolean {
+  return finding.cause !== primary.cause && finding.confidence !== 'low' && finding.consequence !== true;
+}
+
+/**
+ * Lowers confidence one step (high to medium, medium to low) when signals disagree, such as an
+ * OOM kill followed by "connection refused", or an eviction beside a pod that failed on its own.
+ */
+function lowered(finding: Finding): Finding {
+  const confidence = finding.confidence === 'high' ? 'medium' : 'low';
+  return { ...finding, confidence };
 }
 
 /** Builds the finding for a Job that ran past activeDeadlineSeconds while its workload ran, or with nothing else to blame. */
