@@ -1,7 +1,7 @@
 import type { V1CronJob, V1Job } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { EpisodeStore } from '../episode/store.ts';
-import { KubeApiError } from '../kube/errors.ts';
+import { KubeApiError, toKubeApiError } from '../kube/errors.ts';
 import { escapeMrkdwn } from '../slack/escape.ts';
 import { inlineCode } from '../slack/mrkdwn.ts';
 import type { ActionRecord, ActionStore } from './action-store.ts';
@@ -67,7 +67,8 @@ export async function processAction(deps: ActionDeps, id: string, step: ActionSt
     await runStep(deps, record, step, log);
   } catch (err) {
     record.stage = 'failed';
-    const message = err instanceof KubeApiError ? (err.statusMessage ?? err.message) : err instanceof Error ? err.message : String(err);
+    const converted = err instanceof KubeApiError || !isApiException(err) ? err : toKubeApiError(err);
+    const message = converted instanceof KubeApiError ? (converted.statusMessage ?? converted.message) : converted instanceof Error ? converted.message : String(converted);
     record.result = { text: `The API server refused it: ${escapeMrkdwn(message)}`, error: message };
     log.warn({ err }, 'action failed');
   }
@@ -75,6 +76,11 @@ export async function processAction(deps: ActionDeps, id: string, step: ActionSt
   await deps.actions.put(record);
   log.info({ stage: record.stage, createdJob: record.result?.createdJob }, 'action step done');
   await deps.notify(record);
+}
+
+/** True for the errors client-node's generated API clients throw. */
+function isApiException(err: unknown): boolean {
+  return err instanceof Error && typeof (err as { code?: unknown }).code === 'number' && 'body' in err;
 }
 
 function now(deps: ActionDeps): Date {

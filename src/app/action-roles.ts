@@ -14,6 +14,7 @@ import { diagnose } from '../diagnose/diagnose.ts';
 import type { ClusterReader } from '../episode/cluster-reader.ts';
 import type { NotifyRequest } from '../episode/process-signal.ts';
 import type { EpisodeStore } from '../episode/store.ts';
+import { toKubeApiError } from '../kube/errors.ts';
 import { createKubeWrites } from '../kube/writes.ts';
 import { notifyAction, type ActionSlack } from '../notify/action-notify.ts';
 import type { NotifyDeps } from '../notify/process-notify.ts';
@@ -40,12 +41,37 @@ export function createActionStore(ctx: ActionContext): ActionStore {
   return new ActionStore(ctx.redis, { prefix: ctx.config.redis.prefix });
 }
 
-/** Lists Jobs of a namespace, or of every namespace, for `/job list` and name suggestions. */
-function jobLister(kc: KubeConfig): (namespace?: string) => Promise<V1Job[]> {
+/** Most Jobs read for one `/job list` answer or name suggestion. */
+const MAX_LISTED_JOBS = 20_000;
+
+/**
+ * Lists Jobs of a namespace, or of every namespace jobwatch watches, page by page, for
+ * `/job list` and name suggestions. With `JOBWATCH_NAMESPACES` set, "every namespace" is
+ * those namespaces, because the RBAC of a namespaced install allows no cluster-wide list.
+ */
+function jobLister(kc: KubeConfig, watched: readonly string[] | 'all'): (namespace?: string) => Promise<V1Job[]> {
   const batch = kc.makeApiClient(BatchV1Api);
+  const listOne = async (namespace: string | undefined): Promise<V1Job[]> => {
+    const items: V1Job[] = [];
+    let token: string | undefined;
+    do {
+      const page = namespace
+        ? await batch.listNamespacedJob({ namespace, limit: 500, ...(token ? { _continue: token } : {}) })
+        : await batch.listJobForAllNamespaces({ limit: 500, ...(token ? { _continue: token } : {}) });
+      items.push(...page.items);
+      token = page.metadata?._continue || undefined;
+    } while (token && items.length < MAX_LISTED_JOBS);
+    return items;
+  };
   return async (namespace) => {
-    const list = namespace ? await batch.listNamespacedJob({ namespace, limit: 500 }) : await batch.listJobForAllNamespaces({ limit: 500 });
-    return list.items;
+    try {
+      if (namespace || watched === 'all') return await listOne(namespace);
+      const all: V1Job[] = [];
+      for (const ns of watched) all.push(...(await listOne(ns)));
+      return all;
+    } catch (err) {
+      throw toKubeApiError(err, { kind: 'Job', ...(namespace ? { namespace } : {}) });
+    }
   };
 }
 
@@ -60,7 +86,7 @@ export function startActionWorkerRole(ctx: ActionContext, cluster: { kubeConfig:
       writes: createKubeWrites(cluster.kubeConfig),
       answers: createReadAnswers({
         reader: cluster.reader,
-        listJobs: jobLister(cluster.kubeConfig),
+        listJobs: jobLister(cluster.kubeConfig, ctx.config.kube.namespaces),
         episodes: ctx.episodes,
         diagnose,
         logger,

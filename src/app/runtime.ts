@@ -51,6 +51,12 @@ export async function buildRuntime(config: Config, logger: Logger, out: Writable
   let groupsOf: ((userId: string) => Promise<string[]>) | undefined;
   const policyFile = loadPolicy(config.policyFile);
   const policy = { file: policyFile, action: createActionPolicy(policyFile) };
+  logger.info(
+    { policyFile: policyFile.file ?? 'none: everyone may read, nobody may write', rules: policyFile.rules.length, command: policyFile.command },
+    'action policy loaded',
+  );
+  if (policyFile.file && policyFile.rules.length === 0) logger.warn({ policyFile: policyFile.file }, 'the action policy file has no rules, so nobody may change anything');
+  if (policyFile.file && config.slack.output !== 'slack') logger.warn({ policyFile: policyFile.file }, 'an action policy is set but alerts go to the terminal, where there are no buttons or commands');
   let close = async (): Promise<void> => {};
   // Only the notifier talks to Slack. The Slack SDKs are loaded on demand, so a
   // watcher or worker deployed on its own neither needs Slack nor loads its modules.

@@ -4,7 +4,7 @@ import type { ActionVerb, KubeIdentity } from '../actions/types.ts';
 import { ConfigError } from './config-error.ts';
 import { policySchemaProblems } from './policy-problems.ts';
 import { policyFileSchema, type PolicyFile } from './policy-schema.ts';
-import { yamlProblems } from './routes-problems.ts';
+import { documentData, yamlProblems } from './routes-problems.ts';
 
 export { ACTION_VERBS, CLUSTER_WRITE_VERBS } from './policy-schema.ts';
 
@@ -100,7 +100,9 @@ export function parsePolicy(text: string, source: string): Policy {
   if (document.errors.length > 0) {
     throw new ConfigError('CONFIG_POLICY_INVALID', yamlProblems(document), { file: source });
   }
-  const result = policyFileSchema.safeParse(document.toJS(), { reportInput: true });
+  const read = documentData(document, 'the policy file');
+  if ('problems' in read) throw new ConfigError('CONFIG_POLICY_INVALID', read.problems, { file: source });
+  const result = policyFileSchema.safeParse(read.data, { reportInput: true });
   if (!result.success) {
     const problems = policySchemaProblems(result.error.issues);
     throw new ConfigError('CONFIG_POLICY_INVALID', problems, { file: source });

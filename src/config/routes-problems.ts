@@ -124,3 +124,28 @@ function isTypeMismatch(issue: z.core.$ZodIssue): boolean {
   if (issue.code !== 'invalid_union') return false;
   return issue.errors.every((branch) => branch.every(isTypeMismatch));
 }
+
+/**
+ * Converts a parsed YAML document to plain data. The yaml package reports some mistakes
+ * only here, such as an unquoted `*name` read as an alias to an anchor that does not
+ * exist; those become a problem that names the file and says to quote the value.
+ */
+export function documentData(document: Document, settingName: string): { data: unknown } | { problems: ConfigProblem[] } {
+  try {
+    return { data: document.toJS() };
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    const alias = /alias/i.test(reason);
+    return {
+      problems: [
+        {
+          setting: settingName,
+          message: `The YAML of ${settingName} cannot be read: ${reason}`,
+          fix: alias
+            ? 'a value that starts with * is read as a YAML alias: quote it, as in namespaces: ["*-reports"]'
+            : 'correct the YAML: indent with spaces, not tabs, and quote values with ":", "#" or a leading "*"',
+        },
+      ],
+    };
+  }
+}

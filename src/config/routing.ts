@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { ConfigError } from './config-error.ts';
 import { matchesLabels, type LabelSelector } from './label-selector.ts';
-import { schemaProblems, yamlProblems } from './routes-problems.ts';
+import { documentData, schemaProblems, yamlProblems } from './routes-problems.ts';
 import {
   NOTIFY_MODES,
   routesFileSchema,
@@ -108,7 +108,9 @@ export function parseRoutes(text: string, file: string, defaults: RouteDefaults)
   if (document.errors.length > 0) {
     throw new ConfigError('CONFIG_ROUTES_INVALID', yamlProblems(document), { file });
   }
-  const result = routesFileSchema.safeParse(document.toJS(), { reportInput: true });
+  const read = documentData(document, 'the routing file');
+  if ('problems' in read) throw new ConfigError('CONFIG_ROUTES_INVALID', read.problems, { file });
+  const result = routesFileSchema.safeParse(read.data, { reportInput: true });
   if (!result.success) {
     throw new ConfigError('CONFIG_ROUTES_INVALID', schemaProblems(result.error.issues), { file });
   }

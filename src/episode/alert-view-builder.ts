@@ -51,7 +51,9 @@ export function attemptView(attempt: AttemptRecord, number: number, logs: Contai
   if (attempt.container !== undefined) view.container = attempt.container;
   if (attempt.node !== undefined) view.node = attempt.node;
   if (attempt.index !== undefined) view.index = attempt.index;
-  if (attempt.startedAt !== undefined) view.startedAt = attempt.startedAt;
+  // The kubelet writes 1970-01-01 as the start of a container that never started
+  // (StartError); such a time would show a run of 56 years.
+  if (attempt.startedAt !== undefined && Date.parse(attempt.startedAt) > Date.parse('2000-01-01T00:00:00Z')) view.startedAt = attempt.startedAt;
   if (attempt.finishedAt !== undefined) view.finishedAt = attempt.finishedAt;
   if (attempt.exitCode !== undefined) view.exitCode = attempt.exitCode;
   if (attempt.reason !== undefined) view.reason = attempt.reason;

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ActionStore } from '../actions/action-store.ts';
 import type { NotifyRequest } from '../episode/process-signal.ts';
 import type { EpisodeStore } from '../episode/store.ts';
-import { renderConfirmation, renderOutcomeNote, renderResult, renderThreadNote, type ActionMessage } from '../slack/render-action.ts';
+import { renderConfirmation, renderLogTail, renderOutcomeNote, renderResult, renderThreadNote, type ActionMessage } from '../slack/render-action.ts';
 import type { NotifyOutcome } from './process-notify.ts';
 
 /** The Slack calls that show actions; implemented over the Web API in `src/slack/action-slack.ts`. */
@@ -54,6 +54,12 @@ export async function notifyAction(deps: ActionNotifyDeps, request: Extract<Noti
   if (record.stage === 'done' && record.kind === 'logs' && record.fileKey) {
     const content = await deps.actions.getFile(record.fileKey);
     if (content === undefined) return 'skipped';
+    if (!reply.threadTs) {
+      // A command can come from any channel; a file there would be public, so the user
+      // alone gets the end of the logs, where the error usually is.
+      await once(deps, record.id, 'file', () => toUser(renderLogTail(record, content), false));
+      return 'posted';
+    }
     await once(deps, record.id, 'file', () =>
       deps.slack.uploadFile({
         channel: reply.channel,

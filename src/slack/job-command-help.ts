@@ -91,7 +91,7 @@ export function helpText(command: string, options: { defaultNamespace?: string }
   const name = escapeMrkdwn(command);
   const fallback =
     options.defaultNamespace === undefined
-      ? ''
+      ? ' Every subcommand but `list` and `help` needs it.'
       : ` Without it, the namespace is \`${escapeMrkdwn(options.defaultNamespace)}\`.`;
   const lines = [
     bold(`${name}: look at and act on Kubernetes Jobs`),

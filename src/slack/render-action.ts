@@ -80,3 +80,20 @@ export function renderOutcomeNote(jobName: string, outcome: 'succeeded' | 'faile
       : `:x: ${inlineCode(jobName, 80)} failed${detail ? `: ${escapeMrkdwn(detail)}` : ''}. Its own alert has the details.`;
   return { text: line, blocks: [section(line)] };
 }
+
+/** Characters of log shown to the user when the logs are not uploaded as a file. */
+const LOG_TAIL_CHARS = 2_500;
+
+/**
+ * Renders the end of a Job's collected logs for the acting user alone, for `/job logs`,
+ * whose channel may be public; the full file goes to an alert's thread from its button.
+ */
+export function renderLogTail(record: ActionRecord, content: string): ActionMessage {
+  const cutNote =
+    content.length > LOG_TAIL_CHARS
+      ? `_The last ${LOG_TAIL_CHARS.toLocaleString('en-US')} of ${content.length.toLocaleString('en-US')} characters; *Full logs* on the alert uploads the whole file to its thread._\n`
+      : '';
+  const tail = escapeMrkdwn(content.length > LOG_TAIL_CHARS ? content.slice(-LOG_TAIL_CHARS) : content).replaceAll('```', "'''");
+  const fence = '```';
+  return { text: `Logs of ${record.namespace}/${record.name ?? ''}`, blocks: [section(`Logs of ${target(record)}:\n${cutNote}${fence}${tail}${fence}`)] };
+}

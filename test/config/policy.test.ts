@@ -238,3 +238,19 @@ describe('loadPolicy files', () => {
     expect((error as ConfigError).problems[0]?.setting).toBe('JOBWATCH_POLICY_FILE');
   });
 });
+
+describe('policy files with an unquoted glob', () => {
+  it('says to quote a value that starts with *', () => {
+    const text = 'rules:\n  - users: [U0ALICE]\n    namespaces: [*-reports]\n    verbs: [read]\n';
+    let error: unknown;
+    try {
+      parsePolicy(text, 'policy.yaml');
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const shown = formatConfigError(error);
+    expect(shown).toContain('quote it');
+    expect(shown).toContain('policy.yaml');
+  });
+});

@@ -2,6 +2,7 @@ import type { App, RespondFn } from '@slack/bolt';
 import type { ActionKind } from '../../actions/action-store.ts';
 import type { ActionVerb } from '../../actions/types.ts';
 import { helpText, parseJobCommand } from '../job-command.ts';
+import { subcommandHelp } from '../job-command-help.ts';
 import { inlineCode } from '../mrkdwn.ts';
 import { mention } from '../alert-actions.ts';
 import { actorOf, decide, denial, newRecord, type InteractionDeps } from './context.ts';
@@ -23,7 +24,7 @@ export function registerJobCommand(app: App, deps: InteractionDeps): void {
     await ack();
     const parsed = parseJobCommand(command.text, { command: deps.command });
     if (!parsed.ok) return void (await ephemeral(respond, parsed.message));
-    if (parsed.subcommand === 'help') return void (await ephemeral(respond, helpText(deps.command)));
+    if (parsed.subcommand === 'help') return void (await ephemeral(respond, parsed.topic ? subcommandHelp(deps.command, parsed.topic) : helpText(deps.command)));
     const namespace = parsed.namespace;
     if (!namespace && parsed.subcommand !== 'list') {
       return void (await ephemeral(respond, `Which namespace? Add ${inlineCode('-n NAMESPACE')}, for example ${inlineCode(`${deps.command} ${parsed.subcommand} ${'name' in parsed ? parsed.name : 'NAME'} -n NAMESPACE`)}.`));
@@ -74,5 +75,8 @@ async function muteByName(
   }
   const until = new Date((deps.clock?.() ?? new Date()).getTime() + parsed.mute.durationMs).toISOString();
   for (const target of targets) await deps.actions.mute({ target, userId, until });
-  await ephemeral(respond, `:no_bell: ${mention(userId)} muted alerts for ${shown} for ${inlineCode(parsed.mute.duration)}, until ${until.replace('T', ' ').slice(0, 16)} UTC.`);
+  await ephemeral(
+    respond,
+    `:no_bell: ${mention(userId)} muted alerts for the Job or CronJob named ${shown} for ${inlineCode(parsed.mute.duration)}, until ${until.replace('T', ' ').slice(0, 16)} UTC. The name is not checked against the cluster: use ${inlineCode(`${deps.command} status NAME -n NAMESPACE`)} to check it, and ${inlineCode(`${deps.command} unmute`)} to undo a typo.`,
+  );
 }
