@@ -6,7 +6,7 @@ import { conditionQuote, dedupeQuotes } from './evidence.ts';
 import type { Finding } from './finding.ts';
 import { gonePodFindings } from './gone-pod-rules.ts';
 import { podFinding } from './pod-rules.ts';
-import { ignoredPods, policyFinding } from './policy-rules.ts';
+import { countedRuleQuote, ignoredPods, policyFinding } from './policy-rules.ts';
 import { rankFindings } from './rank.ts';
 import type { Ranking } from './rank.ts';
 import { redactText } from './redact.ts';
@@ -70,7 +70,8 @@ function sortPods(pods: V1Pod[]): V1Pod[] {
 function compose(ctx: DiagnosisContext, ranking: Ranking | undefined): Diagnosis {
   const primary = ranking?.primary ?? unknownFinding(ctx);
   const mask = (text: string) => redactText(text, { secretEnvNames: ctx.secretNames });
-  const evidence = dedupeQuotes([...primary.evidence, ...jobConditionQuotes(ctx)])
+  const ruleQuote = primary.pod === undefined ? undefined : countedRuleQuote(ctx, primary.pod);
+  const evidence = dedupeQuotes([...primary.evidence, ...(ruleQuote === undefined ? [] : [ruleQuote]), ...jobConditionQuotes(ctx)])
     .slice(0, MAX_EVIDENCE)
     .map((q): EvidenceQuote => ({ ...q, text: mask(q.text) }));
   const diagnosis: Diagnosis = {

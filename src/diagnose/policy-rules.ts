@@ -93,6 +93,20 @@ export function ignoredPods(ctx: DiagnosisContext): Set<string> {
   return names;
 }
 
+/**
+ * Quotes the podFailurePolicy rule with action Count that matched the given pod, when the
+ * Job failed at a backoff or index limit. That rule is why the pod's failure counted
+ * toward the limit, instead of being ignored or failing the Job at once.
+ */
+export function countedRuleQuote(ctx: DiagnosisContext, podName: string): EvidenceQuote | undefined {
+  const rules = ctx.snapshot.job.spec?.podFailurePolicy?.rules ?? [];
+  if (rules.length === 0 || ctx.failure === undefined || ctx.failure.reason === 'PodFailurePolicy') return undefined;
+  const pod = ctx.snapshot.pods.find((p) => p.metadata?.name === podName && p.status?.phase === 'Failed');
+  const match = pod === undefined ? undefined : matchRule(pod, rules);
+  if (match?.rule.action !== 'Count') return undefined;
+  return quote('spec', `spec.podFailurePolicy.rules[${match.index}]: ${describeRule(match.rule)}`, `job/${ctx.jobName}`);
+}
+
 /** Applies the rules to one failed pod the way the job controller does: in order, the first match wins. */
 export function matchRule(pod: V1Pod, rules: V1PodFailurePolicyRule[]): RuleMatch | undefined {
   const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { V1PodCondition } from '@kubernetes/client-node';
 import { buildContext } from '../../src/diagnose/context.ts';
 import { diagnose } from '../../src/diagnose/diagnose.ts';
-import { ignoredPods } from '../../src/diagnose/policy-rules.ts';
+import { countedRuleQuote, ignoredPods } from '../../src/diagnose/policy-rules.ts';
 import { at, buildContainer, buildJob, buildPod, buildSnapshot, terminated } from './builders.ts';
 
 const IGNORE_DISRUPTION = { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] };
@@ -67,5 +67,37 @@ describe('diagnose with an Ignore rule', () => {
     const job = buildJob({ failed, podFailurePolicy: IGNORE_DISRUPTION, activeDeadlineSeconds: 600 });
     const d = diagnose(buildSnapshot({ job, pods: [preempted('run-0-aaaaa', 1)] }));
     expect(d.cause).toBe('node-disruption');
+  });
+});
+
+describe('countedRuleQuote', () => {
+  const COUNT_DISRUPTION = { rules: [{ action: 'Count', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] };
+  const BACKOFF = { reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', atSeconds: 300 };
+
+  it('quotes the Count rule that let a disruption spend the backoff limit', () => {
+    const job = buildJob({ failed: BACKOFF, podFailurePolicy: COUNT_DISRUPTION });
+    const ctx = buildContext(buildSnapshot({ job, pods: [preempted('run-aaaaa', 1)] }));
+    expect(countedRuleQuote(ctx, 'run-aaaaa')?.text).toBe('spec.podFailurePolicy.rules[0]: Count on pod conditions DisruptionTarget=True');
+  });
+
+  it('quotes nothing when the pod matched no rule', () => {
+    const job = buildJob({ failed: BACKOFF, podFailurePolicy: COUNT_DISRUPTION });
+    const ctx = buildContext(buildSnapshot({ job, pods: [exited('run-aaaaa', 1, 1)] }));
+    expect(countedRuleQuote(ctx, 'run-aaaaa')).toBeUndefined();
+  });
+
+  it('quotes nothing when a FailJob rule ended the Job', () => {
+    const message = 'Container main for pod batch/run-aaaaa failed with exit code 143 matching FailJob rule at index 1';
+    const rules = [...COUNT_DISRUPTION.rules, { action: 'FailJob', onExitCodes: { operator: 'In', values: [143] } }];
+    const job = buildJob({ failed: { reason: 'PodFailurePolicy', message, atSeconds: 300 }, podFailurePolicy: { rules } });
+    const ctx = buildContext(buildSnapshot({ job, pods: [preempted('run-aaaaa', 1)] }));
+    expect(countedRuleQuote(ctx, 'run-aaaaa')).toBeUndefined();
+  });
+
+  it('shows the quote in the diagnosis evidence', () => {
+    const job = buildJob({ failed: BACKOFF, podFailurePolicy: COUNT_DISRUPTION });
+    const d = diagnose(buildSnapshot({ job, pods: [preempted('run-aaaaa', 1)] }));
+    expect(d.cause).toBe('node-disruption');
+    expect(d.evidence.map((e) => e.text)).toContain('spec.podFailurePolicy.rules[0]: Count on pod conditions DisruptionTarget=True');
   });
 });
