@@ -63,13 +63,28 @@ function mergePods(live: V1Pod[], evidence: CapturedEvidence[]): V1Pod[] {
   return [...byUid.values()].sort((a, b) => timeOf(a) - timeOf(b));
 }
 
+/**
+ * Reads the events of the Job and of its pods. Pods the Job's `SuccessfulCreate` events
+ * name but that are gone (preempted, deleted with their node) are read by name, because
+ * their events often are all that is left of them.
+ */
 async function readEvents(reader: ClusterReader, job: { namespace: string; name: string; uid: string }, pods: V1Pod[]): Promise<CoreV1Event[]> {
+  const jobEvents = await reader.listEventsFor(job.namespace, { kind: 'Job', name: job.name, uid: job.uid }).catch(() => []);
+  const known = new Set(pods.map((p) => p.metadata?.name ?? ''));
+  const gone = [
+    ...new Set(
+      jobEvents
+        .filter((e) => e.reason === 'SuccessfulCreate')
+        .map((e) => /Created pod: (\S+)/.exec(e.message ?? '')?.[1])
+        .filter((name): name is string => name !== undefined && !known.has(name)),
+    ),
+  ];
   const targets = [
-    { kind: 'Job', name: job.name, uid: job.uid },
     ...pods.slice(-MAX_PODS_WITH_EVENTS).map((p) => ({ kind: 'Pod', name: p.metadata?.name ?? '', uid: p.metadata?.uid ?? '' })),
+    ...gone.slice(-MAX_PODS_WITH_EVENTS).map((name) => ({ kind: 'Pod', name })),
   ];
   const lists = await Promise.all(targets.map((t) => reader.listEventsFor(job.namespace, t).catch(() => [])));
-  return lists.flat();
+  return [...jobEvents, ...lists.flat()];
 }
 
 async function readMissingLogs(
