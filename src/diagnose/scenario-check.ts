@@ -87,7 +87,9 @@ export function checkScenario(data: unknown, file: string, options: ScenarioChec
   checkExpected(list, data.expected);
   const objects = checkObjects(list, data.objects);
   const logs = checkLogShapes(list, data.logs);
-  checkStory(list, objects, logs, data.expected);
+  const jobCount = Array.isArray(data.objects) ? data.objects.filter((o) => isRecord(o) && o.kind === 'Job').length : 0;
+  if (jobCount !== 1) list.add('objects', `${jobCount} Jobs`, 'must contain exactly one Job', 'keep the one Job that failed');
+  else checkStory(list, objects, logs, data.expected);
   return list.problems;
 }
 
@@ -230,12 +232,9 @@ function checkLogShapes(list: ProblemList, logs: unknown): LogEntry[] {
 }
 
 function checkStory(list: ProblemList, objects: KubernetesObject[], logs: LogEntry[], expected: unknown): void {
-  const jobs = objects.filter((o) => o.kind === 'Job') as V1Job[];
-  const job = jobs[0];
-  if (job === undefined || jobs.length > 1) {
-    list.add('objects', `${jobs.length} Jobs`, 'must contain exactly one Job', 'keep the one Job that failed');
-    return;
-  }
+  const job = objects.find((o) => o.kind === 'Job') as V1Job | undefined;
+  // A Job without name, uid or times was reported already, and the story cannot be read without it.
+  if (job === undefined) return;
   const pods = objects.filter((o) => o.kind === 'Pod') as V1Pod[];
   const reason = isRecord(expected) ? expected.reason : undefined;
   checkJob(list, objects, job, reason);

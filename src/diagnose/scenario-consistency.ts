@@ -218,12 +218,29 @@ export function checkEvents(list: ProblemList, objects: KubernetesObject[], pods
       if (!event[field]) list.add(`${path}.${field}`, event[field], 'is missing', `copy ${field} from kubectl get events -o json`);
     }
     if (event.type !== 'Normal' && event.type !== 'Warning') list.add(`${path}.type`, event.type, 'is not Normal or Warning', 'copy the type of the event');
-    if (!Number.isInteger(event.count) || (event.count ?? 0) < 1) list.add(`${path}.count`, event.count, 'is not a positive whole number', 'set how often the event was seen');
-    if (!event.source?.component) list.add(`${path}.source.component`, event.source?.component, 'is missing', 'name the component, such as kubelet or job-controller');
-    if (event.firstTimestamp === undefined || event.lastTimestamp === undefined) list.add(`${path}.firstTimestamp`, event.firstTimestamp, 'or lastTimestamp is missing', 'copy both times of the event');
-    else if (before(event.lastTimestamp, event.firstTimestamp)) list.add(`${path}.lastTimestamp`, event.lastTimestamp, 'is before firstTimestamp', 'order the times as they happened');
+    checkEventFields(list, path, event);
     checkInvolved(list, objects, path, event);
     checkNamedObjects(list, path, event, pods);
+  }
+}
+
+// Components that record through the events.k8s.io API (the scheduler among them) leave
+// firstTimestamp, lastTimestamp, count and source empty in the core/v1 view, and set
+// eventTime, series and reportingComponent instead, so the fixes name those fields.
+function checkEventFields(list: ProblemList, path: string, event: CoreV1Event): void {
+  if (!Number.isInteger(event.count) || (event.count ?? 0) < 1) {
+    const seen = event.series?.count ?? 1;
+    list.add(`${path}.count`, event.count, 'is not a positive whole number', `set how often the event was seen, such as ${seen}`);
+  }
+  if (!event.source?.component) {
+    const fix = event.reportingComponent ? `set it to "${event.reportingComponent}", the reportingComponent` : 'name the component, such as kubelet or job-controller';
+    list.add(`${path}.source.component`, event.source?.component, 'is missing', fix);
+  }
+  if (!event.firstTimestamp || !event.lastTimestamp) {
+    const fix = event.eventTime ? `copy eventTime ${JSON.stringify(event.eventTime)} into both` : 'copy both times of the event';
+    list.add(`${path}.firstTimestamp`, event.firstTimestamp, 'or lastTimestamp is missing', fix);
+  } else if (before(event.lastTimestamp, event.firstTimestamp)) {
+    list.add(`${path}.lastTimestamp`, event.lastTimestamp, 'is before firstTimestamp', 'order the times as they happened');
   }
 }
 
