@@ -50,6 +50,20 @@ export async function runEval(dir: string, options: EvalOptions, out: NodeJS.Wri
 }
 
 /**
+ * Validates every `*.json` file in `dir` without diagnosing and prints each problem.
+ * Returns the exit code: 0, or 1 when a file is invalid. Throws `UsageError` like `runEval`.
+ */
+export async function runValidate(dir: string, options: { json?: boolean }, out: NodeJS.WritableStream): Promise<number> {
+  const folder = await checkScenarioFolder(dir);
+  const problems = folder.invalid.flatMap((f) => f.problems);
+  const text = options.json
+    ? `${JSON.stringify({ files: folder.files, valid: folder.valid.length, invalid: folder.invalid }, null, 2)}\n`
+    : [...problems.map(formatProblem), `${folder.valid.length} of ${folder.files} scenario files valid`, ''].join('\n');
+  out.write(sanitizeText(text));
+  return folder.invalid.length > 0 ? 1 : 0;
+}
+
+/**
  * Reads and validates every `*.json` file in `dir`, using the source links of the folder's
  * `NOTES.md` when it has one. Throws `UsageError` when `dir` cannot be read or has no JSON files.
  */

@@ -3,7 +3,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { formatConfigError } from '../config/config-error.ts';
 import { runDiagnose, UsageError } from './diagnose-command.ts';
 import { runDemo } from './demo-command.ts';
-import { runEval } from './eval-command.ts';
+import { runEval, runValidate } from './eval-command.ts';
 import { runMain } from './run-command.ts';
 
 function packageVersion(): string {
@@ -85,6 +85,16 @@ program
   )
   .action(async (dir: string, options: { json?: boolean; failUnder?: number }) => {
     process.exitCode = await runEval(dir, options, process.stdout);
+  });
+
+program
+  .command('validate')
+  .argument('<dir>', 'folder of scenario .json files (see docs/evaluation.md)')
+  .description('check a folder of scenario files against docs/scenario-format.md without diagnosing them')
+  .option('--json', 'print JSON: files, valid, invalid [{file, problems}]')
+  .addHelpText('after', '\nExit status: 0 every file valid, 1 a file invalid, 2 a usage error such as a missing or unreadable DIR.')
+  .action(async (dir: string, options: { json?: boolean }) => {
+    process.exitCode = await runValidate(dir, options, process.stdout);
   });
 
 try {

@@ -119,6 +119,34 @@ describe('jobwatch eval on a folder with mistakes', () => {
   });
 });
 
+describe('jobwatch validate', () => {
+  it('accepts the bundled scenarios', async () => {
+    const result = await jobwatch(['validate', 'fixtures/scenarios']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${scenarioFiles().length} of ${scenarioFiles().length} scenario files valid\n`);
+  });
+
+  it('lists each problem and exits with 1', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'jobwatch-validate-'));
+    await writeVariant(dir, 'oom-right');
+    await writeVariant(dir, 'oom-invalid', (d) => void (d.expected.cause = 'slow'));
+    const result = await jobwatch(['validate', dir]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`${join(dir, 'oom-invalid.json')}: expected.cause is not a cause id`);
+    expect(result.stdout).toContain('1 of 2 scenario files valid');
+    const json = await jobwatch(['validate', dir, '--json']);
+    expect(json.code).toBe(1);
+    const output = JSON.parse(json.stdout) as Omit<EvalJson, 'report'>;
+    expect(output.invalid.map((f) => f.file)).toEqual([join(dir, 'oom-invalid.json')]);
+  });
+
+  it('names a missing folder and exits with 2', async () => {
+    const result = await jobwatch(['validate', '/nonexistent/scenarios']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('cannot read scenario folder /nonexistent/scenarios');
+  });
+});
+
 describe('jobwatch eval usage errors', () => {
   it('names a missing folder and exits with 2', async () => {
     const result = await jobwatch(['eval', '/nonexistent/scenarios']);
