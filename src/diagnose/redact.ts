@@ -1,12 +1,13 @@
 import type { V1Container, V1Pod, V1PodSpec } from '@kubernetes/client-node';
+import { maskBase64, maskLearnedValues, maskPercentEncoded } from './redact-encoded.ts';
+import { maskMultilineValues } from './redact-lines.ts';
+import { MASK, maskNamedValues, maskPatterns } from './redact-patterns.ts';
 
 /** Facts about the text that its content does not show. */
 export interface RedactContext {
   /** Names of environment variables filled from Secrets; their values are masked wherever they appear as `NAME=value` or `"NAME": "value"`. */
   secretEnvNames?: string[];
 }
-
-const MASK = '****';
 
 /** CSI sequences (colours, cursor moves), OSC sequences (titles, links) and two-byte escapes. */
 // eslint-disable-next-line no-control-regex -- matching terminal escapes is the point
@@ -16,74 +17,52 @@ const TERMINAL_ESCAPE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\
 const CONTROL_CHARS = /[\x00-\x08\x0b-\x1f\x7f]/g;
 
 const PEM_PRIVATE_KEY =
-  /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$)/g;
-
-/** Token shapes whose prefix is kept so that a reader still sees what kind of credential leaked. */
-const PREFIXED_TOKENS: RegExp[] = [
-  /\b(xox[abposr]-)[A-Za-z0-9-]{8,}/g,
-  /\b(xapp-)[A-Za-z0-9-]{8,}/g,
-  /\b(gh[pousr]_)[A-Za-z0-9]{20,}/g,
-  /\b(github_pat_)[A-Za-z0-9_]{20,}/g,
-  /\b(AKIA|ASIA)[A-Z0-9]{16}\b/g,
-  /\b(AIza)[0-9A-Za-z_-]{35}/g,
-  /\b(eyJ)[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
-];
-
-// Either a scheme follows ("Authorization: Bearer x"), or the header starts its own line, so that
-// prose such as "may require authorization: authorization failed" stays as it is.
-const AUTH_HEADER = /\b((?:proxy-)?authorization\s*[:=]\s*"?)(bearer|basic|token|digest|negotiate|aws4-hmac-sha256)(\s+)[^\s"',;]+/gi;
-const AUTH_HEADER_LINE = /^(\s*(?:proxy-)?authorization\s*:\s*)((?:bearer|basic|token|digest|negotiate)\s+)?\S.*$/gim;
-const BEARER = /\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
-const SECRET_HEADER = /\b((?:x-api-key|api-key|x-auth-token|x-amz-security-token|cookie|set-cookie)\s*:\s*)[^\r\n]+/gi;
-const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/)([^/\s:@]+):([^@\s/]+)@/gi;
-
-/** Key names that end in a secret word: `DB_PASSWORD`, `aws_secret_access_key`, `apiKey`, `session_token`. */
-const SECRET_KEY =
-  '[A-Za-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?)';
-const KEY_ASSIGNMENT = new RegExp(`\\b(${SECRET_KEY})(\\s*=\\s*)([^\\s&"',;]+)`, 'gi');
-const JSON_ASSIGNMENT = new RegExp(`("${SECRET_KEY}"\\s*:\\s*")((?:[^"\\\\]|\\\\.)+)(")`, 'gi');
+  /-----BEGIN ([A-Z0-9 ]{0,32})PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$)/g;
 
 /**
  * Removes terminal escapes and control characters and masks credentials in
- * text that is about to leave the cluster (logs, event messages, summaries).
+ * text that is about to leave the cluster (logs, termination and event
+ * messages, summaries).
  *
- * It masks Slack, GitHub, AWS access key id, Google API key and JWT tokens,
- * and `Authorization:` header values. It masks `password=`, `token=`,
- * `secret=` and `api_key=` style assignments in env dumps, query strings and
- * JSON. URL passwords are masked but user and host stay
- * (`postgres://app:****@db:5432/app`). PEM private key blocks are masked
- * across lines, and so are the values of `secretEnvNames`.
- * Masked text keeps its shape (`token=****`), and masking twice changes nothing.
+ * It masks Slack, GitHub, AWS access key id, Google API key and JWT tokens.
+ * It masks `Authorization`, `Cookie` and API key headers, also when JSON or a
+ * Python dict quotes them. It masks the values of `password=`, `token=`,
+ * `secret=` and `api_key=` style keys in query strings, connection strings,
+ * JSON (also JSON nested in a JSON string) and YAML, where a value may start on
+ * the next line. Env dump lines whose upper-case name contains KEY, SECRET,
+ * TOKEN, PASSWORD or CREDENTIAL are masked, and so are pod spec env entries with
+ * such a name and the data of Kubernetes Secret manifests. URL passwords are
+ * masked but user and host stay (`postgres://app:****@db:5432/app`). PEM private
+ * key blocks, the values of `secretEnvNames` and the pieces of a token wrapped
+ * onto the following lines are masked too.
+ *
+ * Percent-encoded words are decoded and masked in decoded form when they hold a
+ * secret. A base64 run that decodes to a secret or to `user:password` becomes
+ * `****`. A secret value found through its key is also masked wherever else it
+ * appears, in clear, base64 or percent-encoded form.
+ *
+ * Masked text keeps its shape (`token=****`), masking twice changes nothing,
+ * and the work is linear in the length of the text.
  */
 export function redactText(text: string, context: RedactContext = {}): string {
+  const names = context.secretEnvNames ?? [];
+  const learned: string[] = [];
+  const maskPlain = (plain: string): string => {
+    const pem = plain.replace(PEM_PRIVATE_KEY, (_m, kind: string) =>
+      `-----BEGIN ${kind}PRIVATE KEY-----\n${MASK}\n-----END ${kind}PRIVATE KEY-----`,
+    );
+    const patterns = maskPatterns(pem);
+    const named = maskNamedValues(patterns.text, names);
+    // A loop, because spreading the values of a huge text into push() overflows the stack.
+    for (const value of [patterns.learned, named.learned].flat()) learned.push(value);
+    return maskMultilineValues(named.text);
+  };
   let out = text.replace(TERMINAL_ESCAPE, '').replace(CONTROL_CHARS, '');
-  out = out.replace(PEM_PRIVATE_KEY, (_m, kind: string) =>
-    `-----BEGIN ${kind}PRIVATE KEY-----\n${MASK}\n-----END ${kind}PRIVATE KEY-----`,
-  );
-  for (const pattern of PREFIXED_TOKENS) {
-    out = out.replace(pattern, (_m, prefix: string) => `${prefix}${MASK}`);
-  }
-  out = out
-    .replace(AUTH_HEADER, (_m, head: string, scheme: string, space: string) => `${head}${scheme}${space}${MASK}`)
-    .replace(AUTH_HEADER_LINE, (_m, head: string, scheme: string | undefined) => `${head}${scheme ?? ''}${MASK}`)
-    .replace(BEARER, (_m, scheme: string) => `${scheme} ${MASK}`)
-    .replace(SECRET_HEADER, (_m, head: string) => `${head}${MASK}`)
-    .replace(URL_PASSWORD, (_m, scheme: string, user: string) => `${scheme}${user}:${MASK}@`)
-    .replace(KEY_ASSIGNMENT, (_m, key: string, eq: string) => `${key}${eq}${MASK}`)
-    .replace(JSON_ASSIGNMENT, (_m, head: string, _v: string, tail: string) => `${head}${MASK}${tail}`);
-  for (const name of context.secretEnvNames ?? []) {
-    out = maskNamedValue(out, name);
-  }
-  return out;
-}
-
-function maskNamedValue(text: string, name: string): string {
-  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const assignment = new RegExp(`(?<![A-Za-z0-9_])(${escaped}\\s*[=:]\\s*"?)([^\\s"&,;]+)`, 'g');
-  const json = new RegExp(`("${escaped}"\\s*:\\s*")((?:[^"\\\\]|\\\\.)+)(")`, 'g');
-  return text
-    .replace(json, (_m, head: string, _v: string, tail: string) => `${head}${MASK}${tail}`)
-    .replace(assignment, (_m, head: string) => `${head}${MASK}`);
+  out = maskPlain(out);
+  out = maskPercentEncoded(out, maskPlain);
+  out = maskBase64(out, maskPlain);
+  out = maskMultilineValues(out);
+  return maskLearnedValues(out, learned);
 }
 
 /**
