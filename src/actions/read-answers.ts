@@ -1,6 +1,6 @@
 import type { V1Job } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { redactText } from '../diagnose/redact.ts';
+import { redactText, secretEnvNames } from '../diagnose/redact.ts';
 import type { Diagnosis, Snapshot } from '../diagnose/types.ts';
 import type { ClusterReader } from '../episode/cluster-reader.ts';
 import { enrichEpisode } from '../episode/enrich.ts';
@@ -99,13 +99,16 @@ export function createReadAnswers(deps: ReadAnswerDeps): ReadAnswers {
       if (!job) return undefined;
       const uid = job.metadata?.uid ?? '';
       const [pods, evidence] = await Promise.all([deps.reader.listJobPods(record.namespace, uid).catch(() => []), deps.episodes.getEvidence(uid)]);
+      // Logs print Secret-filled env vars as NAME=value, and no generic pattern matches every NAME.
+      const template = job.spec?.template.spec;
+      const secrets = [...new Set([...(template ? secretEnvNames(template) : []), ...pods.flatMap((pod) => secretEnvNames(pod))])];
       const collected = await collectFullLogs({
         reader: deps.reader,
         job,
         pods,
         evidence,
         ...(deps.maxLogBytes ? { maxBytes: deps.maxLogBytes } : {}),
-        redact: (text) => redactText(text),
+        redact: (text) => redactText(text, { secretEnvNames: secrets }),
         logger: deps.logger,
       });
       const file = collected.files[0];

@@ -1,5 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { redactText, secretEnvNames } from '../diagnose/redact.ts';
+import { redactPod } from '../diagnose/redact-objects.ts';
 import type { ClusterReader } from '../episode/cluster-reader.ts';
 import type { CapturedEvidence } from '../queue/signals.ts';
 import type { DetectedAttempt } from './attempt-detector.ts';
@@ -13,8 +14,9 @@ export interface CaptureLimits {
 /**
  * Reads a failed pod and the logs of its failed run while they still exist. The
  * job controller, TTLs and history limits delete pods soon after a failure, so
- * this runs at once rather than when the worker gets to the failure. Log text is
- * redacted here, before it is stored or sent anywhere.
+ * this runs at once rather than when the worker gets to the failure. Log text and
+ * the pod's messages and env values are redacted here, before they are stored or
+ * sent anywhere.
  */
 export async function captureEvidence(
   reader: ClusterReader,
@@ -27,7 +29,8 @@ export async function captureEvidence(
     evidence.missing.push(`pod ${pod.name}: ${errorText(err)}`);
     return undefined;
   });
-  if (full) evidence.pod = trimPod(full) as Record<string, unknown>;
+  // The stored pod keeps its termination message, and that message can quote a credential.
+  if (full) evidence.pod = trimPod(redactPod(full)) as Record<string, unknown>;
   else if (!evidence.missing.length) evidence.missing.push(`pod ${pod.name}: deleted before it could be read`);
   const secrets = full ? secretEnvNames(full) : [];
   for (const target of logTargets(pod, attempt)) {
