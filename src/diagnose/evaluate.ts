@@ -77,7 +77,9 @@ export function evaluate(scenarios: readonly Scenario[]): Report {
     perCause: tallyCauses(cases),
     confusions: listConfusions(cases),
     failures: cases.filter((c) => !c.right),
-    confidence: CONFIDENCE_ORDER.map((level) => tally(cases.filter((c) => c.diagnosed.confidence === level), { confidence: level })),
+    confidence: CONFIDENCE_ORDER.map((level) =>
+      tally(cases.filter((c) => c.diagnosed.confidence === level), { confidence: level }),
+    ),
     cases,
   };
 }
@@ -102,13 +104,14 @@ export function missingEvidence(diagnosis: Diagnosis, expected: readonly string[
   return expected.filter((item) => !text.includes(item.toLowerCase()));
 }
 
-function tally<T extends object>(cases: CaseResult[], key: T): T & { count: number; right: number; wrong: number } {
+function tally<T extends object>(cases: CaseResult[], key: T): T & Omit<CauseTally, 'cause'> {
   const right = cases.filter((c) => c.right).length;
   return { ...key, count: cases.length, right, wrong: cases.length - right };
 }
 
 function tallyCauses(cases: CaseResult[]): CauseTally[] {
-  return CAUSE_IDS.map((cause) => tally(cases.filter((c) => c.expected.cause === cause), { cause })).filter((t) => t.count > 0);
+  const tallies = CAUSE_IDS.map((cause) => tally(cases.filter((c) => c.expected.cause === cause), { cause }));
+  return tallies.filter((t) => t.count > 0);
 }
 
 function listConfusions(cases: CaseResult[]): Confusion[] {
@@ -116,7 +119,11 @@ function listConfusions(cases: CaseResult[]): Confusion[] {
   for (const c of cases) {
     if (c.expected.cause === c.diagnosed.cause) continue;
     const key = `${c.expected.cause} ${c.diagnosed.cause}`;
-    const confusion = byPair.get(key) ?? { expected: c.expected.cause, diagnosed: c.diagnosed.cause, scenarios: [] };
+    const confusion = byPair.get(key) ?? {
+      expected: c.expected.cause,
+      diagnosed: c.diagnosed.cause,
+      scenarios: [],
+    };
     confusion.scenarios.push(c.id);
     byPair.set(key, confusion);
   }

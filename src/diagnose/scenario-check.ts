@@ -1,6 +1,8 @@
 import { basename } from 'node:path';
 import type { KubernetesObject, V1Job, V1Pod } from '@kubernetes/client-node';
-import { checkEvents, checkJob, checkLogs, checkPods } from './scenario-consistency.ts';
+import { checkJob } from './scenario-consistency.ts';
+import { checkPods } from './scenario-pods.ts';
+import { checkEvents, checkLogs } from './scenario-events.ts';
 import type { LogEntry } from './scenario-consistency.ts';
 import { CAUSE_IDS } from './types.ts';
 
@@ -77,46 +79,99 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * story. `file` is the path the data came from; the id must equal its name without
  * `.json`. Returns every problem found, or an empty list.
  */
-export function checkScenario(data: unknown, file: string, options: ScenarioCheckOptions = {}): ScenarioProblem[] {
+export function checkScenario(
+  data: unknown,
+  file: string,
+  options: ScenarioCheckOptions = {},
+): ScenarioProblem[] {
   const list = new ProblemList(file);
   if (!isRecord(data)) {
-    list.add('(root)', data, 'is not a JSON object', 'write the scenario as one object with id, title, objects, logs and expected');
+    list.add(
+      '(root)',
+      data,
+      'is not a JSON object',
+      'write the scenario as one object with id, title, objects, logs and expected',
+    );
     return list.problems;
   }
   checkHeader(list, data, options);
   checkExpected(list, data.expected);
   const objects = checkObjects(list, data.objects);
   const logs = checkLogShapes(list, data.logs);
-  const jobCount = Array.isArray(data.objects) ? data.objects.filter((o) => isRecord(o) && o.kind === 'Job').length : 0;
-  if (jobCount !== 1) list.add('objects', `${jobCount} Jobs`, 'must contain exactly one Job', 'keep the one Job that failed');
+  const rawObjects: unknown[] = Array.isArray(data.objects) ? data.objects : [];
+  const jobCount = rawObjects.filter((o) => isRecord(o) && o.kind === 'Job').length;
+  if (jobCount !== 1) {
+    list.add(
+      'objects',
+      `${jobCount} Jobs`,
+      'must contain exactly one Job',
+      'keep the one Job that failed',
+    );
+  }
   else checkStory(list, objects, logs, data.expected);
   return list.problems;
 }
 
-function checkHeader(list: ProblemList, data: Record<string, unknown>, options: ScenarioCheckOptions): void {
+function checkHeader(
+  list: ProblemList,
+  data: Record<string, unknown>,
+  options: ScenarioCheckOptions,
+): void {
   const name = basename(list.file).replace(/\.json$/, '');
   if (typeof data.id !== 'string' || !SLUG.test(data.id)) {
-    list.add('id', data.id, 'is not a lower-case slug', `set id to the file name, such as "${name}"`);
+    list.add(
+      'id',
+      data.id,
+      'is not a lower-case slug',
+      `set id to the file name, such as "${name}"`,
+    );
   } else if (data.id !== name) {
-    list.add('id', data.id, `differs from the file name "${name}.json"`, `rename the file to ${data.id}.json or set id to "${name}"`);
+    list.add(
+      'id',
+      data.id,
+      `differs from the file name "${name}.json"`,
+      `rename the file to ${data.id}.json or set id to "${name}"`,
+    );
   }
   if (typeof data.title !== 'string' || data.title.trim() === '') {
     list.add('title', data.title, 'is missing or empty', 'describe the failure in one sentence');
   }
-  checkSource(list, data, typeof data.id === 'string' ? options.noteSources?.get(data.id) : undefined);
+  const noted = typeof data.id === 'string' ? options.noteSources?.get(data.id) : undefined;
+  checkSource(list, data, noted);
 }
 
-function checkSource(list: ProblemList, data: Record<string, unknown>, noted: string | undefined): void {
+function checkSource(
+  list: ProblemList,
+  data: Record<string, unknown>,
+  noted: string | undefined,
+): void {
   const source = data.source;
   if (source === undefined && noted !== undefined) {
-    if (!isHttpUrl(noted)) list.add('source.url', noted, 'in NOTES.md is not an http(s) URL', 'link the report as https://…');
+    if (!isHttpUrl(noted)) {
+      list.add(
+        'source.url',
+        noted,
+        'in NOTES.md is not an http(s) URL',
+        'link the report as https://…',
+      );
+    }
     return;
   }
   const url = isRecord(source) ? source.url : undefined;
   if (url === undefined) {
-    list.add('source.url', url, 'is missing', 'add "source": { "url": "https://…" } linking the report or incident retold');
+    list.add(
+      'source.url',
+      url,
+      'is missing',
+      'add "source": { "url": "https://…" } linking the report or incident retold',
+    );
   } else if (!isHttpUrl(url)) {
-    list.add('source.url', url, 'is not an http(s) URL', 'link the report or incident as https://…');
+    list.add(
+      'source.url',
+      url,
+      'is not an http(s) URL',
+      'link the report or incident as https://…',
+    );
   }
 }
 
@@ -128,31 +183,61 @@ function isHttpUrl(value: unknown): boolean {
 
 function checkExpected(list: ProblemList, expected: unknown): void {
   if (!isRecord(expected)) {
-    list.add('expected', expected, 'is missing or not an object', 'add "expected": { "reason", "cause", "evidence" }');
+    list.add(
+      'expected',
+      expected,
+      'is missing or not an object',
+      'add "expected": { "reason", "cause", "evidence" }',
+    );
     return;
   }
   if (!JOB_FAILED_REASONS.includes(expected.reason as string | null)) {
     const reasons = JOB_FAILED_REASONS.map((r) => String(r)).join(', ');
-    list.add('expected.reason', expected.reason, 'is not a Job Failed reason', `use one of ${reasons}`);
+    list.add(
+      'expected.reason',
+      expected.reason,
+      'is not a Job Failed reason',
+      `use one of ${reasons}`,
+    );
   }
   if (!(CAUSE_IDS as readonly unknown[]).includes(expected.cause)) {
-    list.add('expected.cause', expected.cause, 'is not a cause id of docs/causes.md', `use one of ${CAUSE_IDS.join(', ')}`);
+    list.add(
+      'expected.cause',
+      expected.cause,
+      'is not a cause id of docs/causes.md',
+      `use one of ${CAUSE_IDS.join(', ')}`,
+    );
   }
   const evidence = expected.evidence;
   if (!Array.isArray(evidence) || evidence.length === 0) {
-    list.add('expected.evidence', evidence, 'is missing or empty', 'list the strings a right diagnosis must show');
+    list.add(
+      'expected.evidence',
+      evidence,
+      'is missing or empty',
+      'list the strings a right diagnosis must show',
+    );
     return;
   }
   evidence.forEach((item, i) => {
     if (typeof item !== 'string' || item.trim() === '') {
-      list.add(`expected.evidence[${i}]`, item, 'is not a non-empty string', 'quote a reason, limit or log text');
+      list.add(
+        `expected.evidence[${i}]`,
+        item,
+        'is not a non-empty string',
+        'quote a reason, limit or log text',
+      );
     }
   });
 }
 
 function checkObjects(list: ProblemList, objects: unknown): KubernetesObject[] {
   if (!Array.isArray(objects) || objects.length === 0) {
-    list.add('objects', objects, 'is missing or empty', 'add the Job, its Pods and Events as kubectl get -o json prints them');
+    list.add(
+      'objects',
+      objects,
+      'is missing or empty',
+      'add the Job, its Pods and Events as kubectl get -o json prints them',
+    );
     return [];
   }
   const uids = new Map<string, number>();
@@ -162,7 +247,14 @@ function checkObjects(list: ProblemList, objects: unknown): KubernetesObject[] {
     const uid = isRecord(object) && isRecord(object.metadata) ? object.metadata.uid : undefined;
     if (typeof uid !== 'string') return;
     const first = uids.get(uid);
-    if (first !== undefined) list.add(`objects[${i}].metadata.uid`, uid, `repeats the uid of objects[${first}]`, 'give every object its own uid');
+    if (first !== undefined) {
+      list.add(
+        `objects[${i}].metadata.uid`,
+        uid,
+        `repeats the uid of objects[${first}]`,
+        'give every object its own uid',
+      );
+    }
     else uids.set(uid, i);
     checkTimeFields(list, object, `objects[${i}]`);
   });
@@ -177,23 +269,48 @@ function checkObjectShape(list: ProblemList, object: unknown, path: string): boo
   const before = list.problems.length;
   for (const field of ['apiVersion', 'kind'] as const) {
     if (typeof object[field] !== 'string' || object[field] === '') {
-      list.add(`${path}.${field}`, object[field], 'is missing', `copy ${field} from kubectl get -o json`);
+      list.add(
+        `${path}.${field}`,
+        object[field],
+        'is missing',
+        `copy ${field} from kubectl get -o json`,
+      );
     }
   }
   const metadata = isRecord(object.metadata) ? object.metadata : {};
   for (const field of ['name', 'uid', 'resourceVersion']) {
     if (typeof metadata[field] !== 'string' || metadata[field] === '') {
-      list.add(`${path}.metadata.${field}`, metadata[field], 'is missing or not a string', `copy metadata.${field} from kubectl get -o json`);
+      list.add(
+        `${path}.metadata.${field}`,
+        metadata[field],
+        'is missing or not a string',
+        `copy metadata.${field} from kubectl get -o json`,
+      );
     }
   }
   if (!isRfc3339(metadata.creationTimestamp)) {
-    list.add(`${path}.metadata.creationTimestamp`, metadata.creationTimestamp, 'is missing or not an RFC 3339 time', 'write it as 2026-01-31T12:00:00Z');
+    list.add(
+      `${path}.metadata.creationTimestamp`,
+      metadata.creationTimestamp,
+      'is missing or not an RFC 3339 time',
+      'write it as 2026-01-31T12:00:00Z',
+    );
   }
   const namespaced = !CLUSTER_SCOPED_KINDS.has(String(object.kind));
   if (namespaced && (typeof metadata.namespace !== 'string' || metadata.namespace === '')) {
-    list.add(`${path}.metadata.namespace`, metadata.namespace, `is missing on a namespaced ${String(object.kind)}`, 'add the namespace');
+    list.add(
+      `${path}.metadata.namespace`,
+      metadata.namespace,
+      `is missing on a namespaced ${String(object.kind)}`,
+      'add the namespace',
+    );
   } else if (!namespaced && metadata.namespace !== undefined) {
-    list.add(`${path}.metadata.namespace`, metadata.namespace, `is set on a cluster-scoped ${String(object.kind)}`, 'remove it');
+    list.add(
+      `${path}.metadata.namespace`,
+      metadata.namespace,
+      `is set on a cluster-scoped ${String(object.kind)}`,
+      'remove it',
+    );
   }
   return list.problems.length === before;
 }
@@ -206,10 +323,26 @@ function checkTimeFields(list: ProblemList, value: unknown, path: string): void 
   if (!isRecord(value)) return;
   for (const [key, field] of Object.entries(value)) {
     const fieldPath = `${path}.${key}`;
-    if (!TIME_FIELD.test(key) || isRecord(field) || Array.isArray(field)) checkTimeFields(list, field, fieldPath);
-    else if (field !== null && !isRfc3339(field)) list.add(fieldPath, field, 'is not an RFC 3339 time', 'write it as 2026-01-31T12:00:00Z');
+    const nested = isRecord(field) || Array.isArray(field);
+    if (!TIME_FIELD.test(key) || nested) checkTimeFields(list, field, fieldPath);
+    else if (field !== null && !isRfc3339(field)) {
+      list.add(fieldPath, field, 'is not an RFC 3339 time', 'write it as 2026-01-31T12:00:00Z');
+    }
   }
 }
+
+// Each rule: the field of a log entry, the test its value must pass, the problem and the fix.
+type LogFieldRule = [string, (value: unknown) => boolean, string, string];
+
+const isName = (value: unknown) => typeof value === 'string' && value !== '';
+const LOG_FIELDS: LogFieldRule[] = [
+  ['namespace', isName, 'is missing', 'name the namespace of the Pod the log came from'],
+  ['pod', isName, 'is missing', 'name the Pod the log came from'],
+  ['container', isName, 'is missing', 'name the container the log came from'],
+  ['previous', (v) => typeof v === 'boolean', 'is not true or false', 'set true for the run before the last restart'],
+  ['text', (v) => typeof v === 'string', 'is not a string', 'paste what kubectl logs printed'],
+  ['truncated', (v) => v === undefined || typeof v === 'boolean', 'is not true or false', 'remove it or set a boolean'],
+];
 
 function checkLogShapes(list: ProblemList, logs: unknown): LogEntry[] {
   if (!Array.isArray(logs)) {
@@ -219,19 +352,21 @@ function checkLogShapes(list: ProblemList, logs: unknown): LogEntry[] {
   const valid: LogEntry[] = [];
   logs.forEach((log: unknown, index) => {
     const entry = isRecord(log) ? log : {};
-    const before = list.problems.length;
-    for (const field of ['namespace', 'pod', 'container']) {
-      if (typeof entry[field] !== 'string' || entry[field] === '') list.add(`logs[${index}].${field}`, entry[field], 'is missing', `name the ${field} the log came from`);
+    const failed = LOG_FIELDS.filter(([field, test]) => !test(entry[field]));
+    for (const [field, , problem, fix] of failed) {
+      list.add(`logs[${index}].${field}`, entry[field], problem, fix);
     }
-    if (typeof entry.previous !== 'boolean') list.add(`logs[${index}].previous`, entry.previous, 'is not true or false', 'set true for the run before the last restart');
-    if (typeof entry.text !== 'string') list.add(`logs[${index}].text`, entry.text, 'is not a string', 'paste what kubectl logs printed');
-    if (entry.truncated !== undefined && typeof entry.truncated !== 'boolean') list.add(`logs[${index}].truncated`, entry.truncated, 'is not true or false', 'remove it or set a boolean');
-    if (list.problems.length === before) valid.push({ ...(entry as Omit<LogEntry, 'index'>), index });
+    if (failed.length === 0) valid.push({ ...(entry as Omit<LogEntry, 'index'>), index });
   });
   return valid;
 }
 
-function checkStory(list: ProblemList, objects: KubernetesObject[], logs: LogEntry[], expected: unknown): void {
+function checkStory(
+  list: ProblemList,
+  objects: KubernetesObject[],
+  logs: LogEntry[],
+  expected: unknown,
+): void {
   const job = objects.find((o) => o.kind === 'Job') as V1Job | undefined;
   // A Job without name, uid or times was reported already, and the story cannot be read without it.
   if (job === undefined) return;
@@ -241,38 +376,6 @@ function checkStory(list: ProblemList, objects: KubernetesObject[], logs: LogEnt
   checkPods(list, objects, job, pods);
   checkEvents(list, objects, pods);
   checkLogs(list, pods, logs);
-}
-
-/**
- * Finds scenario ids used by more than one file. `scenarios` pairs each file with the id
- * it declares; the result has one problem for every file after the first with that id.
- */
-export function checkUniqueIds(scenarios: readonly { file: string; id: unknown }[]): ScenarioProblem[] {
-  const seen = new Map<string, string>();
-  const problems: ScenarioProblem[] = [];
-  for (const { file, id } of scenarios) {
-    if (typeof id !== 'string') continue;
-    const first = seen.get(id);
-    if (first === undefined) seen.set(id, file);
-    else problems.push({ file, path: 'id', value: id, problem: `is also the id of ${first}`, fix: 'give each scenario its own id' });
-  }
-  return problems;
-}
-
-/**
- * Reads the source URL of each scenario from a folder's `NOTES.md`, where a scenario's
- * section starts with `## <id>` and has a `- Source: <url>` line. Returns URLs by id.
- */
-export function readNoteSources(markdown: string): Map<string, string> {
-  const sources = new Map<string, string>();
-  let id: string | undefined;
-  for (const line of markdown.split('\n')) {
-    const heading = /^## (\S+)/.exec(line);
-    if (heading !== null) id = heading[1];
-    const source = /^- Source: (\S+)/.exec(line);
-    if (source?.[1] !== undefined && id !== undefined && !sources.has(id)) sources.set(id, source[1]);
-  }
-  return sources;
 }
 
 /** Formats a problem as one line: file, path, what is wrong, the value found, and the fix. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { InvalidFile } from '../../src/cli/eval-command.ts';
+import type { InvalidFile } from '../../src/diagnose/scenario-folder.ts';
 import type { Report } from '../../src/diagnose/evaluate.ts';
 import { knownWrong, scenarioFiles, scenarioId } from '../diagnose/fixtures.ts';
 

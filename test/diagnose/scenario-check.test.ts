@@ -1,12 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  checkScenario,
-  checkUniqueIds,
-  formatProblem,
-  readNoteSources,
-} from '../../src/diagnose/scenario-check.ts';
+import { checkScenario, formatProblem } from '../../src/diagnose/scenario-check.ts';
+import { readNoteSources } from '../../src/diagnose/scenario-folder.ts';
 import type { ScenarioProblem } from '../../src/diagnose/scenario-check.ts';
 import type { CoreV1Event, V1Job, V1Pod } from '@kubernetes/client-node';
 import { SCENARIO_DIR, scenarioFiles } from './fixtures.ts';
@@ -178,27 +174,6 @@ describe('checkScenario', () => {
     expect(problemsOf(data).map((p) => p.path)).toEqual([]);
     rule.onExitCodes.values = [1];
     expect(problemsOf(data).map((p) => p.path)).toEqual(['objects[1].status.failed']);
-  });
-});
-
-describe('checkUniqueIds', () => {
-  it('reports each later file with a used id', () => {
-    const problems = checkUniqueIds([
-      { file: 'a/x.json', id: 'x' },
-      { file: 'b/x.json', id: 'x' },
-      { file: 'c/y.json', id: 'y' },
-      { file: 'd/z.json', id: 42 },
-    ]);
-    expect(problems).toHaveLength(1);
-    expect(problems[0]?.file).toBe('b/x.json');
-    expect(problems[0]?.problem).toContain('a/x.json');
-  });
-});
-
-describe('readNoteSources', () => {
-  it('reads the first source of each section', () => {
-    const sources = readNoteSources('## a (hard)\n- Source: https://x/1 (also https://x/3)\n- Source: https://x/9\n## b\ntext\n- Source: https://x/2\n');
-    expect([...sources]).toEqual([['a', 'https://x/1'], ['b', 'https://x/2']]);
   });
 });
 
