@@ -98,6 +98,11 @@ function jobConditionQuotes(ctx: DiagnosisContext): EvidenceQuote[] {
 
 function summaryLine(ctx: DiagnosisContext, primary: Finding, ranking: Ranking | undefined): string {
   const job = `Job ${ctx.namespace}/${ctx.jobName}`;
+  const status = ctx.snapshot.job.status;
+  if (ctx.failure === undefined && primary.cause === 'unknown' && (status?.failed ?? 0) === 0 && (status?.active ?? 0) > 0) {
+    // Asked about a Job that is still running: nothing has failed, so nothing is stuck either.
+    return `${job} has not failed: ${status?.active ?? 0} pod(s) running and none failed, so there is nothing to diagnose yet`;
+  }
   let state = primary.ran ? 'keeps failing' : 'is stuck';
   if (ctx.failure !== undefined) state = `failed (${ctx.failure.reason})`;
   const share = ranking !== undefined && ranking.share.total > 1 ? ` (${ranking.share.same} of ${ranking.share.total} pods)` : '';

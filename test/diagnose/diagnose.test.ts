@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnose/diagnose.ts';
 import type { Diagnosis } from '../../src/diagnose/types.ts';
 import {
+  at,
   BACKOFF,
   DEADLINE,
   buildContainer,
@@ -296,5 +297,16 @@ describe('diagnose: limits, policy and missing evidence', () => {
     expect(allText(d)).not.toContain('abc123secret');
     expect(allText(d)).not.toContain('hunter2');
     expect(allText(d)).toContain('postgres://app:****@db:5432/app');
+  });
+});
+
+describe('diagnose: a Job that has not failed', () => {
+  it('says a running Job has not failed instead of calling it stuck', () => {
+    const job = buildJob();
+    job.status = { active: 1, failed: 0 };
+    const pod = buildPod({ phase: 'Running', containers: [buildContainer({ status: { state: { running: { startedAt: at(5) as unknown as Date } } } })] });
+    const d = diagnose(buildSnapshot({ job, pods: [pod] }));
+    expect(d.summary).toContain('has not failed');
+    expect(d.summary).not.toContain('stuck');
   });
 });
