@@ -1,5 +1,6 @@
 import type { V1CronJob, V1Job } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { hasRedactedSpec, redactJob, restoreRedactedJob } from '../diagnose/redact-objects.ts';
 import type { EpisodeStore } from '../episode/store.ts';
 import { KubeApiError, toKubeApiError } from '../kube/errors.ts';
 import { escapeMrkdwn } from '../slack/escape.ts';
@@ -66,11 +67,17 @@ export async function processAction(deps: ActionDeps, id: string, step: ActionSt
   try {
     await runStep(deps, record, step, log);
   } catch (err) {
-    record.stage = 'failed';
-    const converted = err instanceof KubeApiError || !isApiException(err) ? err : toKubeApiError(err);
-    const message = converted instanceof KubeApiError ? (converted.statusMessage ?? converted.message) : converted instanceof Error ? converted.message : String(converted);
-    record.result = { text: `The API server refused it: ${escapeMrkdwn(message)}`, error: message };
-    log.warn({ err }, 'action failed');
+    if (err instanceof SecretValuesUnavailableError) {
+      record.stage = 'refused';
+      record.result = { text: escapeMrkdwn(err.message) };
+      log.info({ err }, 'action rejected: secret values of the Job spec not found');
+    } else {
+      record.stage = 'failed';
+      const converted = err instanceof KubeApiError || !isApiException(err) ? err : toKubeApiError(err);
+      const message = converted instanceof KubeApiError ? (converted.statusMessage ?? converted.message) : converted instanceof Error ? converted.message : String(converted);
+      record.result = { text: `The API server refused it: ${escapeMrkdwn(message)}`, error: message };
+      log.warn({ err }, 'action failed');
+    }
   }
   record.updatedAt = now(deps).toISOString();
   await deps.actions.put(record);
@@ -121,13 +128,34 @@ async function runStep(deps: ActionDeps, record: ActionRecord, step: ActionStep,
   }
 }
 
-/** Loads the Job an action is about: the alert's stored copy, else the live one. */
+/** Raised when a Job would be created from a copy whose secret values jobwatch does not keep. */
+class SecretValuesUnavailableError extends Error {}
+
+/**
+ * Loads the Job an action is about: the alert's stored copy, else the live one.
+ * The stored copy has its secret env values and command lines masked, so those
+ * are taken from the live Job of the same uid.
+ */
 async function originalJob(deps: ActionDeps, record: ActionRecord): Promise<V1Job> {
   if (record.alertKey) {
     const stored = await deps.episodes.getJob(record.alertKey);
-    if (stored) return stored;
+    if (stored) return hasRedactedSpec(stored) ? await withLiveSecretValues(deps, record, stored) : stored;
   }
   return deps.writes.getJob(record.namespace, record.name ?? '');
+}
+
+async function withLiveSecretValues(deps: ActionDeps, record: ActionRecord, stored: V1Job): Promise<V1Job> {
+  const name = stored.metadata?.name ?? record.name ?? '';
+  const live = await deps.writes.getJob(record.namespace, name).catch((err: unknown) => {
+    const converted = err instanceof KubeApiError ? err : isApiException(err) ? toKubeApiError(err) : undefined;
+    if (converted?.isNotFound) return undefined;
+    throw err;
+  });
+  const restored = live?.metadata?.uid === stored.metadata?.uid && live ? restoreRedactedJob(stored, live) : undefined;
+  if (restored) return restored;
+  throw new SecretValuesUnavailableError(
+    `Job ${record.namespace}/${name} is gone or was replaced, and jobwatch keeps no copy of the secret values in its spec. Create the retry from the Job's manifest.`,
+  );
 }
 
 function cronJobOwner(job: V1Job): string | undefined {
@@ -161,15 +189,33 @@ async function planRetry(deps: ActionDeps, record: ActionRecord): Promise<void> 
   record.plan = {
     summary: `Create Job ${inlineCode(plan.name)} in ${inlineCode(record.namespace)} from ${cronJob ? `CronJob ${inlineCode(cronJobName ?? '')}'s current template` : `the spec of ${inlineCode(record.name ?? '')}`}.`,
     warnings,
-    job: plan.job as unknown as Record<string, unknown>,
+    // The record is stored in Redis, so its copy has secret values masked until creation.
+    job: redactJob(plan.job) as unknown as Record<string, unknown>,
   };
 }
 
 async function createPlannedJob(deps: ActionDeps, record: ActionRecord): Promise<void> {
-  const job = record.plan?.job as V1Job | undefined;
-  if (!job) throw new Error(`action ${record.id} has no planned Job`);
+  const planned = record.plan?.job as V1Job | undefined;
+  if (!planned) throw new Error(`action ${record.id} has no planned Job`);
+  const job = hasRedactedSpec(planned) ? await restorePlannedJob(deps, record, planned) : planned;
   const created = await deps.writes.createJob(record.namespace, job, record.identity);
   await finishCreated(deps, record, created, `Created Job ${inlineCode(created.metadata?.name ?? '')}.`);
+}
+
+/** Fills the planned Job's masked values from the Job it copies or its CronJob's template. */
+async function restorePlannedJob(deps: ActionDeps, record: ActionRecord, planned: V1Job): Promise<V1Job> {
+  const original = await originalJob(deps, record);
+  const cronJobName = cronJobOwner(original);
+  const cronJob = cronJobName ? await deps.writes.getCronJob(record.namespace, cronJobName) : undefined;
+  const template = cronJob?.spec?.jobTemplate.spec;
+  const sources: V1Job[] = [original, ...(template ? [{ spec: template }] : [])];
+  for (const source of sources) {
+    const restored = restoreRedactedJob(planned, source);
+    if (restored) return restored;
+  }
+  throw new SecretValuesUnavailableError(
+    `The spec of ${record.namespace}/${record.name ?? ''} changed after the retry was planned, so its secret values are unknown. Start the retry again.`,
+  );
 }
 
 async function finishCreated(deps: ActionDeps, record: ActionRecord, created: V1Job, text: string): Promise<void> {

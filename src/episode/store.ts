@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { V1Job } from '@kubernetes/client-node';
 import type { Redis } from 'ioredis';
+import { redactJob } from '../diagnose/redact-objects.ts';
 import type { CapturedEvidence } from '../queue/signals.ts';
 import type { AlertView } from '../slack/alert-view.ts';
 import type { EpisodeRecord } from './record.ts';
@@ -64,8 +65,9 @@ export class EpisodeStore {
     return await this.#getJson<V1Job>(this.key('job', uid));
   }
 
+  /** Stores a copy with secret env values, command lines and messages masked (`redactJob`). */
   async putJob(uid: string, job: V1Job): Promise<void> {
-    const copy = structuredClone(job);
+    const copy = redactJob(job);
     if (copy.metadata) delete copy.metadata.managedFields;
     await this.#setJson(this.key('job', uid), copy);
   }

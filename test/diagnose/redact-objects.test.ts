@@ -1,6 +1,6 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { redactPod } from '../../src/diagnose/redact-objects.ts';
+import { hasRedactedSpec, redactJob, redactPod, restoreRedactedJob } from '../../src/diagnose/redact-objects.ts';
 
 const PASSWORD = 'Qm7v-hunter2-x81';
 
@@ -60,5 +60,37 @@ describe('redactPod', () => {
     const pod = failedPod();
     redactPod(pod);
     expect(pod).toEqual(failedPod());
+  });
+});
+
+function ledgerJob(): V1Job {
+  const pod = failedPod();
+  return {
+    metadata: { name: 'ledger-export', namespace: 'finance', uid: 'a1b2' },
+    spec: { template: { spec: pod.spec! } },
+    status: { conditions: [{ type: 'Failed', status: 'True', message: `token=${PASSWORD}` }] },
+  };
+}
+
+describe('redactJob and restoreRedactedJob', () => {
+  it('masks the template and condition messages', () => {
+    const redacted = redactJob(ledgerJob());
+    expect(JSON.stringify(redacted)).not.toContain(PASSWORD);
+    expect(hasRedactedSpec(redacted)).toBe(true);
+    expect(hasRedactedSpec(ledgerJob())).toBe(false);
+  });
+
+  it('restores masked values from the source Job', () => {
+    const restored = restoreRedactedJob(redactJob(ledgerJob()), ledgerJob());
+    expect(restored?.spec?.template.spec).toEqual(ledgerJob().spec?.template.spec);
+  });
+
+  it('returns undefined when the source lacks a masked value', () => {
+    const source = ledgerJob();
+    source.spec!.template.spec!.containers[0]!.env = [];
+    expect(restoreRedactedJob(redactJob(ledgerJob()), source)).toBeUndefined();
+    const shorter = ledgerJob();
+    shorter.spec!.template.spec!.containers[0]!.args = ['--dsn'];
+    expect(restoreRedactedJob(redactJob(ledgerJob()), shorter)).toBeUndefined();
   });
 });

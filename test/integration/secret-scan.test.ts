@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimCluster, type KubeObject, type SimCluster } from '../../src/sim/index.ts';
+import { resourceTypes, startSimCluster, type KubeObject, type SimCluster } from '../../src/sim/index.ts';
 import { buildBlockActionPayload, sendBlockAction, signRequest } from '../fake-slack/index.ts';
 import type { StoredMessage } from '../fake-slack/types.ts';
 import { ALERT_CHANNEL, eventually, keysUnder, startHarness, type Harness } from '../support/harness.ts';
@@ -12,6 +12,7 @@ import { JobStory } from '../support/job-story.ts';
 import { testRedisUrl } from '../support/redis.ts';
 import { contentOf, requestsText, rootMessages, waitSlackQuiet } from './slack-view.ts';
 
+const JOBS = resourceTypes.find((t) => t.plural === 'jobs' && t.group === 'batch')!;
 const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 /** Returns `length` random characters, so that no planted secret can match by chance. */
@@ -35,6 +36,8 @@ const SECRETS: Record<string, string> = {
   'Secret-filled env value': randomText(26),
   'wrapped token': `ghp_${randomText(36)}`,
   'retry log token': randomText(30),
+  'spec env literal': randomText(28),
+  'spec args password': randomText(21),
 };
 
 const b64 = (text: string): string => Buffer.from(text).toString('base64');
@@ -114,10 +117,17 @@ async function readKey(redis: Redis, key: string): Promise<string> {
   throw new Error(`key ${key} has type ${type}, which this dump cannot read; add a read for it`);
 }
 
-/** Adds the Secret-filled env var to a Job's pod template or a pod's spec. */
+/**
+ * Adds to a Job's pod template or a pod's spec the Secret-filled env var, an env var
+ * whose literal value is a password, and an argument with a URL password.
+ */
 function withSecretEnv(spec: { containers: Record<string, unknown>[] }): { containers: Record<string, unknown>[] } {
-  const env = [{ name: SECRET_ENV, valueFrom: { secretKeyRef: { name: 'ledger-db', key: 'phrase' } } }];
-  return { ...spec, containers: spec.containers.map((container) => ({ ...container, env })) };
+  const env = [
+    { name: SECRET_ENV, valueFrom: { secretKeyRef: { name: 'ledger-db', key: 'phrase' } } },
+    { name: 'LEDGER_DB_PASSWORD', value: SECRETS['spec env literal'] },
+  ];
+  const args = ['--source', `postgres://ledger:${SECRETS['spec args password']!}@db:5432/ledger`];
+  return { ...spec, containers: spec.containers.map((container) => ({ ...container, env, args })) };
 }
 
 function confirmValue(body: unknown): string {
@@ -200,6 +210,14 @@ afterAll(async () => {
 });
 
 describe('planted secrets after failure, logs upload and retry', () => {
+  it('creates the retry with the secret values of the spec', () => {
+    const jobs = sim.store.list(JOBS, 'finance').filter((job) => job.metadata.name === 'ledger-export-retry-1');
+    const spec = JSON.stringify(jobs[0]?.['spec'] ?? null);
+    expect(jobs).toHaveLength(1);
+    expect(spec).toContain(`"value":"${SECRETS['spec env literal']!}"`);
+    expect(spec).toContain(`postgres://ledger:${SECRETS['spec args password']!}@db:5432/ledger`);
+  });
+
   it('stores no secret in any Redis key', async () => {
     const entries = await dumpRedis(harness.prefix);
     const dump = entries.map(([key, text]) => `${key}\n${text}`).join('\n');
