@@ -157,8 +157,8 @@ function windowSection(
   if (headLines.length > 1 && !lastHeadLine.endsWith('\n')) headLines.pop();
   const head = takeHead(headLines, headBytes, HEAD_LINES);
   const tailRoom = tailBytes + headBytes - head.bytes;
-  // NOTE: the end is redacted on its own, so a PEM private key whose BEGIN line lies in the
-  // unread middle is not recognised, and its remaining lines are shown unmasked.
+  // NOTE: the end is redacted on its own. Key lines above a PEM private key's END line are
+  // masked without their BEGIN line, but key lines cut off before their END line are shown.
   const tail = window.tailTruncated
     ? takeHead([redact(window.tail)], tailRoom)
     : takeTail(splitLines(redact(window.tail)), tailRoom);

@@ -15,6 +15,8 @@ const JSON_DATA_OBJECT = /("(?:data|stringData)"\s*:\s*\{)([^{}]{0,1048576})(\})
 const JSON_STRING_VALUE = /("\s*:\s*")((?:[^"\\]|\\.)*)(")/g;
 /** A line that can only be a piece of a wrapped token: no spaces, token characters, 16 or more. */
 const TOKEN_PIECE = /^([ \t]*)([A-Za-z0-9+/._~-]{16,}={0,2})[ \t]*$/;
+const PEM_END = /^[ \t]*-----END [A-Z0-9 ]{0,32}PRIVATE KEY-----[ \t]*$/;
+const PEM_BODY = /^[ \t]*[A-Za-z0-9+/]{16,}={0,2}[ \t]*$/;
 const TRAILING_TOKEN = /(?<![A-Za-z0-9+/=._~-])[A-Za-z0-9+/=._~-]{8,}$/;
 
 /** Masks values that start on the line after their key, and the data of Secret manifests. */
@@ -23,7 +25,7 @@ export function maskMultilineValues(text: string): string {
   const lines = text.split('\n');
   maskValuesBelowKeys(lines, SECRET_KIND.test(text));
   maskWrappedTokens(lines);
-  const out = lines.join('\n');
+  const out = maskHeadlessKeyBodies(lines).join('\n');
   return SECRET_KIND.test(out) ? out.replace(JSON_DATA_OBJECT, maskJsonData) : out;
 }
 
@@ -81,6 +83,24 @@ function maskWrappedTokens(lines: string[]): void {
     }
     i = end;
   }
+}
+
+/**
+ * Replaces the key lines above a private key's END line with one `****` line when
+ * its BEGIN line is missing, as in the end of a log that was read without its middle.
+ */
+function maskHeadlessKeyBodies(lines: string[]): string[] {
+  if (!lines.some((line) => PEM_END.test(line))) return lines;
+  const out: string[] = [];
+  for (const line of lines) {
+    if (PEM_END.test(line)) {
+      let start = out.length;
+      while (start > 0 && PEM_BODY.test(out[start - 1] ?? '')) start--;
+      if (start < out.length) out.splice(start, out.length - start, MASK);
+    }
+    out.push(line);
+  }
+  return out;
 }
 
 function maskPieces(lines: string[], from: number, to: number): void {

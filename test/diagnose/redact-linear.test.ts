@@ -53,6 +53,11 @@ describe('redactText on five-megabyte lines', () => {
     expect(out).toBe('-----BEGIN PRIVATE KEY-----\n****\n-----END PRIVATE KEY-----');
   });
 
+  it('masks key lines above an END line without BEGIN', { timeout: 120_000 }, () => {
+    const body = 'MIIEvQIBADANBgkqhkiG9w0B\n'.repeat(FIVE_MB / 25);
+    expect(redactText(`${body}-----END PRIVATE KEY-----`)).toBe('****\n-----END PRIVATE KEY-----');
+  });
+
   it('masks the values below secret keys on many lines', { timeout: 120_000 }, () => {
     const out = redactText(fiveMegabytesOf('password:\n  hunter2x\n'));
     expect(out.includes('hunter2x')).toBe(false);

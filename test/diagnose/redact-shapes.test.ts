@@ -193,3 +193,10 @@ describe('redactText keeps identifiers readable', () => {
     expect(redactText(redactText(mixed))).toBe(redactText(mixed));
   });
 });
+
+describe('redactText on the end of a cut log', () => {
+  it('masks key lines above an END line without BEGIN', () => {
+    const tail = `${PEM_LINES[0]}\n${PEM_LINES[1]}\n-----END RSA PRIVATE KEY-----\nssh: handshake failed`;
+    expect(redactText(tail)).toBe('****\n-----END RSA PRIVATE KEY-----\nssh: handshake failed');
+  });
+});
