@@ -38,6 +38,7 @@ const SECRETS: Record<string, string> = {
   'retry log token': randomText(30),
   'spec env literal': randomText(28),
   'spec args password': randomText(21),
+  'waiting message password': randomText(19),
 };
 
 const b64 = (text: string): string => Buffer.from(text).toString('base64');
@@ -176,6 +177,23 @@ async function failLedgerJob(h: Harness): Promise<{ story: JobStory; alert: Stor
   return { story, alert };
 }
 
+/** Leaves a pod of a second Job stuck in CreateContainerError with a message that quotes its command line. */
+async function stickWaitingJob(h: Harness): Promise<void> {
+  const story = new JobStory(h.sim, { namespace: 'finance', name: 'ledger-import', backoffLimit: 0 });
+  const podRef = { apiVersion: 'v1', kind: 'Pod', namespace: story.namespace, name: story.startPod() };
+  const pod = h.sim.store.get(podRef) as KubeObject;
+  const message =
+    'failed to create containerd task: exec: "ledger-import --dsn=postgres://ledger:' +
+    `${SECRETS['waiting message password']!}@db/ledger": stat ledger-import: no such file or directory`;
+  const waiting = { reason: 'CreateContainerError', message };
+  const status = { phase: 'Pending', containerStatuses: [{ name: 'main', restartCount: 0, ready: false, state: { waiting } }] };
+  h.sim.store.update({ ...pod, status });
+  await eventually(() => {
+    const root = rootMessages(h.slack, ALERT_CHANNEL).find((m) => m.text.includes('ledger-import'));
+    return root && contentOf(root).includes('CreateContainerError') ? root : undefined;
+  }, 'the stuck alert of the second Job', 30_000);
+}
+
 let sim: SimCluster;
 let harness: Harness;
 
@@ -189,6 +207,7 @@ beforeAll(async () => {
   // A failed first post leaves an error and its stack on the BullMQ job, which are scanned too.
   h.slack.failNext('chat.postMessage', 'internal_error');
   const { alert } = await failLedgerJob(h);
+  await stickWaitingJob(h);
 
   await click(h, alert, 'jobwatch.logs', 'U0BOB');
   await eventually(() => h.slack.files().find((f) => f.filename.includes('ledger-export') && f.completed), 'the uploaded log file');
@@ -224,6 +243,7 @@ describe('planted secrets after failure, logs upload and retry', () => {
     expect(dump).toContain(DECISIVE_LINE);
     expect(dump).toMatch(/"stacktrace":"\[.*internal_error/);
     expect(dump).toContain('ledger-export-retry-1');
+    expect(dump).toContain('"reason":"CreateContainerError"');
     const leaks = entries.flatMap(([key, text]) => leaked(text).map((label) => `${label} in ${key}`));
     expect(leaks).toEqual([]);
   });
