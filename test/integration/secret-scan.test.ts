@@ -155,8 +155,8 @@ function click(h: Harness, alert: StoredMessage, actionId: string, userId: strin
 }
 
 /** Fails the Job with every planted secret in its log, termination message and spec. */
-async function failLedgerJob(h: Harness): Promise<{ story: JobStory; alert: StoredMessage }> {
-  const story = new JobStory(h.sim, { namespace: 'finance', name: 'ledger-export', backoffLimit: 0 });
+async function failLedgerJob(h: Harness, jobName = 'ledger-export'): Promise<{ story: JobStory; alert: StoredMessage }> {
+  const story = new JobStory(h.sim, { namespace: 'finance', name: jobName, backoffLimit: 0 });
   const jobRef = { apiVersion: 'batch/v1', kind: 'Job', namespace: story.namespace, name: story.name };
   const job = h.sim.store.get(jobRef) as KubeObject & { spec: { template: { spec: { containers: Record<string, unknown>[] } } } };
   h.sim.store.update({ ...job, spec: { ...job.spec, template: { ...job.spec.template, spec: withSecretEnv(job.spec.template.spec) } } });
@@ -171,7 +171,7 @@ async function failLedgerJob(h: Harness): Promise<{ story: JobStory; alert: Stor
   h.sim.store.update(failed);
   story.failJob();
   const alert = await eventually(() => {
-    const root = rootMessages(h.slack, ALERT_CHANNEL).find((m) => m.text.includes('ledger-export'));
+    const root = rootMessages(h.slack, ALERT_CHANNEL).find((m) => m.text.includes(jobName));
     return root && contentOf(root).includes('jobwatch.retry') && contentOf(root).includes(DECISIVE_LINE) ? root : undefined;
   }, 'the final alert quoting the log', 30_000);
   return { story, alert };
@@ -208,6 +208,12 @@ beforeAll(async () => {
   h.slack.failNext('chat.postMessage', 'internal_error');
   const { alert } = await failLedgerJob(h);
   await stickWaitingJob(h);
+
+  // A Job deleted after its alert can only be retried from the stored copy, which lacks the secret values.
+  const archive = await failLedgerJob(h, 'ledger-archive');
+  archive.story.deleteJob();
+  await click(h, archive.alert, 'jobwatch.retry', 'U0ALICE');
+  await eventually(() => JSON.stringify(h.slack.responses()).includes('keeps no copy of the secret values'), 'the rejected retry of the deleted Job');
 
   await click(h, alert, 'jobwatch.logs', 'U0BOB');
   await eventually(() => h.slack.files().find((f) => f.filename.includes('ledger-export') && f.completed), 'the uploaded log file');
@@ -261,6 +267,12 @@ describe('planted secrets after failure, logs upload and retry', () => {
     expect(text).toContain(DECISIVE_LINE);
     expect(text).toContain(`${SECRET_ENV}=****`);
     expect(leaked(text)).toEqual([]);
+  });
+
+  it('rejects a retry whose secret values are gone with the Job', () => {
+    const jobs = sim.store.list(JOBS, 'finance').filter((job) => job.metadata.name?.startsWith('ledger-archive'));
+    expect(jobs).toHaveLength(0);
+    expect(JSON.stringify(harness.slack.responses())).toContain('Create the retry from the Job');
   });
 
   it('sends no secret to a response URL', () => {
