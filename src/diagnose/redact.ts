@@ -5,7 +5,10 @@ import { MASK, maskNamedValues, maskPatterns } from './redact-patterns.ts';
 
 /** Facts about the text that its content does not show. */
 export interface RedactContext {
-  /** Names of environment variables filled from Secrets; their values are masked wherever they appear as `NAME=value` or `"NAME": "value"`. */
+  /**
+   * Names of environment variables filled from Secrets. Their values are masked in
+   * `NAME=value`, `NAME: value` and `"NAME": "value"`, and then wherever else they appear.
+   */
   secretEnvNames?: string[];
 }
 
