@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { KubeIdentity, SlackActor } from './types.ts';
 
-/** What a user asked for from an alert, a modal or the `/job` command. */
+/** The kind of request a user made from an alert, a modal or the `/job` command. */
 export type ActionKind = 'retry' | 'raise-limits' | 'logs' | 'why' | 'status' | 'list';
 
 /**
@@ -11,9 +11,9 @@ export type ActionKind = 'retry' | 'raise-limits' | 'logs' | 'why' | 'status' | 
  */
 export type ActionStage = 'requested' | 'planned' | 'confirmed' | 'done' | 'failed' | 'refused';
 
-/** Where the answers to an action go. */
+/** The destination of an action's replies. */
 export interface ActionReply {
-  /** The user who acted; ephemeral answers go to them only. */
+  /** The user who acted, the only one to see ephemeral replies. */
   userId: string;
   channel: string;
   /** The alert's thread, where the action and its outcome are recorded. */
@@ -22,7 +22,7 @@ export interface ActionReply {
   responseUrl?: string;
 }
 
-/** One action, stored in Redis under its id so that every process sees the same state. */
+/** One action, stored in Redis under its id so that every process reads the same state. */
 export interface ActionRecord {
   id: string;
   kind: ActionKind;
@@ -38,7 +38,7 @@ export interface ActionRecord {
   reply: ActionReply;
   /** Kind-specific input: the raise-limits values, the list filter, the logs options. */
   params?: Record<string, unknown>;
-  /** What the cluster side prepared and the confirmation shows. */
+  /** The plan the cluster side prepared, shown in the confirmation. */
   plan?: {
     summary: string;
     warnings: string[];
@@ -176,7 +176,7 @@ export class ActionStore {
   }
 }
 
-/** The mute targets of a Job: itself, and its CronJob when it has one. */
+/** Lists the mute targets of a Job: itself, and its CronJob when it has one. */
 export function muteTargets(namespace: string, jobName: string, cronJobName?: string): string[] {
   const targets = [`job:${namespace}/${jobName}`];
   if (cronJobName) targets.push(`cronjob:${namespace}/${cronJobName}`);

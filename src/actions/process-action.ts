@@ -23,7 +23,7 @@ export interface RetryPlanLike {
   templateDiffers?: { fields: string[] };
 }
 
-/** Answers to read-only requests (`/job status`, `why`, `list`, full logs), computed on the cluster side. */
+/** Replies to read-only requests (`/job status`, `why`, `list`, full logs), computed on the cluster side. */
 export interface ReadAnswers {
   status(namespace: string, name: string): Promise<string>;
   why(namespace: string, name: string): Promise<string>;
@@ -74,7 +74,9 @@ export async function processAction(deps: ActionDeps, id: string, step: ActionSt
     } else {
       record.stage = 'failed';
       const converted = err instanceof KubeApiError || !isApiException(err) ? err : toKubeApiError(err);
-      const message = converted instanceof KubeApiError ? (converted.statusMessage ?? converted.message) : converted instanceof Error ? converted.message : String(converted);
+      let message = String(converted);
+    if (converted instanceof KubeApiError) message = converted.statusMessage ?? converted.message;
+    else if (converted instanceof Error) message = converted.message;
       record.result = { text: `The API server refused it: ${escapeMrkdwn(message)}`, error: message };
       log.warn({ err }, 'action failed');
     }

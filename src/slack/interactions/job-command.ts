@@ -14,10 +14,9 @@ function ephemeral(respond: RespondFn, text: string): Promise<unknown> {
 const VERB_OF: Record<string, ActionVerb> = { status: 'read', why: 'read', logs: 'read', list: 'read', retry: 'retry', mute: 'mute', unmute: 'mute' };
 
 /**
- * Registers the slash command (`/job` by default). It is acknowledged at once; usage
- * errors and help are answered here, mutes are stored here, and everything that reads
- * or writes the cluster is queued for the cluster side, which answers through the
- * command's response URL.
+ * Registers the slash command (`/job` by default). It is acknowledged at once. Usage
+ * errors, help and mutes are handled here, and everything that reads or writes the
+ * cluster is queued for the cluster side, which replies through the command's response URL.
  */
 export function registerJobCommand(app: App, deps: InteractionDeps): void {
   app.command(deps.command, async ({ ack, command, respond }) => {
@@ -51,8 +50,10 @@ export function registerJobCommand(app: App, deps: InteractionDeps): void {
       ...(parsed.subcommand === 'logs' ? { params: { previous: parsed.previous, ...(parsed.container ? { container: parsed.container } : {}) } } : {}),
     });
     if (await deps.actions.create(record)) await deps.enqueueAction(id, 'plan');
-    const what = 'name' in parsed ? inlineCode(`${namespace ?? ''}/${parsed.name}`) : namespace ? inlineCode(namespace) : 'every namespace';
-    await ephemeral(respond, `Working on ${inlineCode(`${deps.command} ${parsed.subcommand}`)} for ${what}…`);
+    let subject = 'every namespace';
+    if ('name' in parsed) subject = inlineCode(`${namespace ?? ''}/${parsed.name}`);
+    else if (namespace) subject = inlineCode(namespace);
+    await ephemeral(respond, `Working on ${inlineCode(`${deps.command} ${parsed.subcommand}`)} for ${subject}…`);
   });
 }
 
@@ -63,7 +64,7 @@ async function muteByName(
   userId: string,
   respond: RespondFn,
 ): Promise<void> {
-  // The name may be a Job's or a CronJob's; both targets are set, and the worker checks a
+  // The name may be a Job's or a CronJob's, so both targets are set. The worker checks a
   // Job against its own name and its CronJob's.
   const targets = [`job:${namespace}/${parsed.name}`, `cronjob:${namespace}/${parsed.name}`];
   const shown = inlineCode(`${namespace}/${parsed.name}`);
