@@ -2,7 +2,8 @@ import type { App, BlockAction, ButtonAction, OverflowAction, RespondFn } from '
 import { muteTargets } from '../../actions/action-store.ts';
 import { ACTION_IDS, mention } from '../alert-actions.ts';
 import { inlineCode } from '../mrkdwn.ts';
-import { actorOf, decide, denial, loadAlert, newRecord, type InteractionDeps } from './context.ts';
+import type { ActionVerb, PolicyDecision, SlackActor } from '../../actions/types.ts';
+import { actorOf, decide, denial, loadAlert, newRecord, type AlertContext, type InteractionDeps } from './context.ts';
 
 const MUTE_DURATIONS_MS: Record<string, number> = { '1h': 3_600_000, '4h': 14_400_000, '24h': 86_400_000, '7d': 604_800_000 };
 
@@ -16,6 +17,37 @@ function fromEphemeral(body: ButtonBody): boolean {
   return (body.container as { is_ephemeral?: boolean } | undefined)?.is_ephemeral === true;
 }
 
+/** A click that passed the checks: its alert, the acting user and the policy's decision. */
+interface CheckedClick {
+  alert: AlertContext;
+  actor: SlackActor;
+  decision: Extract<PolicyDecision, { allowed: true }>;
+}
+
+/**
+ * Re-reads the alert a button belongs to and checks the user against the policy for
+ * `verb`. Answers the user and returns undefined when either check fails.
+ */
+async function checkClick(
+  deps: InteractionDeps,
+  respond: RespondFn,
+  click: { key: string; container: Parameters<typeof loadAlert>[2]; user: { id: string; name?: string; username?: string } },
+  verb: ActionVerb,
+): Promise<CheckedClick | undefined> {
+  const alert = await loadAlert(deps, click.key, click.container);
+  if (!alert.ok) {
+    await ephemeral(respond, alert.message);
+    return undefined;
+  }
+  const actor = await actorOf(deps, click.user);
+  const decision = decide(deps, actor, verb, alert.value.view.namespace);
+  if (!decision.allowed) {
+    await ephemeral(respond, denial(decision));
+    return undefined;
+  }
+  return { alert: alert.value, actor, decision };
+}
+
 /**
  * Registers the alert's buttons: retry, full logs, acknowledge and the mute menu. Each
  * click is acknowledged at once, re-reads the alert from Redis, checks the user against
@@ -24,12 +56,10 @@ function fromEphemeral(body: ButtonBody): boolean {
 export function registerAlertButtons(app: App, deps: InteractionDeps): void {
   app.action<ButtonBody>(ACTION_IDS.retry, async ({ ack, body, action, respond }) => {
     await ack();
-    const alert = await loadAlert(deps, action.value ?? '', body.container);
-    if (!alert.ok) return void (await ephemeral(respond, alert.message));
-    const { view } = alert.value;
-    const actor = await actorOf(deps, body.user);
-    const decision = decide(deps, actor, 'retry', view.namespace);
-    if (!decision.allowed) return void (await ephemeral(respond, denial(decision)));
+    const checked = await checkClick(deps, respond, { key: action.value ?? '', container: body.container, user: body.user }, 'retry');
+    if (!checked) return;
+    const { alert, actor, decision } = checked;
+    const { view } = alert;
     // One plan per alert and retry number: two clicks, two app processes or a redelivery
     // all name the same action, and only the first creates it.
     const number = (await deps.actions.currentRetryNumber(view.key)) + 1;
@@ -42,7 +72,7 @@ export function registerAlertButtons(app: App, deps: InteractionDeps): void {
       alertKey: view.key,
       namespace: view.namespace,
       name: view.jobName,
-      reply: { userId: actor.id, channel: alert.value.channel, threadTs: alert.value.threadTs, ...(body.response_url ? { responseUrl: body.response_url } : {}) },
+      reply: { userId: actor.id, channel: alert.channel, threadTs: alert.threadTs, ...(body.response_url ? { responseUrl: body.response_url } : {}) },
     });
     if (!(await deps.actions.create(record))) {
       const existing = await deps.actions.get(id);
@@ -54,12 +84,10 @@ export function registerAlertButtons(app: App, deps: InteractionDeps): void {
 
   app.action<ButtonBody>(ACTION_IDS.logs, async ({ ack, body, action, respond }) => {
     await ack();
-    const alert = await loadAlert(deps, action.value ?? '', body.container);
-    if (!alert.ok) return void (await ephemeral(respond, alert.message));
-    const { view } = alert.value;
-    const actor = await actorOf(deps, body.user);
-    const decision = decide(deps, actor, 'read', view.namespace);
-    if (!decision.allowed) return void (await ephemeral(respond, denial(decision)));
+    const checked = await checkClick(deps, respond, { key: action.value ?? '', container: body.container, user: body.user }, 'read');
+    if (!checked) return;
+    const { alert, actor } = checked;
+    const { view } = alert;
     const id = `logs.${view.key}.${body.container.message_ts ?? ''}.${actor.id}.${Math.floor(Date.now() / 10_000)}`;
     const record = newRecord(deps, {
       id,
@@ -68,7 +96,7 @@ export function registerAlertButtons(app: App, deps: InteractionDeps): void {
       alertKey: view.key,
       namespace: view.namespace,
       name: view.jobName,
-      reply: { userId: actor.id, channel: alert.value.channel, threadTs: alert.value.threadTs, ...(body.response_url ? { responseUrl: body.response_url } : {}) },
+      reply: { userId: actor.id, channel: alert.channel, threadTs: alert.threadTs, ...(body.response_url ? { responseUrl: body.response_url } : {}) },
     });
     if (await deps.actions.create(record)) await deps.enqueueAction(id, 'plan');
     await ephemeral(respond, `Collecting the logs of every attempt of ${inlineCode(`${view.namespace}/${view.jobName}`)}; they will be uploaded to this thread.`);
@@ -76,28 +104,24 @@ export function registerAlertButtons(app: App, deps: InteractionDeps): void {
 
   app.action<ButtonBody>(ACTION_IDS.ack, async ({ ack, body, action, respond, client }) => {
     await ack();
-    const alert = await loadAlert(deps, action.value ?? '', body.container);
-    if (!alert.ok) return void (await ephemeral(respond, alert.message));
-    const { view } = alert.value;
-    const actor = await actorOf(deps, body.user);
-    const decision = decide(deps, actor, 'read', view.namespace);
-    if (!decision.allowed) return void (await ephemeral(respond, denial(decision)));
+    const checked = await checkClick(deps, respond, { key: action.value ?? '', container: body.container, user: body.user }, 'read');
+    if (!checked) return;
+    const { alert, actor } = checked;
+    const { view } = alert;
     const at = (deps.clock?.() ?? new Date()).toISOString();
     const kept = await deps.actions.acknowledge(view.key, actor.id, at);
     if (kept.userId !== actor.id || kept.at !== at) return void (await ephemeral(respond, `${mention(kept.userId)} already acknowledged this alert.`));
     await deps.enqueueNotify({ kind: 'alert-refresh', uid: view.key, at });
-    await client.chat.postMessage({ channel: alert.value.channel, thread_ts: alert.value.threadTs, text: `:eyes: ${mention(actor.id)} acknowledged the alert and is looking into it.` });
+    await client.chat.postMessage({ channel: alert.channel, thread_ts: alert.threadTs, text: `:eyes: ${mention(actor.id)} acknowledged the alert and is looking into it.` });
   });
 
   app.action<BlockAction<OverflowAction>>(ACTION_IDS.mute, async ({ ack, body, action, respond, client }) => {
     await ack();
     const [choice = '', key = ''] = action.selected_option.value.split('|');
-    const alert = await loadAlert(deps, key, body.container);
-    if (!alert.ok) return void (await ephemeral(respond, alert.message));
-    const { view } = alert.value;
-    const actor = await actorOf(deps, body.user);
-    const decision = decide(deps, actor, 'mute', view.namespace);
-    if (!decision.allowed) return void (await ephemeral(respond, denial(decision)));
+    const checked = await checkClick(deps, respond, { key, container: body.container, user: body.user }, 'mute');
+    if (!checked) return;
+    const { alert, actor } = checked;
+    const { view } = alert;
     const [target] = muteTargets(view.namespace, view.jobName, view.cronJob?.name).reverse();
     if (!target) return;
     const shown = inlineCode(target.replace(/^\w+:/, ''), 120);
@@ -114,7 +138,7 @@ export function registerAlertButtons(app: App, deps: InteractionDeps): void {
       note = `:no_bell: ${mention(actor.id)} muted alerts for ${shown} until ${until.replace('T', ' ').slice(0, 16)} UTC. New failures are recorded but not posted.`;
     }
     await deps.enqueueNotify({ kind: 'alert-refresh', uid: view.key, at });
-    await client.chat.postMessage({ channel: alert.value.channel, thread_ts: alert.value.threadTs, text: note });
+    await client.chat.postMessage({ channel: alert.channel, thread_ts: alert.threadTs, text: note });
   });
 
   app.action<ButtonBody>(ACTION_IDS.confirm, async ({ ack, body, action, respond }) => {
