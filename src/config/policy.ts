@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { ActionVerb, KubeIdentity } from '../actions/types.ts';
 import { ConfigError } from './config-error.ts';
+import { readConfigFile } from './config-file.ts';
 import { policySchemaProblems } from './policy-problems.ts';
 import { policyFileSchema, type PolicyFile } from './policy-schema.ts';
 import { documentData, yamlProblems } from './routes-problems.ts';
@@ -75,18 +75,7 @@ export const DEFAULT_COMMAND = '/job';
  */
 export function loadPolicy(file: string | undefined): Policy {
   if (file === undefined) return toPolicy(null, undefined);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    const problem = {
-      setting: 'JOBWATCH_POLICY_FILE',
-      message: `The policy file ${JSON.stringify(file)} cannot be read: ${reason}`,
-      fix: 'check the path in JOBWATCH_POLICY_FILE and that jobwatch may read the file',
-    };
-    throw new ConfigError('CONFIG_POLICY_UNREADABLE', [problem], { file, cause: err });
-  }
+  const text = readConfigFile(file, { setting: 'JOBWATCH_POLICY_FILE', noun: 'policy file', code: 'CONFIG_POLICY_UNREADABLE' });
   return parsePolicy(text, file);
 }
 

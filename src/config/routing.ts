@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { ConfigError } from './config-error.ts';
+import { readConfigFile } from './config-file.ts';
 import { matchesLabels, type LabelSelector } from './label-selector.ts';
 import { documentData, schemaProblems, yamlProblems } from './routes-problems.ts';
 import {
@@ -83,18 +83,7 @@ export type RouteDecision =
  */
 export function loadRoutes(file: string | undefined, defaults: RouteDefaults): Routes {
   if (file === undefined) return toRoutes(null, undefined, defaults);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    const problem = {
-      setting: 'JOBWATCH_ROUTES_FILE',
-      message: `The routing file ${JSON.stringify(file)} cannot be read: ${reason}`,
-      fix: 'check the path in JOBWATCH_ROUTES_FILE and that jobwatch may read the file',
-    };
-    throw new ConfigError('CONFIG_ROUTES_UNREADABLE', [problem], { file, cause: err });
-  }
+  const text = readConfigFile(file, { setting: 'JOBWATCH_ROUTES_FILE', noun: 'routing file', code: 'CONFIG_ROUTES_UNREADABLE' });
   return parseRoutes(text, file, defaults);
 }
 
