@@ -34,7 +34,7 @@ function conditionOf(job: V1Job): string {
 }
 
 /**
- * Answers the read-only `/job` requests and collects full logs on the cluster side.
+ * Replies to the read-only `/job` requests and collects full logs on the cluster side.
  * A Job that does not exist gets the nearest names in its namespace as suggestions.
  */
 export function createReadAnswers(deps: ReadAnswerDeps): ReadAnswers {

@@ -1,8 +1,8 @@
 import type { V1CronJob, V1Job } from '@kubernetes/client-node';
 
 /**
- * What a Slack user may do, as the action policy grants it per namespace. `read`
- * covers status, logs, why and acknowledging an alert.
+ * A right the action policy grants a Slack user per namespace. `read` covers status,
+ * logs, why and acknowledging an alert.
  */
 export type ActionVerb = 'read' | 'retry' | 'raise-limits' | 'mute';
 
@@ -21,12 +21,12 @@ export interface SlackActor {
   name?: string;
 }
 
-/** The policy's answer for one actor, verb and namespace. */
+/** The policy's decision for one actor, verb and namespace. */
 export type PolicyDecision =
   | { allowed: true; verb: ActionVerb; namespace: string; identity?: KubeIdentity; rule: string }
   | { allowed: false; verb: ActionVerb; namespace: string; reason: string };
 
-/** Who may do what, loaded from the policy file. */
+/** The rights of Slack users, loaded from the policy file. */
 export interface ActionPolicy {
   decide(actor: SlackActor, verb: ActionVerb, namespace: string): PolicyDecision;
   /** Every identity some rule maps to, for the impersonation RBAC and the docs. */

@@ -26,7 +26,7 @@ import { registerJobCommand } from '../slack/interactions/job-command.ts';
 import { registerLimitsModal } from '../slack/interactions/limits-modal.ts';
 import type { Logger } from 'pino';
 
-/** What the action parts of each role are built from. */
+/** The settings and connections the action parts of each role are built from. */
 export interface ActionContext {
   config: Config;
   logger: Logger;
@@ -36,12 +36,12 @@ export interface ActionContext {
   connection(role: string): Redis;
 }
 
-/** The action store on jobwatch's Redis, under its key prefix. */
+/** Creates the action store on jobwatch's Redis, under its key prefix. */
 export function createActionStore(ctx: ActionContext): ActionStore {
   return new ActionStore(ctx.redis, { prefix: ctx.config.redis.prefix });
 }
 
-/** Most Jobs read for one `/job list` answer or name suggestion. */
+/** Maximum Jobs read for one `/job list` reply or name suggestion. */
 const MAX_LISTED_JOBS = 20_000;
 
 /**

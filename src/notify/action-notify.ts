@@ -55,8 +55,8 @@ export async function notifyAction(deps: ActionNotifyDeps, request: Extract<Noti
     const content = await deps.actions.getFile(record.fileKey);
     if (content === undefined) return 'skipped';
     if (!reply.threadTs) {
-      // A command can come from any channel; a file there would be public, so the user
-      // alone gets the end of the logs, where the error usually is.
+      // A command can come from any channel, where a file would be public. The user alone
+      // gets the end of the logs instead, where the error usually is.
       await once(deps, record.id, 'file', () => toUser(renderLogTail(record, content), false));
       return 'posted';
     }
@@ -72,8 +72,8 @@ export async function notifyAction(deps: ActionNotifyDeps, request: Extract<Noti
     );
     return 'posted';
   }
-  // The stored response URL belongs to the first click, on the alert itself, so the
-  // answer never replaces the original message: that would replace the alert.
+  // The stored response URL belongs to the first click, on the alert itself. The reply
+  // never replaces the original message, because that message is the alert.
   await once(deps, record.id, `result.${record.stage}`, () => toUser(renderResult(record), false));
   const threadTs = reply.threadTs;
   if (RECORDED.has(record.kind) && threadTs) {
@@ -106,8 +106,8 @@ export function formatDuration(ms: number): string {
 
 /**
  * Sends one part of an action's messages unless it was sent before. The mark is set
- * after the send, so a failed send is retried by the queue; the notifier's lock on the
- * action keeps two notifiers from sending the same part at once.
+ * after the send, so the queue retries a failed send. The notifier's lock on the action
+ * keeps two notifiers from sending the same part at once.
  */
 async function once(deps: ActionNotifyDeps, id: string, part: string, send: () => Promise<void>): Promise<void> {
   if (await deps.actions.isMarked(id, `notify.${part}`)) return;

@@ -34,12 +34,12 @@ export interface SimClusterOptions {
   /** Watch length when a request has no `timeoutSeconds`, in seconds. Default 1800. */
   watchTimeoutSeconds?: number;
   /**
-   * Answers a log read for a pod whose node has no Node object with 404, as the real server
+   * Responds to a log read for a pod whose node has no Node object with 404, as the real server
    * does. Default false, because scenario stories leave their Nodes out.
    */
   requireNodes?: boolean;
   /**
-   * Answers a log read for a pod without a node with 204 and no body, as kube-apiserver
+   * Responds to a log read for a pod without a node with 204 and no body, as kube-apiserver
    * v1.37 does (default true). With false, the 400 `pod … does not have a host assigned`
    * that exec and attach get, which some older servers sent for logs too.
    */

@@ -9,7 +9,7 @@ import { badRequest, notFound } from './status.ts';
 /**
  * Serves `GET …/pods/{name}/log` as `text/plain`, with the API server's and kubelet's errors.
  * A pod without a node gets 204 No Content with `emptyLogWithoutNode` (as kube-apiserver
- * v1.37 answers), else a 400 `pod … does not have a host assigned`. With `requireNodes`, a pod on a node that has no
+ * v1.37 responds), else a 400 `pod … does not have a host assigned`. With `requireNodes`, a pod on a node that has no
  * Node object gets the real server's 404.
  * `sinceSeconds` applies to the whole log: it is empty when it was set longer ago than that.
  * NOTE: logs carry one time for all their lines, so `sinceSeconds` cannot cut inside a log.
@@ -33,7 +33,7 @@ export function servePodLog(
   const container = resolveContainer(pod, params.get('container') ?? undefined);
   const nodeName = (pod['spec'] as { nodeName?: string } | undefined)?.nodeName ?? '';
   if (nodeName === '' && ctx.emptyLogWithoutNode) {
-    // The real server (v1.37) has no kubelet to ask, so it answers 204 with no body.
+    // The real server (v1.37) has no kubelet to ask, so it responds 204 with no body.
     res.writeHead(204);
     res.end();
     return;

@@ -4,7 +4,7 @@ import { DeliveryError } from '../notify/messenger.ts';
 import { classifySlackError, SlackRateLimitedError } from './slack-errors.ts';
 
 /**
- * Shows actions in Slack through the Web API: thread notes, ephemeral messages, answers
+ * Shows actions in Slack through the Web API: thread notes, ephemeral messages, replies
  * to response URLs, and file uploads with Slack's external upload flow
  * (`files.getUploadURLExternal`, then `files.completeUploadExternal`).
  */
@@ -20,7 +20,7 @@ export function createActionSlack(client: WebClient): ActionSlack {
         body: JSON.stringify({ response_type: 'ephemeral', replace_original: replaceOriginal, text: message.text, blocks: message.blocks }),
       });
       const body = await res.text();
-      if (!res.ok) throw new Error(`response URL answered HTTP ${res.status}: ${body.slice(0, 200)}`);
+      if (!res.ok) throw new Error(`posting to the response URL failed with HTTP ${res.status}: ${body.slice(0, 200)}`);
     },
     async postEphemeral(channel, userId, message, threadTs) {
       await delivered('chat.postEphemeral', channel, () =>
@@ -40,7 +40,7 @@ export function createActionSlack(client: WebClient): ActionSlack {
 /**
  * Runs a Web API call and turns its failure into a `DeliveryError`, so the notify queue
  * gives up on errors no retry fixes (`channel_not_found`, `not_in_channel`…) and waits
- * as Slack asks on 429.
+ * as long as the Retry-After of a 429.
  */
 async function delivered(method: string, channel: string, call: () => Promise<unknown>): Promise<void> {
   try {

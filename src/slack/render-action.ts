@@ -49,10 +49,12 @@ export function renderConfirmation(record: ActionRecord): ActionMessage {
   };
 }
 
-/** Renders the answer the acting user sees: the result, or why it failed or was refused. */
+/** Renders the reply to the acting user: the result, or why the action failed or was rejected. */
 export function renderResult(record: ActionRecord): ActionMessage {
   const text = record.result?.text || `Done: ${VERBS[record.kind]} ${target(record)}.`;
-  const prefix = record.stage === 'done' ? ':white_check_mark:' : record.stage === 'refused' ? ':no_entry:' : ':x:';
+  let prefix = ':x:';
+  if (record.stage === 'done') prefix = ':white_check_mark:';
+  else if (record.stage === 'refused') prefix = ':no_entry:';
   const body = record.kind === 'status' || record.kind === 'why' || record.kind === 'list' ? text : `${prefix} ${text}`;
   return { text: body.slice(0, 300), blocks: [section(body)] };
 }
@@ -85,8 +87,8 @@ export function renderOutcomeNote(jobName: string, outcome: 'succeeded' | 'faile
 const LOG_TAIL_CHARS = 2_500;
 
 /**
- * Renders the end of a Job's collected logs for the acting user alone, for `/job logs`,
- * whose channel may be public; the full file goes to an alert's thread from its button.
+ * Renders the end of a Job's collected logs for the acting user alone, for `/job logs`.
+ * The command's channel may be public, so the full file goes only to an alert's thread.
  */
 export function renderLogTail(record: ActionRecord, content: string): ActionMessage {
   const cutNote =

@@ -16,7 +16,7 @@ export function scenarioFiles(): string[] {
 /**
  * Scenario ids (file names without `.json`) the diagnosis still gets wrong, each with
  * why. A scenario is added here in the commit that adds it, and taken out by the commit
- * whose rule change makes it pass; tests check that every listed one is still wrong, so
+ * whose rule change makes it pass. Tests check that every listed one is still wrong, so
  * the list cannot go stale.
  */
 export function knownWrong(): Record<string, string> {
@@ -24,7 +24,7 @@ export function knownWrong(): Record<string, string> {
   return JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>;
 }
 
-/** The scenario id of a scenario file: its name without `.json`. */
+/** Returns the scenario id of a scenario file: its name without `.json`. */
 export function scenarioId(file: string): string {
   return (file.split('/').at(-1) ?? file).replace(/\.json$/, '');
 }

@@ -26,7 +26,7 @@ interface CheckedClick {
 
 /**
  * Re-reads the alert a button belongs to and checks the user against the policy for
- * `verb`. Answers the user and returns undefined when either check fails.
+ * `verb`. Replies to the user and returns undefined when either check fails.
  */
 async function checkClick(
   deps: InteractionDeps,

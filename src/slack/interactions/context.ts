@@ -8,7 +8,7 @@ import type { EpisodeStore } from '../../episode/store.ts';
 import type { AlertView } from '../alert-view.ts';
 import { escapeMrkdwn } from '../escape.ts';
 
-/** What the Slack-facing handlers need. None of it reaches the cluster: actions are queued. */
+/** Dependencies of the Slack-facing handlers. None of them reaches the cluster, because actions are queued. */
 export interface InteractionDeps {
   episodes: EpisodeStore;
   actions: ActionStore;
@@ -86,7 +86,7 @@ export function newRecord(deps: InteractionDeps, fields: Omit<ActionRecord, 'sta
   return { ...fields, stage: 'requested', createdAt: now, updatedAt: now };
 }
 
-/** The CronJob that owns a Job, from its owner references. */
+/** Returns the name of the CronJob that owns a Job, from its owner references. */
 export function cronJobOf(job: V1Job | undefined): string | undefined {
   return job?.metadata?.ownerReferences?.find((ref) => ref.kind === 'CronJob' && ref.controller === true)?.name;
 }

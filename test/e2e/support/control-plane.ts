@@ -43,7 +43,7 @@ export interface ControlPlaneOptions {
   log?: (line: string) => void;
 }
 
-/** Where built binaries live: `$XDG_CACHE_HOME/jobwatch` or `~/.cache/jobwatch`. */
+/** Returns the folder of built binaries: `$XDG_CACHE_HOME/jobwatch` or `~/.cache/jobwatch`. */
 export function cacheRoot(): string {
   const base = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
   return join(base, 'jobwatch');
@@ -80,7 +80,7 @@ async function timed<T>(timings: StepTiming[], step: string, log: (line: string)
   return result;
 }
 
-/** Builds the binary unless the cache already holds it; returns its path. */
+/** Builds the binary unless the cache already contains it, and returns its path. */
 export async function ensureBinary(log: (line: string) => void = () => {}): Promise<{ path: string; built: boolean }> {
   const path = binaryPath();
   if (existsSync(path)) return { path, built: false };

@@ -7,7 +7,7 @@ import { createKubeClient, type KubeClient } from './kube-client.ts';
 
 /**
  * A kubelet stand-in for one Node whose address is 127.0.0.1. It binds the
- * unscheduled pods to its Node, "runs" them as their annotations say,
+ * unscheduled pods to its Node, "runs" them as their annotations describe,
  * writes their status through the pods/status subresource, finishes their
  * graceful deletion, and serves `/containerLogs` over HTTPS so that
  * `kubectl logs` and jobwatch read logs through the real API server.
@@ -393,7 +393,7 @@ async function killForDeletion(kube: KubeClient, pod: Pod, records: Map<string, 
   });
 }
 
-/** Serves the kubelet's `/containerLogs/NS/POD/CONTAINER` endpoint from what the pods' annotations said. */
+/** Serves the kubelet's `/containerLogs/NS/POD/CONTAINER` endpoint from the logs the pods' annotations set. */
 async function serveLogs(plane: ControlPlane, records: Map<string, PodRecord>): Promise<Server> {
   const server = createServer(
     { cert: readFileSync(join(plane.pki, 'kubelet.crt')), key: readFileSync(join(plane.pki, 'kubelet.key')) },
@@ -407,10 +407,11 @@ async function serveLogs(plane: ControlPlane, records: Map<string, PodRecord>): 
       const [, namespace, pod, container] = match as unknown as [string, string, string, string];
       const record = records.get(`${namespace}/${pod}`);
       const previous = url.searchParams.get('previous') === 'true';
-      const text = record ? (previous ? record.previousLogs : record.logs).get(container) : undefined;
+      const logs = previous ? record?.previousLogs : record?.logs;
+      const text = logs?.get(container);
       if (text === undefined) {
         const message = previous ? `previous terminated container "${container}" in pod "${pod}" not found` : `container "${container}" in pod "${pod}" is not available`;
-        // The kubelet answers 400 for a missing previous instance, and the API server passes its text on.
+        // The kubelet returns 400 for a missing previous instance, and the API server passes its text on.
         res.writeHead(previous ? 400 : 404, { 'content-type': 'text/plain' }).end(message);
         return;
       }
