@@ -97,6 +97,10 @@ function deadlineFinding(ctx: DiagnosisContext, stops: Finding[], ran: boolean):
   ];
   const limit = deadline === undefined ? 'its activeDeadlineSeconds' : `its activeDeadlineSeconds of ${deadline}s`;
   const tail = stopped === undefined ? '' : `; ${stopped.detail}`;
+  // A stop that also shows a memory kill keeps that kill as a secondary cause, and finish()
+  // then lowers the confidence because two signals are present.
+  const secondary = [...new Set(stops.flatMap((f) => f.secondary ?? []))];
+  const memory = secondary.includes('oom-killed') ? ' The container also ran out of memory as it stopped: check its memory use.' : '';
   const detail = ran
     ? `the workload was still running when the Job reached ${limit}${tail}`
     : `no pod started before the Job reached ${limit}, and nothing in the snapshot says why`;
@@ -105,7 +109,7 @@ function deadlineFinding(ctx: DiagnosisContext, stops: Finding[], ran: boolean):
     confidence: ran ? 'high' : 'low',
     detail,
     fix: withCommand(
-      `Find where the run stalled in its last log lines; if the work is only slow, raise spec.activeDeadlineSeconds in ${templateOwner(ctx)}.`,
+      `Find where the run stalled in its last log lines; if the work is only slow, raise spec.activeDeadlineSeconds in ${templateOwner(ctx)}.${memory}`,
       describeJob(ctx),
     ),
     evidence,
@@ -113,5 +117,6 @@ function deadlineFinding(ctx: DiagnosisContext, stops: Finding[], ran: boolean):
     ...(stopped?.container === undefined ? {} : { container: stopped.container }),
     atMs: stopped?.atMs ?? 0,
     ran,
+    ...(secondary.length === 0 ? {} : { secondary }),
   };
 }

@@ -13,6 +13,13 @@ import type { EvidenceQuote } from './types.ts';
 const OOM_HINT = /out of memory|oom-kill|Cannot allocate memory|^Killed$|MemoryError/im;
 
 /**
+ * How far before the deadline a memory kill still counts as "at the deadline", in ms.
+ * Status times have whole seconds, and the job controller notices the deadline at its
+ * next sync, so a kill a second or two early is the same moment.
+ */
+const AT_DEADLINE_SLACK_MS = 2000;
+
+/**
  * Reads one terminated run of a container (`state` or the earlier run in
  * `lastState`). Returns undefined for a clean exit or a container the kubelet
  * lost track of, which the pod-level rules explain.
@@ -32,21 +39,25 @@ export function terminatedFinding(
   const base = { pod: view.podName, container: view.name, atMs: toMillis(terminated.finishedAt), ran: true };
   const evidence = [status, ...(log.quote === undefined ? [] : [log.quote])];
 
-  if (terminated.reason === 'OOMKilled') return oomFinding(ctx, view, terminated, evidence, base, 'high');
+  if (terminated.reason === 'OOMKilled') {
+    const oom = oomFinding(ctx, view, terminated, evidence, base, 'high');
+    return killedAtDeadline(ctx, terminated) ? stoppedWithMemoryKill(ctx, view, oom, base) : oom;
+  }
   if (terminated.reason === 'StartError' || terminated.reason === 'ContainerCannotRun') {
     return startErrorFinding(ctx, view, terminated.message ?? '', [status], { ...base, ran: false });
   }
   const code = terminated.exitCode;
+  const memoryHint = code === 137 && OOM_HINT.test(log.reading.lines.join('\n'));
+  if (memoryHint && killedAtDeadline(ctx, terminated)) {
+    return stoppedWithMemoryKill(ctx, view, oomFinding(ctx, view, terminated, evidence, base, 'medium'), base);
+  }
   if (OUTSIDE_KILL_CODES.has(code) && isStoppedByJob(ctx, view, terminated)) {
     return stoppedFinding(ctx, view, code, evidence, base);
   }
   if (code === 126 || code === 127) return commandFinding(ctx, view, code, evidence, base);
   const meaning = exitMeaning(code);
   if (meaning.selfInflicted) return crashFinding(ctx, view, code, log, evidence, base);
-  if (code === 137) {
-    const hinted = OOM_HINT.test(log.reading.lines.join('\n'));
-    return oomFinding(ctx, view, terminated, evidence, base, hinted ? 'medium' : 'low');
-  }
+  if (code === 137) return oomFinding(ctx, view, terminated, evidence, base, memoryHint ? 'medium' : 'low');
   if (OUTSIDE_KILL_CODES.has(code)) return outsideStopFinding(ctx, view, code, evidence, base);
   return logFinding(ctx, view, code, log, evidence, base, previous);
 }
@@ -69,6 +80,37 @@ function isStoppedByJob(ctx: DiagnosisContext, view: ContainerView, terminated: 
   // in the same second (times have whole seconds) is the job controller deleting the pod.
   const restarted = view.pod.spec?.restartPolicy === 'OnFailure' && (view.status.restartCount ?? 0) > 0;
   return restarted ? finishedMs >= failure.atMs : finishedMs > failure.atMs;
+}
+
+/**
+ * True when a Job failed with DeadlineExceeded and the run ended at or after its deadline
+ * (within {@link AT_DEADLINE_SLACK_MS}). The deadline is `status.startTime` plus
+ * `activeDeadlineSeconds`, or the FailureTarget time when either is missing.
+ */
+function killedAtDeadline(ctx: DiagnosisContext, terminated: V1ContainerStateTerminated): boolean {
+  if (ctx.failure?.reason !== 'DeadlineExceeded') return false;
+  const finishedMs = toMillis(terminated.finishedAt);
+  const deadlineMs = jobDeadlineMs(ctx);
+  if (finishedMs === 0 || deadlineMs === 0) return false;
+  return finishedMs >= deadlineMs - AT_DEADLINE_SLACK_MS;
+}
+
+function jobDeadlineMs(ctx: DiagnosisContext): number {
+  const seconds = ctx.snapshot.job.spec?.activeDeadlineSeconds;
+  const startMs = toMillis(ctx.snapshot.job.status?.startTime);
+  if (seconds !== undefined && startMs !== 0) return startMs + seconds * 1000;
+  return ctx.failure?.atMs ?? 0;
+}
+
+/**
+ * Builds the finding for a memory kill at the deadline. The Job's DeadlineExceeded
+ * condition proves why the Job ended, so the stop leads. The kill is a second, real
+ * signal (a program that grows while it is stopped, or a cgroup OOM during the grace
+ * period), so the OOM kill is kept as a secondary cause.
+ */
+function stoppedWithMemoryKill(ctx: DiagnosisContext, view: ContainerView, oom: Finding, base: Base): Finding {
+  const stopped = stoppedFinding(ctx, view, 137, oom.evidence, base);
+  return { ...stopped, detail: `${oom.detail} when the job controller stopped it at the deadline`, secondary: ['oom-killed'] };
 }
 
 function memoryLimit(view: ContainerView): string | undefined {

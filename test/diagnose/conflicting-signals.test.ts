@@ -74,6 +74,41 @@ describe('conflicting signals', () => {
     expect(diagnosis.confidence).toBe('low');
   });
 
+  it('puts the deadline first and the OOM kill second when OOMKilled lands at the deadline', () => {
+    const pod = buildPod({ containers: [buildContainer({ memoryLimit: '1Gi', status: { state: terminated(137, 'OOMKilled', 600) } })] });
+    const diagnosis = diagnose(buildSnapshot({ job: buildJob({ failed: DEADLINE, activeDeadlineSeconds: 600 }), pods: [pod] }));
+    expect(diagnosis.cause).toBe('deadline-exceeded');
+    expect(diagnosis.secondary).toEqual(['oom-killed']);
+    expect(diagnosis.confidence).toBe('medium');
+    expect(diagnosis.evidence.map((q) => q.text).join('\n')).toContain('OOMKilled');
+    expect(diagnosis.summary).toContain('OOMKilled');
+  });
+
+  it('reads OOMKilled during the grace period after the deadline as the deadline', () => {
+    const pod = buildPod({ containers: [buildContainer({ memoryLimit: '1Gi', status: { state: terminated(137, 'OOMKilled', 618) } })] });
+    const diagnosis = diagnose(buildSnapshot({ job: buildJob({ failed: DEADLINE, activeDeadlineSeconds: 600 }), pods: [pod] }));
+    expect(diagnosis.cause).toBe('deadline-exceeded');
+    expect(diagnosis.secondary).toEqual(['oom-killed']);
+    expect(diagnosis.confidence).toBe('medium');
+  });
+
+  it('names OOM secondary for a Killed line at the deadline', () => {
+    const killed = buildPod({ name: `${JOB}-a`, containers: [buildContainer({ memoryLimit: '1Gi', status: { state: terminated(137, 'Error', 600) } })] });
+    const snapshot = buildSnapshot({ job: buildJob({ failed: DEADLINE, activeDeadlineSeconds: 600 }), pods: [killed] });
+    const diagnosis = diagnose(withLogs(snapshot, buildLog('loading partition 14\nKilled', { pod: `${JOB}-a` })));
+    expect(diagnosis.cause).toBe('deadline-exceeded');
+    expect(diagnosis.secondary).toEqual(['oom-killed']);
+    expect(diagnosis.confidence).toBe('medium');
+  });
+
+  it('keeps an OOM kill clearly before the deadline primary with the deadline secondary', () => {
+    const pod = buildPod({ containers: [buildContainer({ memoryLimit: '1Gi', status: { state: terminated(137, 'OOMKilled', 560) } })] });
+    const diagnosis = diagnose(buildSnapshot({ job: buildJob({ failed: DEADLINE, activeDeadlineSeconds: 600 }), pods: [pod] }));
+    expect(diagnosis.cause).toBe('oom-killed');
+    expect(diagnosis.secondary).toContain('deadline-exceeded');
+    expect(diagnosis.confidence).toBe('medium');
+  });
+
   it('gives a lone kubelet eviction high confidence', () => {
     const diagnosis = diagnose(buildSnapshot({ job: buildJob({ failed: BACKOFF }), pods: [evictedPod(`${JOB}-e`)] }));
     expect(diagnosis.cause).toBe('evicted');
