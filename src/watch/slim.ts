@@ -1,4 +1,4 @@
-import type { V1ContainerStatus, V1Job, V1Pod } from '@kubernetes/client-node';
+import type { V1ContainerStatus, V1CronJob, V1Job, V1Pod } from '@kubernetes/client-node';
 
 /**
  * The fields of a Job that the watcher needs to notice trouble. The watcher keeps
@@ -27,6 +27,25 @@ export interface SlimJob {
   complete: boolean;
   /** True for a Job jobwatch created for an action (a retry), whose end is reported. */
   fromAction?: boolean;
+}
+
+/** The fields of a CronJob that the watcher needs to notice runs that stopped coming. */
+export interface SlimCronJob {
+  uid: string;
+  namespace: string;
+  name: string;
+  resourceVersion: string;
+  createdAt: string;
+  schedule: string;
+  timeZone?: string;
+  suspended: boolean;
+  /** `Allow` (the API default), `Forbid` or `Replace`. */
+  concurrencyPolicy: string;
+  startingDeadlineSeconds?: number;
+  lastScheduleTime?: string;
+  lastSuccessfulTime?: string;
+  /** `status.active`: the Jobs the controller counts as running. */
+  active: { name: string; uid: string }[];
 }
 
 /** A container's terminated state, as the kubelet reported it. */
@@ -112,6 +131,29 @@ export function slimJob(job: V1Job): SlimJob {
       at: toIso(failure.lastTransitionTime) ?? '',
     };
   }
+  return slim;
+}
+
+/** Reduces a CronJob to the fields the watcher keeps. */
+export function slimCronJob(cronJob: V1CronJob): SlimCronJob {
+  const meta = cronJob.metadata ?? {};
+  const spec = cronJob.spec;
+  const status = cronJob.status ?? {};
+  const slim: SlimCronJob = {
+    uid: meta.uid ?? '',
+    namespace: meta.namespace ?? '',
+    name: meta.name ?? '',
+    resourceVersion: meta.resourceVersion ?? '',
+    createdAt: toIso(meta.creationTimestamp) ?? '',
+    schedule: spec?.schedule ?? '',
+    suspended: spec?.suspend === true,
+    concurrencyPolicy: spec?.concurrencyPolicy ?? 'Allow',
+    active: (status.active ?? []).map((ref) => ({ name: ref.name ?? '', uid: ref.uid ?? '' })),
+  };
+  assignDefined(slim, 'timeZone', spec?.timeZone);
+  assignDefined(slim, 'startingDeadlineSeconds', spec?.startingDeadlineSeconds);
+  assignDefined(slim, 'lastScheduleTime', toIso(status.lastScheduleTime));
+  assignDefined(slim, 'lastSuccessfulTime', toIso(status.lastSuccessfulTime));
   return slim;
 }
 
