@@ -2,6 +2,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { containerViews, toMillis } from './context.ts';
 import type { ContainerView, DiagnosisContext } from './context.ts';
 import { disruptionFinding } from './disruption-rules.ts';
+import { earlierRunFinding, withLastRunContext } from './earlier-run-rules.ts';
 import { waitingQuote } from './evidence.ts';
 import type { Finding } from './finding.ts';
 import { schedulingFinding } from './scheduling-rules.ts';
@@ -71,8 +72,12 @@ function containerFinding(ctx: DiagnosisContext, view: ContainerView): Finding |
   if (waiting !== undefined) return waiting;
   const current = terminatedFinding(ctx, view, 'state');
   // A container the job controller stopped when the Job failed (an OnFailure pod deleted
-  // at the backoff limit) is explained by the run before that stop.
-  if (current?.consequence === true) return terminatedFinding(ctx, view, 'lastState') ?? current;
+  // at the backoff limit), or one the kubelet lost track of, is explained by the run
+  // before, with the last run shown as context.
+  if (current?.consequence === true || view.status.state?.terminated?.reason === 'ContainerStatusUnknown') {
+    const earlier = terminatedFinding(ctx, view, 'lastState') ?? earlierRunFinding(ctx, view);
+    return earlier === undefined ? current : withLastRunContext(earlier, view);
+  }
   return current ?? (view.status.state?.running !== undefined ? terminatedFinding(ctx, view, 'lastState') : undefined);
 }
 

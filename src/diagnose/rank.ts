@@ -38,7 +38,7 @@ export function rankFindings(
     let pool: Finding[] | undefined;
     if (!ran && blockers.length > 0) pool = blockers;
     else if (real.length > 0) pool = real;
-    const primary = pool === undefined ? deadlineFinding(ctx, stops, ran) : choose(pool);
+    const primary = pool === undefined ? deadlineFinding(ctx, stops, ran) : withStopContext(choose(pool, stops), stops);
     const ranking = finish(primary, pool ?? [primary], all);
     if (primary.cause === 'deadline-exceeded') return ranking;
     ranking.secondary.unshift('deadline-exceeded');
@@ -47,21 +47,39 @@ export function rankFindings(
     return ran ? { ...ranking, primary: lowered(ranking.primary) } : ranking;
   }
   if (all.length === 0) return undefined;
-  return finish(choose(all), all, all);
+  return finish(withStopContext(choose(all, stops), stops), all, all);
 }
 
-function choose(findings: Finding[]): Finding {
+/**
+ * Picks the primary finding: an OOM kill first, else the cause with the highest score.
+ * Among findings of that cause the latest wins, but when the job controller stopped later
+ * runs (`stops`), the earliest run that failed on its own is quoted, because the later
+ * runs may only have repeated it before the stop.
+ */
+function choose(findings: Finding[], stops: Finding[]): Finding {
   const oom = findings.filter((f) => f.cause === 'oom-killed' && f.confidence === 'high');
   if (oom.length > 0) return latest(oom);
   const scores = new Map<CauseId, number>();
   for (const f of findings) scores.set(f.cause, (scores.get(f.cause) ?? 0) + confidenceWeight(f));
   const best = Math.max(...scores.values());
   const leaders = findings.filter((f) => scores.get(f.cause) === best);
-  return latest(leaders);
+  return stops.length > 0 ? earliest(leaders) : latest(leaders);
 }
 
 function latest(findings: Finding[]): Finding {
   return findings.reduce((a, b) => (b.atMs >= a.atMs ? b : a));
+}
+
+function earliest(findings: Finding[]): Finding {
+  return findings.reduce((a, b) => (b.atMs < a.atMs ? b : a));
+}
+
+/** Quotes the latest stop of a later run after the primary's own evidence, as context. */
+function withStopContext(primary: Finding, stops: Finding[]): Finding {
+  const later = stops.filter((f) => f.atMs >= primary.atMs);
+  const context = later.length === 0 ? undefined : latest(later).evidence[0];
+  if (context === undefined) return primary;
+  return { ...primary, evidence: [...primary.evidence, context] };
 }
 
 function finish(primary: Finding, pool: Finding[], all: Finding[]): Ranking {
