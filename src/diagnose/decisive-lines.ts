@@ -31,10 +31,15 @@ const ERROR =
 const WEAK =
   /\b(failed|failure|cannot|can't|could not|couldn't|unable to|refused|denied|timed out|not found|no such|exceeded|unauthorized|forbidden|not permitted|killed)\b/i;
 const NOT_ERROR = /\b(0 errors?|no errors?|errors?=0|error_count=0|without errors?)\b/i;
-/** Lines that show the program got past an earlier error: a reconnect, a retry that worked. */
+/**
+ * Lines that show the program got past an earlier error: a reconnect, a retry that worked, or
+ * wait-for-it's "host:port is available after N seconds".
+ */
 const RECOVERY =
-  /\b(re)?connected\b|\bconnection (established|restored)\b|\bsucceeded\b|\brecovered\b|\bis ready\b|\bready to accept\b|\bback online\b|\bretry(ing)? (succeeded|ok)\b/i;
-const STACK_FRAME = /^\s+(at |File "|from |\.\.\. \d+ more)|^\s*\d+: 0x[0-9a-f]+ /;
+  /\b(re)?connected\b|\bconnection (established|restored|successful)\b|\bis available after\b|\bsucceeded\b|\brecovered\b|\bis ready\b|\bready to accept\b|\bback online\b|\bretry(ing)? (succeeded|ok)\b/i;
+// Frames of Node.js and the JVM, Python, Ruby (`from` and Rake's bare `path:line:in`) and Rust.
+const STACK_FRAME =
+  /^\s+(at |File "|from |\.\.\. \d+ more)|^\S+\.rb:\d+:in [`']|^\s*\d+:\s+0x[0-9a-f]+ /;
 
 interface Scored {
   index: number;

@@ -12,13 +12,26 @@ const JAVA_HEADER =
   /^(Exception in thread "[^"]*" )?([a-zA-Z_$][\w$]*\.)+[\w$]*(Exception|Error|Throwable)(: .*)?$/;
 const JAVA_CAUSE = /^Caused by: /;
 const JAVA_FRAME = /^\s+at /;
+/** Maximum lines of a `Caused by:` message before its first frame. */
+const MAX_MESSAGE_LINES = 8;
+/** Lines that still belong to one JVM trace: frames, `... N more`, causes and suppressed ones. */
+const JAVA_TRACE_LINE = /^\s+(at |\.\.\. \d+ more)|^Caused by: |^\s+Suppressed: /;
 const GO_PANIC = /^(panic|fatal error): /;
 const GO_SIGNAL = /^\[signal /;
 const GO_RUNNING = /^goroutine \d+ \[running\]:/;
 const RUST_PANIC = /^thread '.*' panicked at /;
+/** A `RUST_BACKTRACE` frame: `  13:     0x563f0c866d48 - crate::module::function::h6d1c…`. */
+const RUST_FRAME = /^\s*\d+:\s+0x[0-9a-f]+ - (.+)$/;
+/** Frames of the standard library and of the panic machinery that runs before any program code. */
+const RUST_RUNTIME_FRAME = /^(<?(std|core|alloc|panic_unwind)::|__rust|rust_begin_unwind|_start$|__libc_start)/;
 const NODE_FATAL = /^FATAL ERROR: /;
 const NODE_ERROR = /^(Uncaught )?([A-Z][A-Za-z]*)?Error( \[[A-Z_]+\])?: /;
 const RUBY_ERROR = /^\S+:\d+:in [`'][^']*': .+ \([A-Z][\w:]*\)$/;
+/** Rake prints `rake aborted!`, then `Class::Name: message`, then bare `path:line:in` frames. */
+const RAKE_ABORTED = /^(rake|rails) aborted!$/;
+const RUBY_EXCEPTION = /^[A-Z]\w*(::[A-Z]\w*)*: \S/;
+const RUBY_CAUSED_BY = /^Caused by:$/;
+const RUBY_FRAME = /^\s*(from )?\S+:\d+:in [`']/;
 const SHELL_ERROR =
   /^((\/[\w.-]+)*\/)?(ba|da|z|k|a)?sh: (line \d+: |\d+: )?.*(not found|Permission denied|No such file or directory|syntax error|cannot execute)|^exec .*: (exec format error|no such file or directory|permission denied)$|: command not found$/i;
 
@@ -35,7 +48,7 @@ export function findExceptionBlocks(lines: string[]): ExceptionBlock[] {
     goBlock(lines),
     rustBlock(lines),
     nodeBlock(lines),
-    lastMatchBlock(lines, RUBY_ERROR),
+    rakeBlock(lines) ?? lastMatchBlock(lines, RUBY_ERROR),
     lastMatchBlock(lines, SHELL_ERROR),
   ];
   return blocks.filter((b): b is ExceptionBlock => b !== undefined);
@@ -92,13 +105,41 @@ function javaBlock(lines: string[]): ExceptionBlock | undefined {
   for (let header = lastIndex(lines, JAVA_HEADER); header >= 0; header = lastIndex(lines, JAVA_HEADER, header - 1)) {
     const frame = firstIndex(lines, JAVA_FRAME, header + 1);
     if (frame < 0 || frame - header > 12) continue;
-    const indices = [header];
-    const cause = lastIndex(lines, JAVA_CAUSE);
-    if (cause > header) indices.unshift(cause);
-    indices.push(frame);
+    const indices = [header, frame];
+    const cause = rootCause(lines, frame);
+    if (cause >= 0) {
+      indices.unshift(cause);
+      // The root cause's first frame is where it was thrown; the header's frame is where it surfaced.
+      const thrownAt = firstIndex(lines, JAVA_FRAME, cause + 1);
+      if (thrownAt > 0 && thrownAt - cause <= MAX_MESSAGE_LINES + 1) indices.push(thrownAt);
+    }
     return block(indices);
   }
   return undefined;
+}
+
+/**
+ * Finds the last `Caused by:` of the trace whose first frame is `frame`: the
+ * innermost exception of the chain. The JVM prints each cause after the
+ * frames of the exception it caused and shortens repeated frames to
+ * `... N more`, so the search stops at the first line outside the trace.
+ */
+function rootCause(lines: string[], frame: number): number {
+  let cause = -1;
+  let messageLines = 0;
+  for (let i = frame; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (JAVA_CAUSE.test(line)) {
+      cause = i;
+      messageLines = MAX_MESSAGE_LINES;
+    } else if (JAVA_TRACE_LINE.test(line)) {
+      messageLines = 0;
+    } else if (messageLines-- <= 0) {
+      // A cause's message may span lines before its first frame (multi-line SQL errors).
+      break;
+    }
+  }
+  return cause;
 }
 
 function goBlock(lines: string[]): ExceptionBlock | undefined {
@@ -119,7 +160,29 @@ function rustBlock(lines: string[]): ExceptionBlock | undefined {
   const indices = [panic];
   // Since Rust 1.73 the message follows on its own line after "panicked at file:line:col:".
   if ((lines[panic] ?? '').trimEnd().endsWith(':') && panic + 1 < lines.length) indices.push(panic + 1);
+  const frame = rustProgramFrame(lines, panic + 1);
+  if (frame >= 0) indices.push(frame);
   return block(indices);
+}
+
+/**
+ * Picks the backtrace frame that names the program's own code. A backtrace
+ * of the main thread contains `<crate>::main`, which names the binary's
+ * crate. The first frame of that crate is chosen, else the first frame
+ * outside the standard library and the panic machinery.
+ */
+function rustProgramFrame(lines: string[], from: number): number {
+  const frames: { index: number; symbol: string }[] = [];
+  for (let i = from; i < lines.length && i < from + 200; i++) {
+    const symbol = RUST_FRAME.exec(lines[i] ?? '')?.[1];
+    if (symbol !== undefined) frames.push({ index: i, symbol });
+    else if (frames.length > 0 && !/^\s+at /.test(lines[i] ?? '')) break;
+  }
+  const main = frames.find((f) => /^[a-z_][\w]*::main::h[0-9a-f]+$|^[a-z_]\w*::main$/.test(f.symbol));
+  const crate = main?.symbol.split('::')[0];
+  const own = crate === undefined ? undefined : frames.find((f) => f.symbol.startsWith(`${crate}::`));
+  const outside = frames.find((f) => !RUST_RUNTIME_FRAME.test(f.symbol));
+  return (own ?? outside)?.index ?? -1;
 }
 
 function nodeBlock(lines: string[]): ExceptionBlock | undefined {
@@ -130,6 +193,21 @@ function nodeBlock(lines: string[]): ExceptionBlock | undefined {
     if (frame > 0 && frame - i <= 6) return block([i, frame]);
   }
   return undefined;
+}
+
+/**
+ * Reads a Rake abort: the exception line after `rake aborted!`, its first
+ * frame, and the last exception under `Caused by:`, which Rake prints for
+ * the exception that the aborting one wraps.
+ */
+function rakeBlock(lines: string[]): ExceptionBlock | undefined {
+  const aborted = lastIndex(lines, RAKE_ABORTED);
+  if (aborted < 0 || !RUBY_EXCEPTION.test(lines[aborted + 1] ?? '')) return undefined;
+  const indices = [aborted + 1];
+  if (RUBY_FRAME.test(lines[aborted + 2] ?? '')) indices.push(aborted + 2);
+  const causedBy = lastIndex(lines, RUBY_CAUSED_BY);
+  if (causedBy > aborted && RUBY_EXCEPTION.test(lines[causedBy + 1] ?? '')) indices.unshift(causedBy + 1);
+  return block(indices);
 }
 
 function lastMatchBlock(lines: string[], pattern: RegExp): ExceptionBlock | undefined {
