@@ -1,0 +1,200 @@
+{{/* Chart name, shortened to the 63 characters a label value allows. */}}
+{{- define "jobwatch.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+Full name of the release's objects. It is cut to 52 characters, so that the
+longest suffix the chart adds ("-impersonate") still fits the 63 characters of
+a label value.
+*/}}
+{{- define "jobwatch.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 52 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 52 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 52 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "jobwatch.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "jobwatch.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "jobwatch.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "jobwatch.labels" -}}
+helm.sh/chart: {{ include "jobwatch.chart" . }}
+{{ include "jobwatch.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{/* Labels of one component: all-in-one, cluster, slack or redis. Call with (list $ "cluster"). */}}
+{{- define "jobwatch.componentLabels" -}}
+{{ include "jobwatch.labels" (index . 0) }}
+app.kubernetes.io/component: {{ index . 1 }}
+{{- end -}}
+
+{{- define "jobwatch.componentSelector" -}}
+{{ include "jobwatch.selectorLabels" (index . 0) }}
+app.kubernetes.io/component: {{ index . 1 }}
+{{- end -}}
+
+{{/* ServiceAccount of the pods that read the cluster. */}}
+{{- define "jobwatch.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "jobwatch.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* ServiceAccount of the Slack-facing pods of a split install; it has no RBAC. */}}
+{{- define "jobwatch.slackServiceAccountName" -}}
+{{- printf "%s-slack" (include "jobwatch.fullname" .) -}}
+{{- end -}}
+
+{{- define "jobwatch.secretName" -}}
+{{- default (include "jobwatch.fullname" .) .Values.existingSecret -}}
+{{- end -}}
+
+{{- define "jobwatch.image" -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) -}}
+{{- end -}}
+
+{{/* Folder the ConfigMap is mounted at; jobwatch re-reads the files in it. */}}
+{{- define "jobwatch.configDir" -}}/etc/jobwatch/config{{- end -}}
+
+{{/*
+The Kubernetes users and groups the action policy maps Slack users to, as a
+dict {users: [...], groups: [...]}, each sorted and without duplicates.
+Only these may be impersonated, as impersonationRules() in
+src/actions/policy.ts computes them for deploy/rbac/impersonate.yaml.
+*/}}
+{{- define "jobwatch.impersonatedIdentities" -}}
+{{- $users := list -}}
+{{- $groups := list -}}
+{{- range (.Values.policy.rules | default list) -}}
+{{- with .kubernetes -}}
+{{- if .user -}}
+{{- $users = append $users .user -}}
+{{- end -}}
+{{- $groups = concat $groups (.groups | default list) -}}
+{{- end -}}
+{{- end -}}
+{{- dict "users" ($users | uniq | sortAlpha) "groups" ($groups | uniq | sortAlpha) | toJson -}}
+{{- end -}}
+
+{{/*
+Environment variables every jobwatch container gets. Call with
+(list $ "all"|"cluster"|"slack"). Slack tokens go only to pods that run the
+notifier, and the cluster side gets the default channel for routing.
+*/}}
+{{- define "jobwatch.env" -}}
+{{- $ := index . 0 -}}
+{{- $component := index . 1 -}}
+{{- $values := $.Values -}}
+{{- $roles := dict "all" "all" "cluster" "watcher,worker" "slack" "notifier" -}}
+- name: JOBWATCH_ROLES
+  value: {{ get $roles $component | quote }}
+- name: JOBWATCH_HTTP_PORT
+  value: {{ $values.config.httpPort | int64 | quote }}
+- name: JOBWATCH_CLUSTER_NAME
+  value: {{ $values.config.clusterName | quote }}
+- name: JOBWATCH_REDIS_PREFIX
+  value: {{ $values.redis.prefix | quote }}
+- name: JOBWATCH_STUCK_AFTER_SECONDS
+  value: {{ $values.config.stuckAfterSeconds | int64 | quote }}
+- name: JOBWATCH_BOOTSTRAP_POST_MAX_AGE_SECONDS
+  value: {{ $values.config.bootstrapPostMaxAgeSeconds | int64 | quote }}
+- name: JOBWATCH_STATE_TTL_SECONDS
+  value: {{ $values.config.stateTtlSeconds | int64 | quote }}
+- name: JOBWATCH_LOG_TAIL_LINES
+  value: {{ $values.config.logTailLines | int64 | quote }}
+- name: JOBWATCH_LOG_LIMIT_BYTES
+  value: {{ $values.config.logLimitBytes | int64 | quote }}
+- name: JOBWATCH_WATCH_STALL_SECONDS
+  value: {{ $values.config.watchStallSeconds | int64 | quote }}
+- name: LOG_LEVEL
+  value: {{ $values.config.logLevel | quote }}
+{{- if $values.rbac.namespaces }}
+- name: JOBWATCH_NAMESPACES
+  value: {{ join "," $values.rbac.namespaces | quote }}
+{{- end }}
+{{- if $values.slack.channel }}
+- name: SLACK_CHANNEL
+  value: {{ $values.slack.channel | quote }}
+{{- end }}
+{{- if and $values.slack.apiUrl (ne $component "cluster") }}
+- name: SLACK_API_URL
+  value: {{ $values.slack.apiUrl | quote }}
+{{- end }}
+{{- if ne $component "cluster" }}
+{{- range list "SLACK_BOT_TOKEN" "SLACK_SIGNING_SECRET" "SLACK_APP_TOKEN" }}
+- name: {{ . }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "jobwatch.secretName" $ }}
+      key: {{ . }}
+      optional: true
+{{- end }}
+{{- end }}
+{{ include "jobwatch.redisUrlEnv" $ }}
+{{- range $key, $file := dict "routes" "JOBWATCH_ROUTES_FILE" "policy" "JOBWATCH_POLICY_FILE" "logPatterns" "JOBWATCH_LOG_PATTERNS_FILE" }}
+{{- if get $values $key }}
+- name: {{ $file }}
+  value: {{ printf "%s/%s.yaml" (include "jobwatch.configDir" $) (kebabcase $key) | quote }}
+{{- end }}
+{{- end }}
+{{- with $values.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/*
+REDIS_URL: the in-chart Redis, else redis.url as a plain value when an
+existing Secret holds the tokens, else the REDIS_URL key of the Secret.
+*/}}
+{{- define "jobwatch.redisUrlEnv" -}}
+- name: REDIS_URL
+{{- if .Values.redis.internal.enabled }}
+  value: {{ printf "redis://%s-redis.%s.svc:6379" (include "jobwatch.fullname" .) .Release.Namespace | quote }}
+{{- else if and .Values.existingSecret .Values.redis.url }}
+  value: {{ .Values.redis.url | quote }}
+{{- else }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "jobwatch.secretName" . }}
+      key: REDIS_URL
+{{- end }}
+{{- end -}}
+
+{{/* Fails the render when values contradict each other. */}}
+{{- define "jobwatch.validate" -}}
+{{- if and (not .Values.redis.url) (not .Values.redis.internal.enabled) (not .Values.existingSecret) -}}
+{{- fail "redis.url is empty, redis.internal.enabled is false and existingSecret is empty, so jobwatch has no Redis: set redis.url (redis:// or rediss://), or redis.internal.enabled=true, or put REDIS_URL into existingSecret" -}}
+{{- end -}}
+{{- if and .Values.redis.url .Values.redis.internal.enabled -}}
+{{- fail "redis.url and redis.internal.enabled are both set: choose one Redis" -}}
+{{- end -}}
+{{- if and .Values.slack.botToken (not .Values.slack.channel) -}}
+{{- fail "slack.botToken is set but slack.channel is empty: set the default channel id (C0123456) or name (#alerts)" -}}
+{{- end -}}
+{{- if and .Values.slack.botToken (not .Values.slack.signingSecret) (not .Values.slack.appToken) -}}
+{{- fail "slack.botToken is set but neither slack.signingSecret (requests over HTTP) nor slack.appToken (Socket Mode) is, so jobwatch could not verify Slack's requests" -}}
+{{- end -}}
+{{- if and .Values.existingSecret (or .Values.slack.botToken .Values.slack.signingSecret .Values.slack.appToken) -}}
+{{- fail "existingSecret is set together with slack tokens in values: keep the tokens in the Secret only" -}}
+{{- end -}}
+{{- if and .Values.rbac.create (not .Values.serviceAccount.create) (not .Values.serviceAccount.name) -}}
+{{- fail "rbac.create is true but serviceAccount.create is false and serviceAccount.name is empty: name the ServiceAccount the RBAC binds" -}}
+{{- end -}}
+{{- end -}}
