@@ -7,7 +7,8 @@ import type { SignalProducer } from '../queue/queues.ts';
 import { captureEvidence, type CaptureLimits } from './evidence-capture.ts';
 import { createForbiddenReporter } from './forbidden-reporter.ts';
 import { limitConcurrency } from './limiter.ts';
-import { slimJob, slimPod, type SlimJob, type SlimPod } from './slim.ts';
+import type { CronJobStallOptions } from './cronjob-stall.ts';
+import { slimCronJob, slimJob, slimPod, type SlimCronJob, type SlimJob, type SlimPod } from './slim.ts';
 import { Watcher } from './watcher.ts';
 
 /** Failed pods read at once, with their logs; the rest wait their turn. */
@@ -26,7 +27,9 @@ export interface WatcherRoleOptions {
   stuckAfterMs: number;
   stallTimeoutMs: number;
   capture: CaptureLimits;
-  /** How often stuck pods are looked for, in milliseconds. Default 5,000. */
+  /** Thresholds for CronJobs that stopped producing runs. */
+  cronJobStall?: CronJobStallOptions;
+  /** How often stuck pods and stalled CronJobs are looked for, in milliseconds. Default 5,000. */
   stuckCheckIntervalMs?: number;
   clock?: () => number;
 }
@@ -36,6 +39,7 @@ export interface WatcherRole {
   watcher: Watcher;
   jobs: ListWatch<SlimJob>;
   pods: ListWatch<SlimPod>;
+  cronJobs: ListWatch<SlimCronJob>;
   /** True once both loops have completed a list. */
   synced(): boolean;
   /** Sends every failure the cluster shows again, after Redis was unreachable. */
@@ -56,6 +60,7 @@ export async function startWatcherRole(options: WatcherRoleOptions): Promise<Wat
     capture: limitConcurrency(CAPTURE_CONCURRENCY, (pod, attempt) => captureEvidence(options.reader, pod, attempt, options.capture)),
     logger,
     stuckAfterMs: options.stuckAfterMs,
+    ...(options.cronJobStall ? { cronJobStall: options.cronJobStall } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   watcher.setBootstrap(firstStart);
@@ -101,10 +106,22 @@ export async function startWatcherRole(options: WatcherRoleOptions): Promise<Wat
     onSynced,
     onError: forbidden.onError('pods'),
   });
-  // Jobs first, so pods found by the first list already have their Job. Neither
-  // start is awaited by the caller: with the API server unreachable the loops keep
-  // retrying while the process reports not ready.
-  const started = jobs.start().then(() => pods.start());
+  // Readiness and the install marker wait for Jobs and Pods only, so an install whose
+  // RBAC predates the CronJob watch still starts; the forbidden reporter logs the gap.
+  const cronJobs = new ListWatch<SlimCronJob>({
+    ...common,
+    path: namespaced ? '/apis/batch/v1/namespaces/{namespace}/cronjobs' : '/apis/batch/v1/cronjobs',
+    slim: (raw: RawObject) => slimCronJob(raw),
+    keyOf: (cronJob) => cronJob.uid,
+    onAdd: (cronJob) => watcher.upsertCronJob(cronJob),
+    onUpdate: (_old, cronJob) => watcher.upsertCronJob(cronJob),
+    onDelete: (cronJob) => watcher.deleteCronJob(cronJob),
+    onError: forbidden.onError('cronjobs'),
+  });
+  // Jobs first, so pods found by the first list already have their Job, and CronJobs
+  // last, so their first check sees the runs. No start is awaited by the caller: with
+  // the API server unreachable the loops keep retrying while the process reports not ready.
+  const started = jobs.start().then(() => pods.start()).then(() => cronJobs.start());
   // start() also resolves for a loop that RBAC forbids. Ending bootstrap here keeps one
   // namespace without a Role from marking every later failure as bootstrap, never posted.
   // NOTE: a namespace granted later is first listed with bootstrap off, so the failures
@@ -119,11 +136,12 @@ export async function startWatcherRole(options: WatcherRoleOptions): Promise<Wat
     watcher,
     jobs,
     pods,
+    cronJobs,
     synced: () => jobs.stats().synced && pods.stats().synced && syncedLoops > 0,
     replay: () => watcher.replayAll(),
     async stop() {
       clearInterval(timer);
-      await Promise.all([jobs.stop(), pods.stop()]);
+      await Promise.all([jobs.stop(), pods.stop(), cronJobs.stop()]);
       const deadline = Date.now() + 10_000;
       while (watcher.pendingCaptures > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     },

@@ -25,6 +25,8 @@ export interface StuckFinding {
   pod?: string;
   container?: string;
   reason: string;
+  /** What was found, in words, for findings that a reason alone does not explain. */
+  message?: string;
   since: string;
 }
 

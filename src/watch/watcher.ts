@@ -3,7 +3,8 @@ import { failpoint } from '../failpoint.ts';
 import type { CapturedEvidence, Signal } from '../queue/signals.ts';
 import { SIGNAL_VERSION } from '../queue/signals.ts';
 import { detectAttempts, type DetectedAttempt } from './attempt-detector.ts';
-import type { SlimJob, SlimPod } from './slim.ts';
+import { findCronJobStall, MISSED_SCHEDULES_REASON, type CronJobRun, type CronJobStall, type CronJobStallOptions } from './cronjob-stall.ts';
+import type { SlimCronJob, SlimJob, SlimPod } from './slim.ts';
 import { jobWithoutPodsFinding, podStuckFinding, type StuckFinding } from './stuck-detector.ts';
 
 export interface WatcherOptions {
@@ -14,6 +15,8 @@ export interface WatcherOptions {
   logger: Logger;
   /** A pod waiting this long in a state that does not resolve itself is stuck. */
   stuckAfterMs: number;
+  /** Thresholds for CronJobs that stopped producing runs; see {@link findCronJobStall}. */
+  cronJobStall?: CronJobStallOptions;
   /** Milliseconds since the epoch. */
   clock?: () => number;
 }
@@ -32,6 +35,9 @@ export class Watcher {
   readonly #waitingSince = new Map<string, string>();
   readonly #troubled = new Set<string>();
   readonly #reported = new Set<string>();
+  readonly #cronJobs = new Map<string, SlimCronJob>();
+  /** CronJobs reported for missed schedules, whose episode closes when a run starts again. */
+  readonly #stalledCronJobs = new Set<string>();
   #bootstrap = false;
   #pendingCaptures = 0;
 
@@ -47,6 +53,10 @@ export class Watcher {
 
   get jobCount(): number {
     return this.#jobs.size;
+  }
+
+  get cronJobCount(): number {
+    return this.#cronJobs.size;
   }
 
   get podCount(): number {
@@ -99,7 +109,34 @@ export class Watcher {
     for (const key of [...this.#waitingSince.keys()]) if (key.startsWith(`${pod.uid}/`)) this.#waitingSince.delete(key);
   }
 
-  /** Looks for pods and Jobs stuck past the threshold; call it every few seconds. */
+  upsertCronJob(cronJob: SlimCronJob): void {
+    const old = this.#cronJobs.get(cronJob.uid);
+    this.#cronJobs.set(cronJob.uid, cronJob);
+    // A new lastScheduleTime means the controller started a run: the missed-schedule
+    // episode is over, and a later stall gets a new key.
+    if (old && old.lastScheduleTime !== cronJob.lastScheduleTime && this.#stalledCronJobs.delete(cronJob.uid)) {
+      const signal: { type: 'job-completed'; completedAt?: string } = { type: 'job-completed' };
+      if (cronJob.lastScheduleTime !== undefined) signal.completedAt = cronJob.lastScheduleTime;
+      this.#emit(cronJob, signal);
+    }
+  }
+
+  deleteCronJob(cronJob: SlimCronJob): void {
+    this.#cronJobs.delete(cronJob.uid);
+    if (this.#stalledCronJobs.delete(cronJob.uid)) this.#emit(cronJob, { type: 'job-deleted' });
+    for (const key of [...this.#reported]) if (key.startsWith(`${cronJob.uid}.`)) this.#reported.delete(key);
+  }
+
+  /** Looks for CronJobs that stopped producing runs; {@link checkStuck} calls it. */
+  checkCronJobs(): void {
+    const now = this.#clock();
+    for (const cronJob of this.#cronJobs.values()) {
+      const stall = findCronJobStall(cronJob, this.#runsOf(cronJob.uid), now, this.#options.cronJobStall);
+      if (stall) this.#reportCronJobStall(cronJob, stall);
+    }
+  }
+
+  /** Looks for pods, Jobs and CronJobs stuck past their thresholds; call it every few seconds. */
   checkStuck(): void {
     const now = this.#clock();
     for (const pod of this.#pods.values()) {
@@ -115,6 +152,7 @@ export class Watcher {
       const finding = jobWithoutPodsFinding(job, this.#podsByJob.get(job.uid)?.size ?? 0, now, this.#options.stuckAfterMs);
       if (finding) this.#reportStuck(job, finding);
     }
+    this.checkCronJobs();
   }
 
   /** Re-sends every failure the current objects show, after Redis comes back. */
@@ -178,12 +216,40 @@ export class Watcher {
       });
   }
 
-  #reportStuck(job: SlimJob, finding: StuckFinding): void {
+  #runsOf(cronJobUid: string): CronJobRun[] {
+    const runs: CronJobRun[] = [];
+    for (const job of this.#jobs.values()) {
+      if (job.cronJob?.uid !== cronJobUid) continue;
+      const run: CronJobRun = { uid: job.uid, name: job.name, succeeded: job.complete };
+      if (job.startTime !== undefined) run.startTime = job.startTime;
+      if (job.completionTime !== undefined) run.completionTime = job.completionTime;
+      runs.push(run);
+    }
+    return runs;
+  }
+
+  /**
+   * Reports a missed schedule on the CronJob itself (its uid keys the episode) and an
+   * overdue run on that run's Job, so its alert joins the Job's own episode.
+   */
+  #reportCronJobStall(cronJob: SlimCronJob, stall: CronJobStall): void {
+    const finding: StuckFinding = { key: `cronjob.${stall.key}`, reason: stall.reason, since: stall.since, message: stall.message };
+    if (stall.reason === MISSED_SCHEDULES_REASON) {
+      if (this.#reportStuck(cronJob, finding)) this.#stalledCronJobs.add(cronJob.uid);
+      return;
+    }
+    if (!stall.job?.uid) return;
+    this.#reportStuck(this.#jobs.get(stall.job.uid) ?? { ...stall.job, namespace: cronJob.namespace }, finding);
+  }
+
+  /** Sends a stuck signal once per object and key; returns false when it was sent before. */
+  #reportStuck(job: Pick<SlimJob, 'uid' | 'namespace' | 'name'>, finding: StuckFinding): boolean {
     const reportKey = `${job.uid}.stuck.${finding.key}`;
-    if (this.#reported.has(reportKey)) return;
+    if (this.#reported.has(reportKey)) return false;
     this.#reported.add(reportKey);
     this.#troubled.add(job.uid);
     this.#emit(job, { type: 'stuck', stuck: finding });
+    return true;
   }
 
   #emit(
