@@ -1,4 +1,4 @@
-import { nextSlot, readCronSchedule, slotsBetween, type CronSchedule } from './cron-schedule.ts';
+import { nextSlot, readCronSchedule, slotsBetween, type CronSchedule } from '../diagnose/cron-schedule.ts';
 import type { SlimCronJob } from './slim.ts';
 
 /** Stuck reason of a CronJob whose scheduled times pass without a new Job. */

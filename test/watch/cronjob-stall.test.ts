@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readCronSchedule, slotsBetween } from '../../src/watch/cron-schedule.ts';
+import { readCronSchedule, slotsBetween } from '../../src/diagnose/cron-schedule.ts';
 import { findCronJobStall, formatDuration, type CronJobRun } from '../../src/watch/cronjob-stall.ts';
 import type { SlimCronJob } from '../../src/watch/slim.ts';
 
