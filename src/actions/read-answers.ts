@@ -1,7 +1,9 @@
 import type { V1Job } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { redactText, secretEnvNames } from '../diagnose/redact.ts';
+import type { DiagnosisOptions } from '../diagnose/diagnose.ts';
 import type { Diagnosis, Snapshot } from '../diagnose/types.ts';
+import type { UserLogPattern } from '../diagnose/user-patterns.ts';
 import type { ClusterReader } from '../episode/cluster-reader.ts';
 import { enrichEpisode } from '../episode/enrich.ts';
 import type { EpisodeStore } from '../episode/store.ts';
@@ -17,7 +19,9 @@ export interface ReadAnswerDeps {
   /** Lists Jobs in a namespace, or in every namespace the reader may see. */
   listJobs(namespace?: string): Promise<V1Job[]>;
   episodes: EpisodeStore;
-  diagnose(snapshot: Snapshot): Diagnosis;
+  diagnose(snapshot: Snapshot, options?: DiagnosisOptions): Diagnosis;
+  /** Log patterns from `JOBWATCH_LOG_PATTERNS_FILE`, passed to every diagnosis. Default none. */
+  logPatterns?: readonly UserLogPattern[];
   logger: Logger;
   tailLines: number;
   limitBytes: number;
@@ -74,7 +78,7 @@ export function createReadAnswers(deps: ReadAnswerDeps): ReadAnswers {
         await deps.episodes.getEvidence(uid),
       );
       if (!enriched) return `Job ${inlineCode(`${namespace}/${name}`)} disappeared while it was read.`;
-      const diagnosis = deps.diagnose(enriched.snapshot);
+      const diagnosis = deps.diagnose(enriched.snapshot, { logPatterns: deps.logPatterns ?? [] });
       const evidence = diagnosis.evidence.slice(0, 4).map((quote) => `> ${inlineCode(quote.text, 300)}`);
       return [`*Cause* ${inlineCode(diagnosis.cause)} (${diagnosis.confidence} confidence)`, escapeMrkdwn(diagnosis.summary), ...evidence, `*Fix* ${escapeMrkdwn(diagnosis.fix)}`].join('\n');
     },

@@ -11,6 +11,7 @@ import type { ActionPolicy } from '../actions/types.ts';
 import type { Config } from '../config/env.ts';
 import type { Policy } from '../config/policy.ts';
 import { diagnose } from '../diagnose/diagnose.ts';
+import type { UserLogPattern } from '../diagnose/user-patterns.ts';
 import type { ClusterReader } from '../episode/cluster-reader.ts';
 import type { NotifyRequest } from '../episode/process-signal.ts';
 import type { EpisodeStore } from '../episode/store.ts';
@@ -34,6 +35,8 @@ export interface ActionContext {
   episodes: EpisodeStore;
   notifyQueue: Queue<NotifyRequest>;
   connection(role: string): Redis;
+  /** Log patterns from `JOBWATCH_LOG_PATTERNS_FILE`, for `/job why`. Default none. */
+  logPatterns?: readonly UserLogPattern[];
 }
 
 /** Creates the action store on jobwatch's Redis, under its key prefix. */
@@ -89,6 +92,7 @@ export function startActionWorkerRole(ctx: ActionContext, cluster: { kubeConfig:
         listJobs: jobLister(cluster.kubeConfig, ctx.config.kube.namespaces),
         episodes: ctx.episodes,
         diagnose,
+        ...(ctx.logPatterns === undefined ? {} : { logPatterns: ctx.logPatterns }),
         logger,
         tailLines: ctx.config.logTailLines,
         limitBytes: ctx.config.logLimitBytes,

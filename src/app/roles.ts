@@ -88,6 +88,7 @@ export function startWorkerRole(ctx: RoleContext, actions?: ActionStore): Worker
       store,
       reader: deps.reader,
       diagnose,
+      ...(deps.logPatterns === undefined ? {} : { logPatterns: deps.logPatterns }),
       route: deps.route,
       notify: async (request: NotifyRequest) => {
         // Updates of a posted message wait a moment, so a burst of attempts becomes one

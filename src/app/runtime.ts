@@ -2,6 +2,7 @@ import type { RequestListener } from 'node:http';
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Config } from '../config/env.ts';
+import { loadLogPatterns } from '../config/log-patterns.ts';
 import { loadRoutes, route } from '../config/routing.ts';
 import { loadKubeConfig } from '../kube/kubeconfig.ts';
 import type { Messenger } from '../notify/messenger.ts';
@@ -57,6 +58,11 @@ export async function buildRuntime(config: Config, logger: Logger, out: Writable
   );
   if (policyFile.file && policyFile.rules.length === 0) logger.warn({ policyFile: policyFile.file }, 'the action policy file has no rules, so nobody may change anything');
   if (policyFile.file && config.slack.output !== 'slack') logger.warn({ policyFile: policyFile.file }, 'an action policy is set but alerts go to the terminal, where there are no buttons or commands');
+  const logPatterns = loadLogPatterns(config.logPatternsFile);
+  if (logPatterns.file !== undefined) {
+    const names = logPatterns.patterns.map((pattern) => pattern.name);
+    logger.info({ logPatternsFile: logPatterns.file, patterns: names }, 'log patterns loaded');
+  }
   let close = async (): Promise<void> => {};
   // Only the notifier talks to Slack. The Slack SDKs are loaded on demand, so a
   // watcher or worker deployed on its own neither needs Slack nor loads its modules.
@@ -86,6 +92,7 @@ export async function buildRuntime(config: Config, logger: Logger, out: Writable
     route: (target) => route(routes, target),
     defaultChannel,
     policy,
+    logPatterns: logPatterns.patterns,
     ...(slackListener ? { slackListener } : {}),
     ...(slackApp ? { slackApp } : {}),
     ...(actionSlack ? { actionSlack } : {}),

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/env.ts';
 import type { RouteDecision } from '../config/routing.ts';
+import type { UserLogPattern } from '../diagnose/user-patterns.ts';
 import type { ClusterReader } from '../episode/cluster-reader.ts';
 import type { NotifyRequest, RouteTarget } from '../episode/process-signal.ts';
 import { EpisodeStore } from '../episode/store.ts';
@@ -41,6 +42,8 @@ export interface JobwatchDeps {
   groupsOf?: (userId: string) => Promise<string[]>;
   /** The action policy file as loaded, and the policy built from it. */
   policy?: { file: Policy; action: ActionPolicy };
+  /** Log patterns from `JOBWATCH_LOG_PATTERNS_FILE`, for the worker's diagnoses. Default none. */
+  logPatterns?: readonly UserLogPattern[];
 }
 
 /** A running jobwatch: its roles, readiness and shutdown. */
@@ -114,7 +117,15 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
     producer = started.producer;
     stopWatcher = () => started.stop();
   }
-  const actionCtx: ActionContext = { config, logger, redis, episodes: ctx.store, notifyQueue: ctx.notifyQueue, connection: (role) => ctx.connection(role) };
+  const actionCtx: ActionContext = {
+    config,
+    logger,
+    redis,
+    episodes: ctx.store,
+    notifyQueue: ctx.notifyQueue,
+    connection: (role) => ctx.connection(role),
+    ...(deps.logPatterns === undefined ? {} : { logPatterns: deps.logPatterns }),
+  };
   const actions = createActionStore(actionCtx);
   const queues: { close(): Promise<void> }[] = [];
   if (roles.has('worker')) {

@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import type { Diagnosis } from '../diagnose/types.ts';
 import { diagnose } from '../diagnose/diagnose.ts';
+import type { DiagnosisOptions } from '../diagnose/diagnose.ts';
 import { loadScenario, scenarioToSnapshot } from '../diagnose/scenario.ts';
 import { enrichEpisode } from '../episode/enrich.ts';
 import { createClusterReader } from '../app/cluster-reader.ts';
+import { loadLogPatterns } from '../config/log-patterns.ts';
 import { loadKubeConfig } from '../kube/kubeconfig.ts';
 import { createLogger } from '../app/logger.ts';
 import { sanitizeText } from '../slack/escape.ts';
@@ -14,6 +16,8 @@ export interface DiagnoseOptions {
   context?: string;
   scenario?: string;
   json?: boolean;
+  /** Path of a log patterns file, as for `JOBWATCH_LOG_PATTERNS_FILE`. Default none. */
+  logPatterns?: string;
   tailLines: number;
   limitBytes: number;
 }
@@ -23,20 +27,31 @@ export interface DiagnoseOptions {
  * scenario file, and prints the result as text or JSON. Returns the exit code.
  */
 export async function runDiagnose(job: string | undefined, options: DiagnoseOptions, out: NodeJS.WritableStream): Promise<number> {
+  const settings = diagnosisOptions(options.logPatterns);
   let diagnosis: Diagnosis;
   if (options.scenario) {
     if (!existsSync(options.scenario)) throw new UsageError(`scenario file ${options.scenario} not found; pass the path of a scenario JSON file`);
-    diagnosis = diagnose(scenarioToSnapshot(await loadScenario(options.scenario)));
+    diagnosis = diagnose(scenarioToSnapshot(await loadScenario(options.scenario)), settings);
   } else {
     if (!job) throw new UsageError('name the Job to diagnose: jobwatch diagnose JOB -n NAMESPACE, or use --scenario FILE');
-    diagnosis = await diagnoseLive(job, options);
+    diagnosis = await diagnoseLive(job, options, settings);
   }
   // Cluster text may carry terminal escapes and bidi controls; a terminal must not run them.
   out.write(options.json ? `${sanitizeText(JSON.stringify(diagnosis, null, 2))}\n` : sanitizeText(formatDiagnosis(diagnosis)));
   return 0;
 }
 
-async function diagnoseLive(name: string, options: DiagnoseOptions): Promise<Diagnosis> {
+/**
+ * Loads the log patterns file given with `--log-patterns`, if any.
+ *
+ * @throws ConfigError when the file cannot be read or is invalid; the CLI prints each problem.
+ */
+export function diagnosisOptions(logPatternsFile: string | undefined): DiagnosisOptions {
+  const loaded = loadLogPatterns(logPatternsFile, { setting: '--log-patterns' });
+  return { logPatterns: loaded.patterns };
+}
+
+async function diagnoseLive(name: string, options: DiagnoseOptions, settings: DiagnosisOptions): Promise<Diagnosis> {
   const kc = loadKubeConfig({
     ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
     ...(options.context ? { context: options.context } : {}),
@@ -54,7 +69,7 @@ async function diagnoseLive(name: string, options: DiagnoseOptions): Promise<Dia
     {},
   );
   if (!enriched) throw new UsageError(`job "${name}" in namespace "${namespace}" disappeared while it was read`);
-  return diagnose(enriched.snapshot);
+  return diagnose(enriched.snapshot, settings);
 }
 
 /** Formats the diagnosis as a few lines for a terminal. */

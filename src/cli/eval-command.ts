@@ -4,7 +4,7 @@ import { formatProblem } from '../diagnose/scenario-check.ts';
 import { checkScenarioFolder as checkFolder, ScenarioFolderError } from '../diagnose/scenario-folder.ts';
 import type { CheckedFolder } from '../diagnose/scenario-folder.ts';
 import { sanitizeText } from '../slack/escape.ts';
-import { UsageError } from './diagnose-command.ts';
+import { diagnosisOptions, UsageError } from './diagnose-command.ts';
 
 /** Options of `jobwatch eval`. */
 export interface EvalOptions {
@@ -12,20 +12,25 @@ export interface EvalOptions {
   json?: boolean;
   /** Exit with 1 when the accuracy in percent (0 to 100) is below this. Default: no threshold. */
   failUnder?: number;
+  /** Path of a log patterns file applied to every diagnosis. Default: none. */
+  logPatterns?: string;
 }
 
 /**
  * Validates every `*.json` file in `dir`, evaluates the diagnosis on the valid ones and
  * prints the result. Returns the exit code: 0, or 1 when a file is invalid or the accuracy
- * is below `failUnder`. Throws `UsageError` when `dir` cannot be read or has no JSON files.
+ * is below `failUnder`. Throws `UsageError` when `dir` cannot be read or has no JSON files,
+ * and `ConfigError` when the `logPatterns` file cannot be read or is invalid.
  */
 export async function runEval(
   dir: string,
   options: EvalOptions,
   out: NodeJS.WritableStream,
 ): Promise<number> {
+  // The patterns file is checked first, so a mistake in it is reported before any work.
+  const settings = diagnosisOptions(options.logPatterns);
   const folder = await checkScenarioFolder(dir);
-  const report = evaluate(folder.valid);
+  const report = evaluate(folder.valid, settings);
   const percent = report.accuracy * 100;
   const { failUnder } = options;
   const underThreshold = failUnder !== undefined && folder.valid.length > 0 && percent < failUnder;

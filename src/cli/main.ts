@@ -55,7 +55,8 @@ program
   .option('--context <name>', 'kubeconfig context to use instead of the current one')
   .option('--scenario <file>', 'diagnose a scenario file offline instead of a live Job')
   .option('--json', 'print JSON: cause, reason, summary, evidence [{source, text}], fix, secondary, confidence')
-  .action(async (job: string | undefined, options: { namespace?: string; kubeconfig?: string; context?: string; scenario?: string; json?: boolean }) => {
+  .option('--log-patterns <file>', 'log patterns YAML file, as for JOBWATCH_LOG_PATTERNS_FILE (default: none)')
+  .action(async (job: string | undefined, options: { namespace?: string; kubeconfig?: string; context?: string; scenario?: string; json?: boolean; logPatterns?: string }) => {
     process.exitCode = await runDiagnose(job, { ...options, tailLines: 200, limitBytes: 262_144 }, process.stdout);
   });
 
@@ -73,6 +74,7 @@ program
   .description('validate a folder of scenario files and measure how often the diagnosis names the expected cause')
   .option('--json', 'print JSON: files, valid, invalid [{file, problems}], report')
   .option('--fail-under <percent>', 'exit with 1 when the accuracy in percent is below this (default: no threshold)', percent('--fail-under'))
+  .option('--log-patterns <file>', 'log patterns YAML file applied to every diagnosis, as for JOBWATCH_LOG_PATTERNS_FILE (default: none)')
   .addHelpText(
     'after',
     [
@@ -80,10 +82,10 @@ program
       'Every file is validated first; invalid files are listed with their problems and not evaluated.',
       'A scenario is right when the cause, the Job failure reason and every expected evidence string match.',
       'Exit status: 0 all valid and accuracy at or above --fail-under, 1 an invalid file or accuracy',
-      'under --fail-under, 2 a usage error such as a missing or unreadable DIR.',
+      'under --fail-under, 2 a usage error such as a missing or unreadable DIR or an invalid --log-patterns file.',
     ].join('\n'),
   )
-  .action(async (dir: string, options: { json?: boolean; failUnder?: number }) => {
+  .action(async (dir: string, options: { json?: boolean; failUnder?: number; logPatterns?: string }) => {
     process.exitCode = await runEval(dir, options, process.stdout);
   });
 

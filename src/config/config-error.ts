@@ -22,7 +22,11 @@ export type ConfigErrorCode =
   /** The action policy file could not be read. */
   | 'CONFIG_POLICY_UNREADABLE'
   /** The action policy file is not valid YAML or does not follow the policy schema. */
-  | 'CONFIG_POLICY_INVALID';
+  | 'CONFIG_POLICY_INVALID'
+  /** The log patterns file could not be read. */
+  | 'CONFIG_LOG_PATTERNS_UNREADABLE'
+  /** The log patterns file is not valid YAML, does not follow its schema, or has a bad pattern. */
+  | 'CONFIG_LOG_PATTERNS_INVALID';
 
 /**
  * A configuration that jobwatch cannot start with. It is permanent: retrying with the same
@@ -33,7 +37,7 @@ export class ConfigError extends Error {
   readonly code: ConfigErrorCode;
   /** Every problem found, so the operator can fix them all in one pass. */
   readonly problems: readonly ConfigProblem[];
-  /** The routing or policy file the problems are in, for the file codes. */
+  /** The routing, policy or log patterns file the problems are in, for the file codes. */
   readonly file: string | undefined;
 
   constructor(
@@ -62,7 +66,9 @@ function summarize(
 }
 
 function describeFile(code: ConfigErrorCode, file: string | undefined): string {
-  const kind = code.startsWith('CONFIG_POLICY_') ? 'policy file' : 'routing file';
+  let kind = 'routing file';
+  if (code.startsWith('CONFIG_POLICY_')) kind = 'policy file';
+  if (code.startsWith('CONFIG_LOG_PATTERNS_')) kind = 'log patterns file';
   return `${kind} ${file ?? ''}`;
 }
 

@@ -31,6 +31,7 @@ export const envSchema = z.object({
   JOBWATCH_ROLES: roleList('JOBWATCH_ROLES'),
   JOBWATCH_ROUTES_FILE: z.string().optional(),
   JOBWATCH_POLICY_FILE: z.string().optional(),
+  JOBWATCH_LOG_PATTERNS_FILE: z.string().optional(),
   JOBWATCH_CLUSTER_NAME: plainName('JOBWATCH_CLUSTER_NAME', 63),
   JOBWATCH_STUCK_AFTER_SECONDS: wholeNumber('JOBWATCH_STUCK_AFTER_SECONDS', SECONDS, 1, 86_400),
   JOBWATCH_BOOTSTRAP_POST_MAX_AGE_SECONDS: wholeNumber(
@@ -92,6 +93,7 @@ export const ENV_FIXES: Record<EnvVariable, string> = {
   JOBWATCH_ROLES: 'set it to all, or to a comma-separated list of watcher, worker, notifier',
   JOBWATCH_ROUTES_FILE: 'point it at a routing YAML file, or unset it',
   JOBWATCH_POLICY_FILE: 'point it at an action policy YAML file, or unset it',
+  JOBWATCH_LOG_PATTERNS_FILE: 'point it at a log patterns YAML file, or unset it',
   JOBWATCH_CLUSTER_NAME:
     'use a short name such as prod-eu-1, or unset it to use default',
   JOBWATCH_STUCK_AFTER_SECONDS: 'use a value in the range, or unset it to use 300',

@@ -53,6 +53,8 @@ export interface Config {
   routesFile?: string;
   /** Path of the action policy YAML file; without it everyone may read and nobody may write. */
   policyFile?: string;
+  /** Path of the log patterns file; without it only the built-in log rules apply. */
+  logPatternsFile?: string;
   /** Name of the cluster shown in alerts. Default `default`. */
   clusterName: string;
   /** Seconds a pod may wait in a stuck state before a stuck episode opens. Default 300. */
@@ -155,6 +157,9 @@ function toConfig(env: ParsedEnv): Config {
     roles: env.JOBWATCH_ROLES,
     ...(env.JOBWATCH_ROUTES_FILE === undefined ? {} : { routesFile: env.JOBWATCH_ROUTES_FILE }),
     ...(env.JOBWATCH_POLICY_FILE === undefined ? {} : { policyFile: env.JOBWATCH_POLICY_FILE }),
+    ...(env.JOBWATCH_LOG_PATTERNS_FILE === undefined
+      ? {}
+      : { logPatternsFile: env.JOBWATCH_LOG_PATTERNS_FILE }),
     clusterName: env.JOBWATCH_CLUSTER_NAME,
     stuckAfterSeconds: env.JOBWATCH_STUCK_AFTER_SECONDS,
     bootstrapPostMaxAgeSeconds: env.JOBWATCH_BOOTSTRAP_POST_MAX_AGE_SECONDS,

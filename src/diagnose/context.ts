@@ -9,6 +9,7 @@ import type {
 } from '@kubernetes/client-node';
 import { secretEnvNames } from './redact.ts';
 import type { ContainerLog, Snapshot } from './types.ts';
+import type { UserLogPattern } from './user-patterns.ts';
 
 /** The Job's terminal or soon-terminal condition. */
 export interface JobFailure {
@@ -37,6 +38,8 @@ export interface DiagnosisContext {
   jobName: string;
   failure: JobFailure | undefined;
   secretNames: string[];
+  /** Configured log patterns, in file order; empty when none are configured. */
+  logPatterns: readonly UserLogPattern[];
   eventsFor(kind: string, name: string): CoreV1Event[];
   logFor(podName: string, container: string, previous: boolean): ContainerLog | undefined;
   node(name: string | undefined): V1Node | undefined;
@@ -55,7 +58,10 @@ function eventTime(event: CoreV1Event): number {
   return toMillis(event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? event.metadata?.creationTimestamp);
 }
 
-export function buildContext(snapshot: Snapshot): DiagnosisContext {
+export function buildContext(
+  snapshot: Snapshot,
+  logPatterns: readonly UserLogPattern[] = [],
+): DiagnosisContext {
   const events = [...snapshot.events].sort(
     (a, b) => eventTime(a) - eventTime(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''),
   );
@@ -70,6 +76,7 @@ export function buildContext(snapshot: Snapshot): DiagnosisContext {
     jobName: snapshot.job.metadata?.name ?? '(unnamed)',
     failure: readJobFailure(snapshot),
     secretNames: [...secretNames].sort(),
+    logPatterns,
     eventsFor: (kind, name) =>
       events.filter((e) => e.involvedObject.kind === kind && e.involvedObject.name === name),
     logFor: (podName, container, previous) =>

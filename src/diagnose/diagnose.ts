@@ -12,6 +12,16 @@ import type { Ranking } from './rank.ts';
 import { redactText } from './redact.ts';
 import type { Diagnosis, EvidenceQuote, Snapshot } from './types.ts';
 import { unknownFinding } from './unknown.ts';
+import type { UserLogPattern } from './user-patterns.ts';
+
+/** Settings of one diagnosis that come from jobwatch's configuration, not the cluster. */
+export interface DiagnosisOptions {
+  /**
+   * Log patterns from `JOBWATCH_LOG_PATTERNS_FILE`, in file order. A match on a decisive
+   * line of the blamed container outranks the built-in log families. Default none.
+   */
+  logPatterns?: readonly UserLogPattern[];
+}
 
 /** Most evidence quotes kept, the strongest first. */
 const MAX_EVIDENCE = 12;
@@ -20,15 +30,15 @@ const MAX_EVIDENCE = 12;
  * Names the cause of a failed (or stuck) Job from a snapshot of the Job, its
  * pods, events, nodes, other objects and logs, with the evidence quoted as
  * the cluster and the program wrote it. The result is a pure function of the
- * snapshot: the same snapshot always gives the same text. Secrets in quoted
- * text are masked (see `redactText`).
+ * snapshot and `options`: the same input always gives the same text. Secrets
+ * in quoted text are masked (see `redactText`).
  *
  * `reason` is the reason of the Job's `Failed` condition, or of its
  * `FailureTarget` condition while the controller is still stopping pods
  * (both carry the same reason), else null.
  */
-export function diagnose(snapshot: Snapshot): Diagnosis {
-  const ctx = buildContext(snapshot);
+export function diagnose(snapshot: Snapshot, options: DiagnosisOptions = {}): Diagnosis {
+  const ctx = buildContext(snapshot, options.logPatterns);
   const byPod = new Map<string, Finding>();
   for (const pod of sortPods(snapshot.pods)) {
     const finding = podFinding(ctx, pod);

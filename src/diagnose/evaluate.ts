@@ -1,4 +1,5 @@
 import { diagnose } from './diagnose.ts';
+import type { DiagnosisOptions } from './diagnose.ts';
 import { scenarioToSnapshot } from './scenario.ts';
 import type { Scenario } from './scenario.ts';
 import { CAUSE_IDS } from './types.ts';
@@ -64,10 +65,12 @@ const CONFIDENCE_ORDER: readonly Confidence[] = ['high', 'medium', 'low'];
  * Runs `diagnose` on each scenario and compares the result with its `expected` block: the
  * cause, the Job's failure reason, and the evidence strings, which must appear in the
  * summary or an evidence quote (case-insensitive). The report does not depend on the
- * order of `scenarios`.
+ * order of `scenarios`. `options` is passed to every diagnosis, such as configured log
+ * patterns.
  */
-export function evaluate(scenarios: readonly Scenario[]): Report {
-  const cases = [...scenarios].sort((a, b) => compareText(a.id, b.id)).map(evaluateScenario);
+export function evaluate(scenarios: readonly Scenario[], options: DiagnosisOptions = {}): Report {
+  const sorted = [...scenarios].sort((a, b) => compareText(a.id, b.id));
+  const cases = sorted.map((scenario) => evaluateScenario(scenario, options));
   const right = cases.filter((c) => c.right).length;
   return {
     total: cases.length,
@@ -85,8 +88,8 @@ export function evaluate(scenarios: readonly Scenario[]): Report {
 }
 
 /** Diagnoses one scenario and compares the result with what it expects. */
-export function evaluateScenario(scenario: Scenario): CaseResult {
-  const diagnosis = diagnose(scenarioToSnapshot(scenario));
+export function evaluateScenario(scenario: Scenario, options: DiagnosisOptions = {}): CaseResult {
+  const diagnosis = diagnose(scenarioToSnapshot(scenario), options);
   const { cause, reason, evidence } = scenario.expected;
   const missing = missingEvidence(diagnosis, evidence);
   return {

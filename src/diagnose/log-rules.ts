@@ -6,13 +6,15 @@ import type { Finding, FindingBase } from './finding.ts';
 import { describePod, podLogs, recreateHint, templateOwner, withCommand } from './fix-text.ts';
 import type { LogMatch } from './log-patterns.ts';
 import type { EvidenceQuote } from './types.ts';
+import { userPatternFinding } from './user-pattern-rules.ts';
 
 type Base = FindingBase;
 
 /**
- * Explains a non-zero exit that is not a signal from the container's log:
- * a missing script, a foreign-architecture binary, missing configuration, a
- * refusal, an unreachable dependency, or else the program's own error.
+ * Explains a non-zero exit that is not a signal from the container's log: a
+ * configured log pattern first, then a missing script, a foreign-architecture
+ * binary, missing configuration, a refusal, an unreachable dependency, or else
+ * the program's own error.
  */
 export function logFinding(
   ctx: DiagnosisContext,
@@ -23,6 +25,9 @@ export function logFinding(
   base: Base,
   previous: boolean,
 ): Finding {
+  const run = { view, code, previous, lines: log.reading.lines };
+  const configured = userPatternFinding(ctx, run, evidence, base);
+  if (configured !== undefined) return configured;
   const match = log.match;
   const logs = podLogs(ctx, view.podName, view.name, previous);
   const exited = `container ${view.name} exited with exit code ${code}`;

@@ -1,6 +1,8 @@
 import type { V1Job } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import type { DiagnosisOptions } from '../diagnose/diagnose.ts';
 import type { Diagnosis, Snapshot } from '../diagnose/types.ts';
+import type { UserLogPattern } from '../diagnose/user-patterns.ts';
 import type { RouteDecision, RouteTarget } from '../config/routing.ts';
 import { failpoint } from '../failpoint.ts';
 import { applySignal, isOpen, mergeEvidence, shouldNotify, type EpisodeRecord } from './record.ts';
@@ -26,7 +28,9 @@ export type NotifyRequest =
 export interface SignalProcessorDeps {
   store: EpisodeStore;
   reader: ClusterReader;
-  diagnose: (snapshot: Snapshot) => Diagnosis;
+  diagnose: (snapshot: Snapshot, options?: DiagnosisOptions) => Diagnosis;
+  /** Log patterns from `JOBWATCH_LOG_PATTERNS_FILE`, passed to every diagnosis. Default none. */
+  logPatterns?: readonly UserLogPattern[];
   route: (target: RouteTarget) => RouteDecision;
   notify: (request: NotifyRequest) => Promise<void>;
   logger: Logger;
@@ -181,7 +185,7 @@ function decideRoute(deps: SignalProcessorDeps, episode: EpisodeRecord, snapshot
 
 function diagnoseSafely(deps: SignalProcessorDeps, snapshot: Snapshot, log: Logger): Diagnosis {
   try {
-    return deps.diagnose(snapshot);
+    return deps.diagnose(snapshot, { logPatterns: deps.logPatterns ?? [] });
   } catch (err) {
     log.error({ err }, 'diagnosis failed; alerting without a cause');
     return {
