@@ -1,0 +1,389 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { createActionPolicy, impersonationRules } from '../../src/actions/policy.ts';
+import { loadConfig } from '../../src/config/env.ts';
+import { parsePolicy } from '../../src/config/policy.ts';
+import { parseRoutes } from '../../src/config/routing.ts';
+import {
+  CHART_DIR,
+  findManifest,
+  jobwatchContainer,
+  ofKind,
+  renderChart,
+  resolveEnv,
+  ROOT,
+  runCommand,
+  secretData,
+  type CommandResult,
+  type Manifest,
+  type PodSpec,
+  type Workload,
+} from '../helm/chart-render.ts';
+import { controlPlane, createNamespace } from './support/e2e.ts';
+import { KubeRequestError } from './support/kube-client.ts';
+
+/**
+ * The Helm chart, rendered by the real helm with each values file in helm/jobwatch/ci. Each
+ * render is checked object by object and must pass the real API server's server-side dry
+ * run. The RBAC of three renders is then applied, and `kubectl auth can-i` runs as the
+ * chart's ServiceAccounts.
+ */
+
+const plane = controlPlane();
+const CI_DIR = 'helm/jobwatch/ci';
+const CI_FILES = readdirSync(resolve(ROOT, CI_DIR))
+  .filter((name) => name.endsWith('.yaml'))
+  .sort();
+const RBAC_KINDS = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
+/** The Secret that ci/external-redis.yaml names, as an operator would create it. */
+const EXISTING_SECRETS = {
+  'jobwatch-slack': {
+    SLACK_BOT_TOKEN: 'xoxb-0000000000-0000000000000-existing0secret0token',
+    SLACK_SIGNING_SECRET: '0existing0signing0secret0',
+  },
+};
+const SLACK_SECRETS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'];
+
+const tempDirs: string[] = [];
+
+afterAll(async () => {
+  await plane.dispatcher.close();
+  for (const dir of tempDirs) await rm(dir, { recursive: true, force: true });
+});
+
+/** Returns a new release name, so the cluster-scoped objects of two renders never collide. */
+function releaseName(): string {
+  return `jw${randomBytes(3).toString('hex')}`;
+}
+
+function fullName(release: string): string {
+  return `${release}-jobwatch`;
+}
+
+function render(file: string, release: string, namespace: string): Promise<Manifest[]> {
+  return renderChart({ release, namespace, valuesFiles: [`${CI_DIR}/${file}`] });
+}
+
+function kubectl(args: string[], input?: string): Promise<CommandResult> {
+  return runCommand('kubectl', ['--kubeconfig', plane.kubeconfig, ...args], input);
+}
+
+/**
+ * Wraps objects in a v1 List, as JSON: YAML written by the yaml package follows YAML 1.2,
+ * which leaves a string such as "yes" unquoted, and kubectl's YAML 1.1 reader then takes it
+ * for a boolean.
+ */
+function toList(manifests: Manifest[]): string {
+  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifests });
+}
+
+/** Creates a namespace with a fixed name, as the values files name them; an existing one is kept. */
+async function ensureNamespace(name: string): Promise<void> {
+  try {
+    await plane.kube.call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  } catch (err) {
+    if (!(err instanceof KubeRequestError && err.status === 409)) throw err;
+  }
+}
+
+async function applyRbac(manifests: Manifest[]): Promise<void> {
+  const rbac = manifests.filter((manifest) => RBAC_KINDS.has(manifest.kind));
+  for (const namespace of new Set(rbac.map((manifest) => manifest.metadata.namespace))) {
+    if (namespace !== undefined) await ensureNamespace(namespace);
+  }
+  const result = await kubectl(['apply', '-f', '-'], toList(rbac));
+  if (result.code !== 0) throw new Error(`kubectl apply of the chart's RBAC failed: ${result.stderr}`);
+}
+
+function serviceAccountUser(namespace: string, name: string): string {
+  return `system:serviceaccount:${namespace}:${name}`;
+}
+
+async function canI(user: string, check: string[]): Promise<string> {
+  const result = await kubectl(['auth', 'can-i', ...check, `--as=${user}`]);
+  return result.stdout.trim();
+}
+
+async function canIList(user: string, namespace: string): Promise<string> {
+  const result = await kubectl(['auth', 'can-i', '--list', `--as=${user}`, '-n', namespace]);
+  if (result.code !== 0) throw new Error(`kubectl auth can-i --list failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+function deployments(manifests: Manifest[]): Workload[] {
+  return ofKind<Workload>(manifests, 'Deployment');
+}
+
+function envNames(workload: Workload): string[] {
+  return (jobwatchContainer(workload).env ?? []).map((variable) => variable.name);
+}
+
+function bindingSubjects(manifests: Manifest[]): string[] {
+  const bindings = [...ofKind(manifests, 'RoleBinding'), ...ofKind(manifests, 'ClusterRoleBinding')];
+  return bindings.flatMap((binding) =>
+    ((binding['subjects'] ?? []) as { name: string }[]).map((subject) => subject.name),
+  );
+}
+
+function readRules(file: string, kind: string): unknown {
+  const text = readFileSync(resolve(ROOT, file), 'utf8');
+  const manifests = text.split(/^---$/m).map((doc) => parse(doc) as Manifest & { rules?: unknown });
+  return manifests.find((manifest) => manifest.kind === kind)?.rules;
+}
+
+describe('chart with each values file in helm/jobwatch/ci', () => {
+  it.each(CI_FILES)('%s passes a server-side dry run', async (file) => {
+    const namespace = await createNamespace(plane.kube, 'helm-dry');
+    const manifests = await render(file, releaseName(), namespace);
+    // The Prometheus Operator's kinds need its CRDs, which this API server does not have.
+    const core = manifests.filter((manifest) => !manifest.apiVersion.startsWith('monitoring.coreos.com/'));
+    for (const name of new Set(core.map((manifest) => manifest.metadata.namespace))) {
+      if (name !== undefined && name !== namespace) await ensureNamespace(name);
+    }
+
+    const result = await kubectl(['apply', '--dry-run=server', '-f', '-'], toList(core));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const accepted = result.stdout.split('\n').filter((line) => line.endsWith('(server dry run)'));
+    expect(accepted).toHaveLength(core.length);
+  });
+
+  it.each(CI_FILES)('%s runs every pod as non-root with a read-only root', async (file) => {
+    const manifests = await render(file, 'jobwatch', 'jobwatch');
+    const workloads = [...deployments(manifests), ...ofKind<Workload>(manifests, 'StatefulSet')];
+    expect(workloads.length).toBeGreaterThan(0);
+    for (const workload of workloads) {
+      const pod: PodSpec = workload.spec.template.spec;
+      const where = `${workload.kind}/${workload.metadata.name}`;
+      expect(pod.securityContext?.['runAsNonRoot'], where).toBe(true);
+      expect(pod.securityContext?.['runAsUser'], where).toBeGreaterThan(0);
+      expect(pod.securityContext?.['seccompProfile'], where).toEqual({ type: 'RuntimeDefault' });
+      for (const container of pod.containers) {
+        expect(container.securityContext?.['allowPrivilegeEscalation'], where).toBe(false);
+        expect(container.securityContext?.['readOnlyRootFilesystem'], where).toBe(true);
+        expect(container.securityContext?.['capabilities'], where).toEqual({ drop: ['ALL'] });
+        expect(container.resources?.requests?.['memory'], where).toBeDefined();
+        expect(container.resources?.limits?.['memory'], where).toBeDefined();
+        const tmp = container.volumeMounts?.find((mount) => mount.mountPath === '/tmp');
+        expect(pod.volumes?.find((volume) => volume.name === tmp?.name)?.emptyDir, where).toBeDefined();
+      }
+    }
+  });
+
+  it.each(CI_FILES)('%s gives each jobwatch pod a valid configuration', async (file) => {
+    const manifests = await render(file, 'jobwatch', 'jobwatch');
+    const secrets = { ...EXISTING_SECRETS, ...secretData(manifests) };
+    const configMap = findManifest<Manifest & { data?: Record<string, string> }>(manifests, 'ConfigMap', 'jobwatch');
+    for (const workload of deployments(manifests)) {
+      const container = jobwatchContainer(workload);
+      expect(container.livenessProbe?.httpGet?.path).toBe('/healthz');
+      expect(container.readinessProbe?.httpGet?.path).toBe('/readyz');
+      const env = resolveEnv(container, secrets);
+      const config = loadConfig(env);
+      if (config.routesFile !== undefined) {
+        expect(config.routesFile).toBe('/etc/jobwatch/config/routes.yaml');
+        parseRoutes(configMap.data?.['routes.yaml'] ?? '', config.routesFile, {});
+      }
+      if (config.policyFile !== undefined) {
+        expect(config.policyFile).toBe('/etc/jobwatch/config/policy.yaml');
+        parsePolicy(configMap.data?.['policy.yaml'] ?? '', config.policyFile);
+      }
+      // A folder mount, because the kubelet never refreshes a subPath mount.
+      const mount = container.volumeMounts?.find((m) => m.mountPath === '/etc/jobwatch/config');
+      expect(mount?.subPath).toBeUndefined();
+      const volume = workload.spec.template.spec.volumes?.find((v) => v.name === mount?.name);
+      expect(volume?.configMap?.name).toBe('jobwatch');
+    }
+  });
+});
+
+describe('chart objects', () => {
+  it('all-in-one runs every role in one Deployment', async () => {
+    const manifests = await render('all-in-one.yaml', 'jobwatch', 'jobwatch');
+    const [deployment, ...others] = deployments(manifests);
+    expect(others).toEqual([]);
+    expect(deployment?.spec.template.spec.serviceAccountName).toBe('jobwatch');
+    const env = resolveEnv(jobwatchContainer(deployment as Workload), secretData(manifests));
+    expect(env['JOBWATCH_ROLES']).toBe('all');
+    expect(env['SLACK_BOT_TOKEN']).toMatch(/^xoxb-/);
+    expect(ofKind(manifests, 'PodDisruptionBudget')).toEqual([]);
+  });
+
+  it('split roles give the Slack pods no token', async () => {
+    const manifests = await render('split-roles.yaml', 'jobwatch', 'jobwatch');
+    const slack = findManifest<Workload>(manifests, 'Deployment', 'jobwatch-slack');
+    const slackPod = slack.spec.template.spec;
+    expect(slackPod.automountServiceAccountToken).toBe(false);
+    expect(slackPod.serviceAccountName).toBe('jobwatch-slack');
+    const account = findManifest(manifests, 'ServiceAccount', 'jobwatch-slack');
+    expect(account['automountServiceAccountToken']).toBe(false);
+    expect(bindingSubjects(manifests)).not.toContain('jobwatch-slack');
+    expect(resolveEnv(jobwatchContainer(slack), secretData(manifests))['JOBWATCH_ROLES']).toBe('notifier');
+    expect(envNames(slack)).toEqual(expect.arrayContaining(SLACK_SECRETS));
+  });
+
+  it('split roles keep Slack tokens out of the cluster pods', async () => {
+    const manifests = await render('split-roles.yaml', 'jobwatch', 'jobwatch');
+    const cluster = findManifest<Workload>(manifests, 'Deployment', 'jobwatch-cluster');
+    expect(cluster.spec.template.spec.serviceAccountName).toBe('jobwatch');
+    expect(cluster.spec.template.spec.automountServiceAccountToken).toBeUndefined();
+    expect(bindingSubjects(manifests)).toContain('jobwatch');
+    const env = resolveEnv(jobwatchContainer(cluster), secretData(manifests));
+    expect(env['JOBWATCH_ROLES']).toBe('watcher,worker');
+    for (const name of SLACK_SECRETS) expect(envNames(cluster)).not.toContain(name);
+    // The worker routes alerts, so it still needs the default channel.
+    expect(env['SLACK_CHANNEL']).toBe('C0123456');
+  });
+
+  it('split roles route Slack requests to the notifier', async () => {
+    const manifests = await render('split-roles.yaml', 'jobwatch', 'jobwatch');
+    const service = findManifest<Manifest & { spec: { selector: Record<string, string> } }>(manifests, 'Service', 'jobwatch');
+    expect(service.spec.selector['app.kubernetes.io/component']).toBe('slack');
+    const budgets = ofKind(manifests, 'PodDisruptionBudget').map((budget) => budget.metadata.name);
+    expect(budgets.sort()).toEqual(['jobwatch-cluster', 'jobwatch-slack']);
+  });
+
+  it('namespaced RBAC gives one Role per namespace', async () => {
+    const manifests = await render('namespaced-rbac.yaml', 'jobwatch', 'jobwatch');
+    const watched = ['jobwatch-ci-payments', 'jobwatch-ci-billing'];
+    const reads = ofKind(manifests, 'Role').filter((role) => role.metadata.name === 'jobwatch');
+    expect(reads.map((role) => role.metadata.namespace).sort()).toEqual([...watched].sort());
+    for (const role of reads) expect(role['rules']).toEqual(readRules('deploy/rbac/namespaced.yaml', 'Role'));
+    const bindings = ofKind(manifests, 'RoleBinding').filter((binding) => binding.metadata.name === 'jobwatch');
+    expect(bindings.map((binding) => binding.metadata.namespace).sort()).toEqual([...watched].sort());
+    expect(ofKind(manifests, 'ClusterRole')).toEqual([]);
+    expect(ofKind(manifests, 'ClusterRoleBinding')).toEqual([]);
+    const env = resolveEnv(jobwatchContainer(deployments(manifests)[0] as Workload), secretData(manifests));
+    expect(env['JOBWATCH_NAMESPACES']).toBe(watched.join(','));
+  });
+
+  it('cluster-wide RBAC has the rules of deploy/rbac', async () => {
+    const manifests = await render('all-in-one.yaml', 'jobwatch', 'jobwatch');
+    const role = findManifest(manifests, 'ClusterRole', 'jobwatch');
+    expect(role['rules']).toEqual(readRules('deploy/rbac/cluster.yaml', 'ClusterRole'));
+    const leases = findManifest(manifests, 'Role', 'jobwatch-leases');
+    expect(leases.metadata.namespace).toBe('jobwatch');
+    expect(leases['rules']).toEqual([
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+    ]);
+  });
+
+  it('impersonates only the identities of the policy', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'jobwatch-helm-'));
+    tempDirs.push(dir);
+    const policyText = readFileSync(resolve(ROOT, 'examples/policy.yaml'), 'utf8');
+    const valuesFile = join(dir, 'policy-values.yaml');
+    await writeFile(valuesFile, stringify({ redis: { url: 'redis://redis:6379' }, policy: parse(policyText) as unknown }));
+    const manifests = await renderChart({ release: 'jobwatch', namespace: 'jobwatch', valuesFiles: [valuesFile] });
+
+    const role = findManifest(manifests, 'ClusterRole', 'jobwatch-impersonate');
+    const expected = impersonationRules(createActionPolicy(parsePolicy(policyText, 'examples/policy.yaml')));
+    expect(role['rules']).toEqual(expected);
+    expect(role['rules']).toEqual(readRules('deploy/rbac/impersonate.yaml', 'ClusterRole'));
+  });
+
+  it('grants no impersonation without a policy', async () => {
+    const manifests = await render('internal-redis.yaml', 'jobwatch', 'jobwatch');
+    const names = ofKind(manifests, 'ClusterRole').map((role) => role.metadata.name);
+    expect(names).toEqual(['jobwatch']);
+  });
+
+  it('renders the Prometheus rules from the chart file', async () => {
+    const manifests = await render('all-in-one.yaml', 'jobwatch', 'jobwatch');
+    const rule = findManifest<Manifest & { spec: { groups: { rules: unknown }[] } }>(manifests, 'PrometheusRule', 'jobwatch');
+    const file = parse(readFileSync(join(CHART_DIR, 'files/prometheus-rules.yaml'), 'utf8')) as unknown;
+    expect(rule.spec.groups[0]?.rules).toEqual(file);
+    expect(findManifest(manifests, 'ServiceMonitor', 'jobwatch').metadata.namespace).toBe('jobwatch');
+  });
+
+  it('internal Redis persists without eviction', async () => {
+    const manifests = await render('internal-redis.yaml', 'jobwatch', 'jobwatch');
+    const redis = findManifest<Workload & { spec: { volumeClaimTemplates: unknown[] } }>(manifests, 'StatefulSet', 'jobwatch-redis');
+    const args = (redis.spec.template.spec.containers[0]?.args ?? []).join(' ');
+    expect(args).toContain('--appendonly yes');
+    expect(args).toContain('--maxmemory-policy noeviction');
+    expect(args).toContain('--maxmemory 100mb');
+    expect(redis.spec.volumeClaimTemplates).toHaveLength(1);
+    const env = resolveEnv(jobwatchContainer(deployments(manifests)[0] as Workload), secretData(manifests));
+    expect(env['REDIS_URL']).toBe('redis://jobwatch-redis.jobwatch.svc:6379');
+    expect(findManifest(manifests, 'Service', 'jobwatch-redis').metadata.namespace).toBe('jobwatch');
+  });
+
+  it('external Redis with an existing Secret', async () => {
+    const manifests = await render('external-redis.yaml', 'jobwatch', 'jobwatch');
+    expect(ofKind(manifests, 'Secret')).toEqual([]);
+    const container = jobwatchContainer(deployments(manifests)[0] as Workload);
+    const refs = (container.env ?? []).flatMap((variable) => variable.valueFrom?.secretKeyRef?.name ?? []);
+    expect(new Set(refs)).toEqual(new Set(['jobwatch-slack']));
+    const env = resolveEnv(container, EXISTING_SECRETS);
+    expect(env['REDIS_URL']).toBe('rediss://redis.example.com:6380/0');
+    expect(env['SLACK_BOT_TOKEN']).toBe(EXISTING_SECRETS['jobwatch-slack'].SLACK_BOT_TOKEN);
+  });
+});
+
+describe('chart RBAC applied to the API server', () => {
+  let namespace = '';
+  let release = '';
+
+  beforeAll(async () => {
+    namespace = await createNamespace(plane.kube, 'helm-rbac');
+    release = releaseName();
+    await applyRbac(await render('all-in-one.yaml', release, namespace));
+  });
+
+  it('cluster-wide install matches ci/can-i-cluster.txt', async () => {
+    const list = await canIList(serviceAccountUser(namespace, fullName(release)), namespace);
+    await expect(list).toMatchFileSnapshot(resolve(ROOT, CI_DIR, 'can-i-cluster.txt'));
+  });
+
+  it.each([
+    ['yes', ['list', 'jobs.batch', '--all-namespaces']],
+    ['yes', ['watch', 'pods', '--all-namespaces']],
+    ['no', ['get', 'secrets', '--all-namespaces']],
+    ['no', ['create', 'jobs.batch', '--all-namespaces']],
+    ['yes', ['impersonate', 'users/slack:payments-oncall']],
+    ['no', ['impersonate', 'users/slack:mallory']],
+    ['no', ['impersonate', 'serviceaccounts']],
+  ])('cluster-wide install returns %s for %j', async (answer, check) => {
+    expect(await canI(serviceAccountUser(namespace, fullName(release)), check)).toBe(answer);
+  });
+
+  it('lets leases be written only in the release namespace', async () => {
+    const user = serviceAccountUser(namespace, fullName(release));
+    expect(await canI(user, ['create', 'leases.coordination.k8s.io', '-n', namespace])).toBe('yes');
+    expect(await canI(user, ['update', 'leases.coordination.k8s.io', '-n', namespace])).toBe('yes');
+    expect(await canI(user, ['create', 'leases.coordination.k8s.io', '-n', 'default'])).toBe('no');
+  });
+
+  it('namespaced install matches ci/can-i-namespaced.txt', async () => {
+    const accountNamespace = await createNamespace(plane.kube, 'helm-rbac');
+    const namespacedRelease = releaseName();
+    await applyRbac(await render('namespaced-rbac.yaml', namespacedRelease, accountNamespace));
+    const user = serviceAccountUser(accountNamespace, fullName(namespacedRelease));
+
+    const list = await canIList(user, 'jobwatch-ci-payments');
+    await expect(list).toMatchFileSnapshot(resolve(ROOT, CI_DIR, 'can-i-namespaced.txt'));
+    expect(await canI(user, ['list', 'jobs.batch', '-n', 'jobwatch-ci-billing'])).toBe('yes');
+    expect(await canI(user, ['list', 'jobs.batch', '-n', 'default'])).toBe('no');
+    expect(await canI(user, ['list', 'jobs.batch', '--all-namespaces'])).toBe('no');
+  });
+
+  it('split install leaves the Slack account without access', async () => {
+    const accountNamespace = await createNamespace(plane.kube, 'helm-rbac');
+    const splitRelease = releaseName();
+    await applyRbac(await render('split-roles.yaml', splitRelease, accountNamespace));
+    const slackUser = serviceAccountUser(accountNamespace, `${fullName(splitRelease)}-slack`);
+    const clusterUser = serviceAccountUser(accountNamespace, fullName(splitRelease));
+
+    expect(await canI(clusterUser, ['list', 'jobs.batch', '--all-namespaces'])).toBe('yes');
+    expect(await canI(slackUser, ['list', 'jobs.batch', '--all-namespaces'])).toBe('no');
+    expect(await canI(slackUser, ['get', 'pods', '-n', accountNamespace])).toBe('no');
+    expect(await canI(slackUser, ['impersonate', 'users/slack:platform-admin'])).toBe('no');
+    expect(await canI(slackUser, ['create', 'leases.coordination.k8s.io', '-n', accountNamespace])).toBe('no');
+  });
+});
