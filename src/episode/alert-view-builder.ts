@@ -4,6 +4,7 @@ import { decisiveLines } from '../diagnose/decisive-lines.ts';
 import type { ContainerLog, Diagnosis, Snapshot } from '../diagnose/types.ts';
 import type { AttemptRecord } from '../queue/signals.ts';
 import type { AlertView, AttemptView } from '../slack/alert-view.ts';
+import { nameGonePods } from './gone-pod-attempts.ts';
 import { jobParameters } from './job-parameters.ts';
 import type { EpisodeRecord } from './record.ts';
 
@@ -32,7 +33,7 @@ export function buildAlertView(
     fix: diagnosis.fix,
     secondary: diagnosis.secondary,
     params: jobParameters(job, snapshot.pods, episode.attempts, options.nowMs),
-    attempts: episode.attempts.map((a, i) => attemptView(a, i + 1, snapshot.logs)),
+    attempts: nameGonePods(episode.attempts, snapshot).map((a, i) => attemptView(a, i + 1, snapshot.logs)),
     openedAt: episode.openedAt,
   };
   if (options.cluster !== undefined) view.cluster = options.cluster;

@@ -1,6 +1,7 @@
 import type { AttemptRecord, CapturedEvidence, Signal } from '../queue/signals.ts';
 import type { NotifyMode } from '../config/routing.ts';
 import type { EpisodeState } from '../slack/alert-view.ts';
+import { gonePodCount } from './gone-pod-attempts.ts';
 
 /** Maximum attempts an episode keeps; older ones are dropped beyond it. */
 export const MAX_ATTEMPTS_KEPT = 50;
@@ -84,9 +85,22 @@ export function applySignal(episode: EpisodeRecord | undefined, signal: Signal, 
 function applyAttempt(episode: EpisodeRecord | undefined, signal: Extract<Signal, { type: 'attempt-failed' }>, ctx: ApplyContext): ApplyResult {
   const attempt = signal.attempt;
   if (episode?.attempts.some((a) => a.key === attempt.key)) return { episode, changed: false };
+  // A failure counted from the Job's status is already shown when the episode contains as
+  // many attempts, such as after a watcher restart that no longer finds the failed pods.
+  const goneCount = gonePodCount(attempt);
+  if (episode && goneCount !== undefined && episode.attempts.length >= goneCount) return { episode, changed: false };
   const base = episode ?? open(signal, 'failing', attempt.finishedAt ?? signal.observedAt, ctx);
-  const attempts = [...base.attempts, attempt].slice(-MAX_ATTEMPTS_KEPT);
-  return { episode: { ...base, attempts, version: base.version + 1 }, changed: true, newAttempt: attempt };
+  return { episode: { ...base, attempts: withAttempt(base.attempts, attempt), version: base.version + 1 }, changed: true, newAttempt: attempt };
+}
+
+/**
+ * Adds an attempt, newest last. An attempt read from a pod takes the place of the first
+ * one counted from the Job's status, because that count may have been the same pod seen late.
+ */
+function withAttempt(attempts: AttemptRecord[], attempt: AttemptRecord): AttemptRecord[] {
+  const placeholder = gonePodCount(attempt) === undefined ? attempts.findIndex((a) => gonePodCount(a) !== undefined) : -1;
+  if (placeholder >= 0) return attempts.map((a, i) => (i === placeholder ? attempt : a));
+  return [...attempts, attempt].slice(-MAX_ATTEMPTS_KEPT);
 }
 
 function applyStuck(episode: EpisodeRecord | undefined, signal: Extract<Signal, { type: 'stuck' }>, ctx: ApplyContext): ApplyResult {

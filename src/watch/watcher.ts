@@ -2,8 +2,10 @@ import type { Logger } from 'pino';
 import { failpoint } from '../failpoint.ts';
 import type { CapturedEvidence, Signal } from '../queue/signals.ts';
 import { SIGNAL_VERSION } from '../queue/signals.ts';
+import { gonePodAttemptKey } from '../episode/gone-pod-attempts.ts';
 import { detectAttempts, type DetectedAttempt } from './attempt-detector.ts';
 import { findCronJobStall, MISSED_SCHEDULES_REASON, type CronJobRun, type CronJobStall, type CronJobStallOptions } from './cronjob-stall.ts';
+import { GonePodTracker } from './gone-pod-tracker.ts';
 import type { SlimCronJob, SlimJob, SlimPod } from './slim.ts';
 import { jobWithoutPodsFinding, podStuckFinding, type StuckFinding } from './stuck-detector.ts';
 
@@ -35,6 +37,7 @@ export class Watcher {
   readonly #waitingSince = new Map<string, string>();
   readonly #troubled = new Set<string>();
   readonly #reported = new Set<string>();
+  readonly #gonePods = new GonePodTracker();
   readonly #cronJobs = new Map<string, SlimCronJob>();
   /** CronJobs reported for missed schedules, whose episode closes when a run starts again. */
   readonly #stalledCronJobs = new Set<string>();
@@ -68,6 +71,7 @@ export class Watcher {
   }
 
   upsertJob(job: SlimJob): void {
+    this.#gonePods.observe(job, this.#clock());
     const old = this.#jobs.get(job.uid);
     this.#jobs.set(job.uid, job);
     if (job.failure && (!old?.failure || old.failure.type !== job.failure.type)) {
@@ -88,6 +92,7 @@ export class Watcher {
       this.#emit(known, { type: 'job-deleted' });
     }
     this.#troubled.delete(job.uid);
+    this.#gonePods.forget(job.uid);
     for (const key of [...this.#reported]) if (key.startsWith(`${job.uid}.`)) this.#reported.delete(key);
   }
 
@@ -99,6 +104,7 @@ export class Watcher {
     if (!set) this.#podsByJob.set(pod.jobUid, (set = new Set()));
     set.add(pod.uid);
     this.#trackWaiting(pod);
+    if (pod.phase === 'Failed') this.#gonePods.podFailed(pod.jobUid, pod.uid);
     for (const attempt of detectAttempts(old, pod)) this.#reportAttempt(pod, attempt);
   }
 
@@ -151,6 +157,8 @@ export class Watcher {
     for (const job of this.#jobs.values()) {
       const finding = jobWithoutPodsFinding(job, this.#podsByJob.get(job.uid)?.size ?? 0, now, this.#options.stuckAfterMs);
       if (finding) this.#reportStuck(job, finding);
+      const goneCount = this.#gonePods.unexplained(job, now);
+      if (goneCount !== undefined) this.#reportGonePod(job, goneCount);
     }
     this.checkCronJobs();
   }
@@ -243,6 +251,19 @@ export class Watcher {
   }
 
   /** Sends a stuck signal once per object and key; returns false when it was sent before. */
+  /**
+   * Reports a failure the Job counts but whose pod the watcher never saw fail. The worker
+   * names the pod from the Job's events and drops the report when the episode already
+   * holds that many attempts.
+   */
+  #reportGonePod(job: SlimJob, failedCount: number): void {
+    const key = gonePodAttemptKey(failedCount);
+    if (this.#reported.has(`${job.uid}.attempt.${key}`)) return;
+    this.#reported.add(`${job.uid}.attempt.${key}`);
+    this.#troubled.add(job.uid);
+    this.#emit(job, { type: 'attempt-failed', attempt: { key, podUid: '', pod: '' } });
+  }
+
   #reportStuck(job: Pick<SlimJob, 'uid' | 'namespace' | 'name'>, finding: StuckFinding): boolean {
     const reportKey = `${job.uid}.stuck.${finding.key}`;
     if (this.#reported.has(reportKey)) return false;
