@@ -8,6 +8,7 @@ import { createHttpListWatchSource } from '../kube/http-source.ts';
 import { createSignalQueue, enqueueNotify, SignalProducer } from '../queue/queues.ts';
 import { startNotifyWorker, startSignalWorker } from '../queue/workers.ts';
 import type { NotifyDeps } from '../notify/process-notify.ts';
+import { createStormDeps } from '../notify/storm.ts';
 import { muteTargets, type ActionStore } from '../actions/action-store.ts';
 import { startWatcherRole, type WatcherRole } from '../watch/run-watcher.ts';
 import type { JobwatchDeps } from './start-jobwatch.ts';
@@ -122,9 +123,16 @@ export function startWorkerRole(ctx: RoleContext, actions?: ActionStore): Worker
 export function startNotifierRole(ctx: RoleContext, enqueue: (request: NotifyRequest, delayMs?: number) => Promise<void>, extra: Pick<NotifyDeps, 'decorate' | 'actions'> = {}): Worker {
   const { config, deps, store } = ctx;
   const logger = deps.logger.child({ stage: 'notify' });
+  const storm = createStormDeps(config.storm, {
+    redis: store.redis,
+    prefix: config.redis.prefix,
+    ttlSeconds: config.stateTtlSeconds,
+    command: deps.policy?.file.command ?? '/job',
+    slack: config.slack.output === 'slack',
+  });
   const worker = startNotifyWorker(
     { connection: ctx.connection('notifier'), prefix: config.redis.prefix, concurrency: NOTIFY_CONCURRENCY, logger },
-    { store, messenger: deps.messenger, render: deps.render, defaultChannel: deps.defaultChannel, logger, enqueue, ...extra },
+    { store, messenger: deps.messenger, render: deps.render, defaultChannel: deps.defaultChannel, logger, enqueue, ...storm, ...extra },
   );
   return worker;
 }

@@ -15,6 +15,7 @@ import {
 const SECONDS = 'whole number of seconds';
 const LINES = 'whole number of lines';
 const BYTES = 'whole number of bytes';
+const CALLS = 'whole number of calls';
 
 /** The environment variables jobwatch reads, each with its schema. */
 export const envSchema = z.object({
@@ -42,6 +43,12 @@ export const envSchema = z.object({
   JOBWATCH_LOG_LIMIT_BYTES: wholeNumber('JOBWATCH_LOG_LIMIT_BYTES', BYTES, 1_024, 10_485_760),
   JOBWATCH_HTTP_PORT: wholeNumber('JOBWATCH_HTTP_PORT', 'TCP port number', 0, 65_535),
   JOBWATCH_WATCH_STALL_SECONDS: wholeNumber('JOBWATCH_WATCH_STALL_SECONDS', SECONDS, 10, 3_600),
+  JOBWATCH_SLACK_POSTS_PER_MINUTE: wholeNumber('JOBWATCH_SLACK_POSTS_PER_MINUTE', CALLS, 1, 600),
+  JOBWATCH_SLACK_POST_BURST: wholeNumber('JOBWATCH_SLACK_POST_BURST', CALLS, 1, 100),
+  JOBWATCH_SLACK_UPDATES_PER_MINUTE: wholeNumber('JOBWATCH_SLACK_UPDATES_PER_MINUTE', CALLS, 1, 1_000),
+  JOBWATCH_SLACK_UPDATE_BURST: wholeNumber('JOBWATCH_SLACK_UPDATE_BURST', CALLS, 1, 100),
+  JOBWATCH_DIGEST_MIN_JOBS: wholeNumber('JOBWATCH_DIGEST_MIN_JOBS', 'whole number of Jobs', 0, 10_000),
+  JOBWATCH_DIGEST_WINDOW_SECONDS: wholeNumber('JOBWATCH_DIGEST_WINDOW_SECONDS', SECONDS, 1, 3_600),
   LOG_LEVEL: logLevel('LOG_LEVEL'),
 });
 
@@ -63,6 +70,12 @@ export const ENV_DEFAULTS: Partial<Record<EnvVariable, string>> = {
   JOBWATCH_LOG_LIMIT_BYTES: '262144',
   JOBWATCH_HTTP_PORT: '3000',
   JOBWATCH_WATCH_STALL_SECONDS: '120',
+  JOBWATCH_SLACK_POSTS_PER_MINUTE: '60',
+  JOBWATCH_SLACK_POST_BURST: '3',
+  JOBWATCH_SLACK_UPDATES_PER_MINUTE: '50',
+  JOBWATCH_SLACK_UPDATE_BURST: '10',
+  JOBWATCH_DIGEST_MIN_JOBS: '5',
+  JOBWATCH_DIGEST_WINDOW_SECONDS: '60',
   LOG_LEVEL: 'info',
 };
 
@@ -104,5 +117,11 @@ export const ENV_FIXES: Record<EnvVariable, string> = {
   JOBWATCH_LOG_LIMIT_BYTES: 'use a value in the range, or unset it to use 262144 (256 KiB)',
   JOBWATCH_HTTP_PORT: 'use a free TCP port, or unset it to use 3000',
   JOBWATCH_WATCH_STALL_SECONDS: 'use a value in the range, or unset it to use 120',
+  JOBWATCH_SLACK_POSTS_PER_MINUTE: 'use a value in the range, or unset it to use 60',
+  JOBWATCH_SLACK_POST_BURST: 'use a value in the range, or unset it to use 3',
+  JOBWATCH_SLACK_UPDATES_PER_MINUTE: 'use a value in the range, or unset it to use 50',
+  JOBWATCH_SLACK_UPDATE_BURST: 'use a value in the range, or unset it to use 10',
+  JOBWATCH_DIGEST_MIN_JOBS: 'use a value in the range, 0 to turn digests off, or unset it to use 5',
+  JOBWATCH_DIGEST_WINDOW_SECONDS: 'use a value in the range, or unset it to use 60',
   LOG_LEVEL: 'use one of fatal, error, warn, info, debug, trace, silent',
 };

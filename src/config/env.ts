@@ -71,8 +71,26 @@ export interface Config {
   httpPort: number;
   /** Seconds without a watch event before a watch is restarted. Default 120. */
   watchStallSeconds: number;
+  /** Slack's limits and the grouping of failure storms (`docs/storms.md`). */
+  storm: StormConfig;
   /** Default `info`. */
   logLevel: LogLevel;
+}
+
+/** Shared Slack budgets and the digest rule. */
+export interface StormConfig {
+  /** `chat.postMessage` calls per minute and channel, replies included. Default 60. */
+  postsPerMinute: number;
+  /** Posts to one channel allowed at once after a quiet spell. Default 3. */
+  postBurst: number;
+  /** `chat.update` calls per minute across the workspace. Default 50. */
+  updatesPerMinute: number;
+  /** Updates allowed at once after a quiet spell. Default 10. */
+  updateBurst: number;
+  /** New episodes of one channel and cause within the window that open a digest; 0 is off. Default 5. */
+  digestMinJobs: number;
+  /** The digest window, in seconds. Default 60. */
+  digestWindowSeconds: number;
 }
 
 type ParsedEnv = z.output<typeof envSchema>;
@@ -168,6 +186,14 @@ function toConfig(env: ParsedEnv): Config {
     logLimitBytes: env.JOBWATCH_LOG_LIMIT_BYTES,
     httpPort: env.JOBWATCH_HTTP_PORT,
     watchStallSeconds: env.JOBWATCH_WATCH_STALL_SECONDS,
+    storm: {
+      postsPerMinute: env.JOBWATCH_SLACK_POSTS_PER_MINUTE,
+      postBurst: env.JOBWATCH_SLACK_POST_BURST,
+      updatesPerMinute: env.JOBWATCH_SLACK_UPDATES_PER_MINUTE,
+      updateBurst: env.JOBWATCH_SLACK_UPDATE_BURST,
+      digestMinJobs: env.JOBWATCH_DIGEST_MIN_JOBS,
+      digestWindowSeconds: env.JOBWATCH_DIGEST_WINDOW_SECONDS,
+    },
     logLevel: env.LOG_LEVEL,
   };
 }

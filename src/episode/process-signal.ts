@@ -18,6 +18,8 @@ export type NotifyRequest =
   | { kind: 'alert'; uid: string; version: number; /** The episode has settled; show it without waiting. */ settled?: boolean }
   | { kind: 'reply'; uid: string; attemptKey: string }
   | { kind: 'incident'; key: string; version: number }
+  /** Refreshes a storm digest; `after` is the digest version shown when it was requested. */
+  | { kind: 'digest'; key: string; after: number }
   /** Renders a posted alert again, for an acknowledgement or a mute; `at` keeps each request apart. */
   | { kind: 'alert-refresh'; uid: string; at: string }
   /** Shows an action's new stage: a confirmation, a result, a file. */

@@ -9,7 +9,10 @@ import type { EpisodeRecord } from './record.ts';
 /** How often a waiting worker tries a taken episode lock again, in milliseconds. */
 const LOCK_POLL_MS = 50;
 
-/** The channel and ts of a posted alert, reply or incident root. */
+/** The kinds of messages with delivery records: digests group the root alerts of a storm. */
+export type DeliveryKind = 'alert' | 'reply' | 'incident' | 'digest';
+
+/** The channel and ts of a posted alert, reply, incident root or digest. */
 export interface Delivery {
   channel: string;
   ts: string;
@@ -92,11 +95,11 @@ export class EpisodeStore {
     await this.#redis.multi().hset(key, attemptKey, JSON.stringify(evidence)).expire(key, this.#ttlSeconds).exec();
   }
 
-  async getDelivery(kind: 'alert' | 'reply' | 'incident', id: string): Promise<Delivery | undefined> {
+  async getDelivery(kind: DeliveryKind, id: string): Promise<Delivery | undefined> {
     return await this.#getJson<Delivery>(this.key('delivery', kind, id));
   }
 
-  async putDelivery(kind: 'alert' | 'reply' | 'incident', id: string, delivery: Delivery): Promise<void> {
+  async putDelivery(kind: DeliveryKind, id: string, delivery: Delivery): Promise<void> {
     await this.#setJson(this.key('delivery', kind, id), delivery);
   }
 
@@ -106,7 +109,7 @@ export class EpisodeStore {
    * look for the message in the channel before posting again. Returns true when the
    * marker was already set.
    */
-  async markPosting(kind: 'alert' | 'reply' | 'incident', id: string): Promise<boolean> {
+  async markPosting(kind: DeliveryKind, id: string): Promise<boolean> {
     const previous = await this.#redis.set(this.key('posting', kind, id), '1', 'EX', this.#ttlSeconds, 'GET');
     return previous !== null;
   }

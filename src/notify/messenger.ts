@@ -6,7 +6,7 @@ export interface RenderedMessage {
 
 /** Message metadata that lets jobwatch find its own post again after a crash. */
 export interface MessageKey {
-  eventType: 'jobwatch_alert' | 'jobwatch_reply' | 'jobwatch_incident';
+  eventType: 'jobwatch_alert' | 'jobwatch_reply' | 'jobwatch_incident' | 'jobwatch_digest';
   key: string;
 }
 

@@ -1,10 +1,9 @@
-import type { Logger } from 'pino';
-import { failpoint } from '../failpoint.ts';
 import { incidentView } from '../episode/incidents.ts';
 import type { NotifyRequest } from '../episode/process-signal.ts';
-import type { Delivery, EpisodeStore } from '../episode/store.ts';
 import type { AlertView, AttemptView, IncidentView } from '../slack/alert-view.ts';
-import { DeliveryError, type MessageKey, type Messenger, type RenderedMessage } from './messenger.ts';
+import { refreshDigest, showInDigest, type DigestDeps } from './digest.ts';
+import type { RenderedMessage } from './messenger.ts';
+import { postOnce, updateMessage, type SendDeps } from './send.ts';
 
 export interface Renderers {
   alert(view: AlertView): RenderedMessage;
@@ -12,19 +11,16 @@ export interface Renderers {
   incident(view: IncidentView): RenderedMessage;
 }
 
-export interface NotifyDeps {
-  store: EpisodeStore;
-  messenger: Messenger;
+export interface NotifyDeps extends SendDeps {
   render: Renderers;
-  /** Channel for alerts whose routed channel cannot be posted to. */
-  defaultChannel: string;
-  logger: Logger;
   /** Queues follow-up work, such as the replies of attempts made before the first post. */
   enqueue: (request: NotifyRequest, delayMs?: number) => Promise<void>;
   /** Adds what is kept apart from the episode (acknowledgement, mute, buttons) before rendering. */
   decorate?: (view: AlertView) => Promise<AlertView>;
   /** Shows actions and their outcomes; without it those requests are skipped. */
   actions?: (request: Extract<NotifyRequest, { kind: 'action' | 'action-outcome' }>) => Promise<NotifyOutcome>;
+  /** Groups the root alerts of a failure storm into digests; without it every alert posts alone. */
+  digest?: Omit<DigestDeps, keyof SendDeps | 'enqueue'>;
 }
 
 /** How long one notifier may hold a message's lock, in milliseconds; Slack calls time out sooner. */
@@ -32,7 +28,7 @@ const MESSAGE_LOCK_MS = 30_000;
 /** How long a request waits for another notifier to finish the same message, in milliseconds. */
 const MESSAGE_LOCK_WAIT_MS = 10_000;
 
-export type NotifyOutcome = 'posted' | 'updated' | 'skipped' | 'recovered-post';
+export type NotifyOutcome = 'posted' | 'updated' | 'skipped' | 'recovered-post' | 'digested';
 
 /** Thrown when a message depends on one not posted yet; the queue retries it later. */
 export class NotReadyError extends Error {
@@ -60,6 +56,8 @@ function lockId(request: NotifyRequest): string {
   switch (request.kind) {
     case 'incident':
       return `incident.${request.key}`;
+    case 'digest':
+      return `digest.${request.key}`;
     case 'alert-refresh':
       return `alert.${request.uid}`;
     case 'action':
@@ -83,12 +81,16 @@ async function notifyLocked(deps: NotifyDeps, request: NotifyRequest): Promise<N
       return await notifyReply(deps, request.uid, request.attemptKey);
     case 'incident':
       return await notifyIncident(deps, request.key);
+    case 'digest':
+      return deps.digest ? await refreshDigest(digestDeps(deps, deps.digest), request.key) : 'skipped';
   }
 }
 
 async function refreshAlert(deps: NotifyDeps, uid: string): Promise<NotifyOutcome> {
   const [stored, delivery] = await Promise.all([deps.store.getView(uid), deps.store.getDelivery('alert', uid)]);
   if (!stored || !delivery) return 'skipped';
+  // A Job shown only in a digest has no message of its own to render again.
+  if (await isDigestOnly(deps, uid)) return 'skipped';
   const view = deps.decorate ? await deps.decorate(stored) : stored;
   await updateMessage(deps, { channel: delivery.channel, ts: delivery.ts, message: deps.render.alert(view) });
   return 'updated';
@@ -96,10 +98,17 @@ async function refreshAlert(deps: NotifyDeps, uid: string): Promise<NotifyOutcom
 
 async function notifyAlert(deps: NotifyDeps, uid: string): Promise<NotifyOutcome> {
   const { store } = deps;
-  const [stored, episode, delivery] = await Promise.all([store.getView(uid), store.getEpisode(uid), store.getDelivery('alert', uid)]);
+  const [stored, episode, found] = await Promise.all([store.getView(uid), store.getEpisode(uid), store.getDelivery('alert', uid)]);
   if (!stored || !episode?.route) return 'skipped';
-  if (delivery && delivery.version >= stored.version) return 'skipped';
+  if (found && found.version >= stored.version) return 'skipped';
   const view = deps.decorate ? await deps.decorate(stored) : stored;
+  let delivery = found;
+  if (deps.digest) {
+    const standalone = !episode.incident && !episode.threadUnder;
+    const routing = await showInDigest(digestDeps(deps, deps.digest), view, episode.route.channel, standalone, found);
+    if (routing.handled) return 'digested';
+    delivery = routing.delivery;
+  }
   const message = deps.render.alert(view);
   if (delivery) {
     await updateMessage(deps, { channel: delivery.channel, ts: delivery.ts, message });
@@ -136,6 +145,8 @@ async function notifyReply(deps: NotifyDeps, uid: string, attemptKey: string): P
   const [view, episode, parent] = await Promise.all([store.getView(uid), store.getEpisode(uid), store.getDelivery('alert', uid)]);
   if (!view || !episode) return 'skipped';
   if (!parent) throw new NotReadyError(`alert for job ${uid} is not posted yet`);
+  // Attempts of a Job shown only in a digest are read with the status command instead.
+  if (await isDigestOnly(deps, uid)) return 'skipped';
   const index = episode.attempts.findIndex((a) => a.key === attemptKey);
   const attempt = view.attempts[index];
   if (index < 0 || !attempt) return 'skipped';
@@ -167,72 +178,13 @@ async function notifyIncident(deps: NotifyDeps, key: string): Promise<NotifyOutc
   return posted.recovered ? 'recovered-post' : 'posted';
 }
 
-/**
- * Posts a message, avoiding a second copy of an earlier try. A marker is set before
- * the post. Finding it already set means that Slack may have accepted an earlier try
- * whose result was lost, because the process died or the response timed out. The
- * channel or thread is then searched for the message's metadata first, and a post
- * found there is adopted. NOTE: the search reads the newest 1,000 messages; an older lost post is
- * not found and is posted again.
- */
-async function postOnce(
-  deps: NotifyDeps,
-  kind: 'alert' | 'reply' | 'incident',
-  id: string,
-  request: { channel: string; message: RenderedMessage; threadTs?: string; metadata: MessageKey },
-): Promise<{ delivery: Omit<Delivery, 'version'>; recovered: boolean }> {
-  const triedBefore = await deps.store.markPosting(kind, id);
-  if (triedBefore) {
-    const channels = request.threadTs ? [request.channel] : [request.channel, deps.defaultChannel];
-    for (const channel of new Set(channels)) {
-      const found = await deps.messenger.find(channel, request.metadata, request.threadTs);
-      if (found) {
-        deps.logger.warn({ kind, id, channel, ts: found.ts }, 'adopted a post that was accepted before it was recorded');
-        return { delivery: { channel, ts: found.ts }, recovered: true };
-      }
-    }
-  }
-  try {
-    const delivery = await postMessage(deps, request);
-    failpoint('notify-after-post');
-    return { delivery, recovered: false };
-  } catch (err) {
-    const fallback = deps.defaultChannel;
-    if (!(err instanceof DeliveryError) || !err.channelProblem || request.channel === fallback || request.threadTs) throw err;
-    deps.logger.error({ err, channel: request.channel, fallback, kind, id }, 'cannot post to the routed channel; posting to the default channel');
-    return { delivery: await postMessage(deps, { ...request, channel: fallback }), recovered: false };
-  }
+function digestDeps(deps: NotifyDeps, digest: NonNullable<NotifyDeps['digest']>): DigestDeps {
+  return { ...deps, ...digest, enqueue: deps.enqueue };
 }
 
-/** Slack errors that reject the blocks themselves; the same text without blocks still gets through. */
-const BLOCK_ERRORS = new Set(['invalid_blocks', 'msg_blocks_too_long', 'msg_too_long']);
-
-/** Builds a message of the fallback text alone, cut well under Slack's text limit. */
-function plainMessage(message: RenderedMessage): RenderedMessage {
-  const text = message.text.length > 3000 ? `${message.text.slice(0, 3000)} … (cut)` : message.text;
-  return { text: `${text}\n(jobwatch could not render the full alert; see its logs)`, blocks: [] };
-}
-
-/**
- * Posts a message, and when Slack rejects its blocks, posts the fallback text alone,
- * so a rendering bug costs the detail of an alert rather than the alert.
- */
-async function postMessage(deps: NotifyDeps, request: Parameters<Messenger['post']>[0]): Promise<{ channel: string; ts: string }> {
-  try {
-    return await deps.messenger.post(request);
-  } catch (err) {
-    if (!(err instanceof DeliveryError) || !BLOCK_ERRORS.has(err.code)) throw err;
-    deps.logger.error({ err, channel: request.channel, key: request.metadata.key }, 'slack rejected the blocks; posting the text alone');
-    return await deps.messenger.post({ ...request, message: plainMessage(request.message) });
-  }
-}
-
-async function updateMessage(deps: NotifyDeps, request: Parameters<Messenger['update']>[0]): Promise<void> {
-  try {
-    await deps.messenger.update(request);
-  } catch (err) {
-    if (!(err instanceof DeliveryError) || !BLOCK_ERRORS.has(err.code)) throw err;
-    deps.logger.error({ err, channel: request.channel, ts: request.ts }, 'slack rejected the blocks; updating with the text alone');
-    await deps.messenger.update({ ...request, message: plainMessage(request.message) });
-  }
+/** True when a Job is listed in a digest and has no root alert of its own. */
+async function isDigestOnly(deps: NotifyDeps, uid: string): Promise<boolean> {
+  if (!deps.digest) return false;
+  const membership = await deps.digest.digests.memberOf(uid);
+  return membership !== undefined && !membership.member.ownMessage;
 }

@@ -38,6 +38,9 @@ export function notifyJobId(request: NotifyRequest): string {
       return `reply.${request.uid}.${request.attemptKey}`;
     case 'incident':
       return `incident.${request.key}.v${request.version}`;
+    case 'digest':
+      // One refresh per shown version, so that joins in a burst share it.
+      return `digest.${request.key}.after${request.after}`;
     case 'alert-refresh':
       return `refresh.${request.uid}.${request.at}`;
     case 'action':

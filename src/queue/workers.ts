@@ -1,6 +1,7 @@
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { processSignal, type NotifyRequest, type SignalProcessorDeps } from '../episode/process-signal.ts';
+import { BudgetWaitError } from '../notify/channel-budget.ts';
 import { DeliveryError } from '../notify/messenger.ts';
 import { NotReadyError, processNotify, type NotifyDeps } from '../notify/process-notify.ts';
 import { NOTIFY_QUEUE, SIGNAL_QUEUE } from './queues.ts';
@@ -50,7 +51,7 @@ export function startSignalWorker(options: WorkerOptions, deps: SignalProcessorD
 
 /** Starts the worker that posts and updates messages. */
 export function startNotifyWorker(options: WorkerOptions, deps: NotifyDeps): Worker<NotifyRequest> {
-  const worker: Worker<NotifyRequest> = new Worker<NotifyRequest>(
+  const worker = new Worker<NotifyRequest>(
     NOTIFY_QUEUE,
     async (job, token) => {
       try {
@@ -63,10 +64,11 @@ export function startNotifyWorker(options: WorkerOptions, deps: NotifyDeps): Wor
           if (Date.now() - job.timestamp > NOT_READY_GIVE_UP_MS) throw new UnrecoverableError(`${err.message}; gave up after ${NOT_READY_GIVE_UP_MS / 60_000} minutes`);
           return await delay(job, token, NOT_READY_RETRY_MS);
         }
+        // The shared Slack budget is spent, or Slack answered 429 and the budget now
+        // blocks until Retry-After: run again after the wait, without spending an attempt.
+        if (err instanceof BudgetWaitError) return await delay(job, token, err.waitMs);
         if (err instanceof DeliveryError && err.retryAfterSeconds !== undefined) {
-          // Slack asked us to wait: pause the whole queue rather than spend attempts.
-          await worker.rateLimit(err.retryAfterSeconds * 1000);
-          throw Worker.RateLimitError();
+          return await delay(job, token, err.retryAfterSeconds * 1000);
         }
         if (err instanceof DeliveryError && err.permanent) throw new UnrecoverableError(`${err.code}: ${err.message}`);
         throw err;
