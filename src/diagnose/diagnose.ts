@@ -2,6 +2,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { buildContext, toMillis } from './context.ts';
 import type { DiagnosisContext } from './context.ts';
 import { controllerFinding } from './controller-rules.ts';
+import { cronJobFinding, withCronJobFinding } from './cronjob-rules.ts';
 import { conditionQuote, dedupeQuotes } from './evidence.ts';
 import type { Finding } from './finding.ts';
 import { gonePodFindings } from './gone-pod-rules.ts';
@@ -45,7 +46,8 @@ export function diagnose(snapshot: Snapshot, options: DiagnosisOptions = {}): Di
     if (finding !== undefined) byPod.set(pod.metadata?.name ?? '', finding);
   }
   const { counted, ignored } = splitIgnored(ctx, byPod);
-  const ranking = rankFindings(ctx, [...counted, ...gonePodFindings(ctx)], controllerFinding(ctx), policyFinding(ctx, byPod));
+  const ranked = rankFindings(ctx, [...counted, ...gonePodFindings(ctx)], controllerFinding(ctx), policyFinding(ctx, byPod));
+  const ranking = withCronJobFinding(ranked, cronJobFinding(ctx));
   if (ranking !== undefined) addSecondary(ranking, ignored);
   return compose(ctx, ranking);
 }
@@ -107,6 +109,8 @@ function jobConditionQuotes(ctx: DiagnosisContext): EvidenceQuote[] {
 }
 
 function summaryLine(ctx: DiagnosisContext, primary: Finding, ranking: Ranking | undefined): string {
+  // The detail names the CronJob, whose runs are what stopped.
+  if (primary.cause === 'schedule-missed') return oneLine(primary.detail);
   const job = `Job ${ctx.namespace}/${ctx.jobName}`;
   const status = ctx.snapshot.job.status;
   if (ctx.failure === undefined && primary.cause === 'unknown' && (status?.failed ?? 0) === 0 && (status?.active ?? 0) > 0) {

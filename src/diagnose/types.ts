@@ -26,6 +26,7 @@ export const CAUSE_IDS = [
   'permission-denied',
   'dependency-unavailable',
   'node-disruption',
+  'schedule-missed',
   'unknown',
 ] as const;
 

@@ -135,7 +135,7 @@ export function slimJob(job: V1Job): SlimJob {
 }
 
 /** Reduces a CronJob to the fields the watcher keeps. */
-export function slimCronJob(cronJob: V1CronJob): SlimCronJob {
+export function slimCronJob(cronJob: Partial<V1CronJob>): SlimCronJob {
   const meta = cronJob.metadata ?? {};
   const spec = cronJob.spec;
   const status = cronJob.status ?? {};
