@@ -38,7 +38,7 @@ export function userPatternFinding(
   const patternQuote = quote(
     'spec',
     `configured log pattern ${name} matched ${regex}, which names cause ${pattern.cause}`,
-    'jobwatch log patterns',
+    'jobwatch configuration',
   );
   const fix =
     pattern.fix ??

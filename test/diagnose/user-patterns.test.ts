@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseLogPatterns } from '../../src/config/log-patterns.ts';
+import { loadLogPatterns, parseLogPatterns } from '../../src/config/log-patterns.ts';
 import { diagnose } from '../../src/diagnose/diagnose.ts';
+import { evaluateScenario } from '../../src/diagnose/evaluate.ts';
+import { loadScenario } from '../../src/diagnose/scenario.ts';
 import type { Snapshot } from '../../src/diagnose/types.ts';
 import type { UserLogPattern } from '../../src/diagnose/user-patterns.ts';
 import { matchUserPatterns } from '../../src/diagnose/user-patterns.ts';
@@ -159,5 +161,26 @@ describe('matchUserPatterns', () => {
 
   it('returns undefined without patterns', () => {
     expect(matchUserPatterns([], lines)).toBeUndefined();
+  });
+});
+
+describe('scenario whose only clue is a program-specific line', () => {
+  const file = new URL('../../fixtures/scenarios/kafka-topics-job-broker-unreachable-node-assignment-timeout.json', import.meta.url);
+  const examples = new URL('../../examples/log-patterns.yaml', import.meta.url);
+
+  it('is wrong with the built-in rules alone', async () => {
+    const result = evaluateScenario(await loadScenario(file.pathname));
+    expect(result.expected.cause).toBe('dependency-unavailable');
+    expect(result.diagnosed.cause).toBe('app-error');
+    expect(result.right).toBe(false);
+  });
+
+  it('is right with the example log patterns', async () => {
+    const { patterns } = loadLogPatterns(examples.pathname);
+    const result = evaluateScenario(await loadScenario(file.pathname), { logPatterns: patterns });
+    expect(result.diagnosed.cause).toBe('dependency-unavailable');
+    expect(result.diagnosed.confidence).toBe('medium');
+    expect(result.missingEvidence).toEqual([]);
+    expect(result.right).toBe(true);
   });
 });
