@@ -70,8 +70,8 @@ function runMethod(deps: ApiRouteDeps, method: string, args: Record<string, unkn
   }
   const handler = METHODS[method];
   if (!handler) throw new SlackApiError('unknown_method');
-  const { state, triggers, postLimiter, baseUrl } = deps;
-  const result = handler({ args, state, triggers, postLimiter, baseUrl });
+  const { state, triggers, postLimiter, updateLimiter, baseUrl } = deps;
+  const result = handler({ args, state, triggers, postLimiter, updateLimiter, baseUrl });
   return { status: 200, body: { ok: true, ...result }, headers: {} };
 }
 

@@ -1,4 +1,4 @@
-import type { ChannelPostLimit } from './types.ts';
+import type { ChannelPostLimit, UpdateLimit } from './types.ts';
 
 interface Bucket {
   tokens: number;
@@ -43,5 +43,43 @@ export class ChannelPostLimiter {
       return undefined;
     }
     return (1 - bucket.tokens) / this.limit.perSecond;
+  }
+}
+
+/**
+ * One token bucket for the whole workspace's `chat.update` calls, refilled on the fake
+ * clock. `chat.update` is a Tier 3 method, about 50 calls per minute with bursts; the
+ * defaults are 50 tokens per minute and a bucket of 10.
+ */
+export class WorkspaceUpdateLimiter {
+  private bucket: Bucket | undefined;
+  private readonly clock: () => number;
+  private limit: Required<UpdateLimit> | null = null;
+
+  constructor(clock: () => number) {
+    this.clock = clock;
+  }
+
+  /** Switches the limit on with these settings, or off with `null`; the bucket starts full. */
+  configure(limit: UpdateLimit | null): void {
+    this.bucket = undefined;
+    this.limit =
+      limit === null ? null : { perMinute: limit.perMinute ?? 50, burst: limit.burst ?? 10 };
+  }
+
+  /** Takes one token; returns undefined, or the seconds until a token is available. */
+  take(): number | undefined {
+    if (this.limit === null) return undefined;
+    const now = this.clock();
+    const perMs = this.limit.perMinute / 60_000;
+    const bucket = this.bucket ?? { tokens: this.limit.burst, updatedAtMs: now };
+    bucket.tokens = Math.min(this.limit.burst, bucket.tokens + (now - bucket.updatedAtMs) * perMs);
+    bucket.updatedAtMs = now;
+    this.bucket = bucket;
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return undefined;
+    }
+    return (1 - bucket.tokens) / perMs / 1000;
   }
 }

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { type ApiRouteDeps, handleApiRequest } from './api-route.ts';
 import { ScriptedFaults } from './faults.ts';
 import { ResponseUrlStore, TriggerStore } from './interactions.ts';
-import { ChannelPostLimiter } from './rate-limits.ts';
+import { ChannelPostLimiter, WorkspaceUpdateLimiter } from './rate-limits.ts';
 import { handleResponseUrl } from './response-route.ts';
 import { SocketModeServer } from './socket-mode.ts';
 import { createSocketControls } from './socket-senders.ts';
@@ -108,6 +108,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   );
   const postLimiter = new ChannelPostLimiter(clock);
   if (options.channelPostLimit) postLimiter.configure(options.channelPostLimit);
+  const updateLimiter = new WorkspaceUpdateLimiter(clock);
+  if (options.updateLimit) updateLimiter.configure(options.updateLimit);
   const triggers = new TriggerStore(clock);
   const responseUrls = new ResponseUrlStore(clock);
   const faults = new ScriptedFaults();
@@ -126,6 +128,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     state,
     triggers,
     postLimiter,
+    updateLimiter,
     baseUrl: '',
     botToken,
     appToken,
@@ -184,6 +187,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     failNext: (method, error, times = 1) => faults.failNext(method, error, times),
     acceptThenTimeout: (method, delayMs) => faults.delayNext(method, delayMs),
     setChannelPostLimit: (limit) => postLimiter.configure(limit),
+    setUpdateLimit: (limit) => updateLimiter.configure(limit),
     issueTrigger: (context) => triggers.issue(context),
     issueResponseUrl: (context = {}) => `${baseUrl}/response/${responseUrls.issue(context)}`,
     postAsUser: (channel, user, text, threadTs) => postAsUser(state, channel, user, text, threadTs),

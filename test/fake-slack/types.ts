@@ -40,6 +40,14 @@ export interface ChannelPostLimit {
   burst?: number;
 }
 
+/** Workspace-wide token bucket for `chat.update`, on the fake clock. */
+export interface UpdateLimit {
+  /** Tokens added per minute. Default 50, Slack's Tier 3 pace. */
+  perMinute?: number;
+  /** Bucket size, the burst allowed after a quiet spell. Default 10. */
+  burst?: number;
+}
+
 export interface FakeSlackOptions {
   /** The only token the fake accepts. Default `xoxb-test-bot-token`. */
   botToken?: string;
@@ -62,6 +70,8 @@ export interface FakeSlackOptions {
   clock?: () => number;
   /** Turns the per-channel `chat.postMessage` bucket on from the start. Default off. */
   channelPostLimit?: ChannelPostLimit;
+  /** Turns the workspace-wide `chat.update` bucket on from the start. Default off. */
+  updateLimit?: UpdateLimit;
   /** Receives start, stop, per-call debug lines and handler failures. Default silent. */
   logger?: Logger;
 }
@@ -195,6 +205,8 @@ export interface FakeSlack {
   acceptThenTimeout(method: string, delayMs: number): void;
   /** Switches the per-channel `chat.postMessage` bucket on, or off with `null`. */
   setChannelPostLimit(limit: ChannelPostLimit | null): void;
+  /** Switches the workspace-wide `chat.update` bucket on, or off with `null`. */
+  setUpdateLimit(limit: UpdateLimit | null): void;
   /** Mints a trigger_id valid for 3000 ms of fake clock and one exchange. */
   issueTrigger(context?: { viewId?: string }): string;
   /** Mints a response_url on the fake, valid for 30 min of fake clock and 5 uses. */

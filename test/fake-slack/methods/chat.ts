@@ -77,7 +77,9 @@ export const postMessage: MethodHandler = ({ args, state, postLimiter }) => {
   return { channel: channel.id, ts: message.ts, message: toApiMessage(message, true) };
 };
 
-export const update: MethodHandler = ({ args, state }) => {
+export const update: MethodHandler = ({ args, state, updateLimiter }) => {
+  const waitSeconds = updateLimiter.take();
+  if (waitSeconds !== undefined) throw new RateLimitedError(waitSeconds);
   const channel = resolveChannel(state, args.channel);
   const ts = optionalString(args, 'ts');
   const message = ts === undefined ? undefined : state.findMessage(channel.id, ts);

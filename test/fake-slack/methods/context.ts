@@ -1,6 +1,6 @@
 import { SlackApiError } from '../api-error.ts';
 import type { TriggerStore } from '../interactions.ts';
-import type { ChannelPostLimiter } from '../rate-limits.ts';
+import type { ChannelPostLimiter, WorkspaceUpdateLimiter } from '../rate-limits.ts';
 import { type ChannelState, WORKSPACE, type WorkspaceState, isReply } from '../state.ts';
 import { argString } from '../request-body.ts';
 import type { StoredMessage } from '../types.ts';
@@ -12,6 +12,7 @@ export interface MethodContext {
   state: WorkspaceState;
   triggers: TriggerStore;
   postLimiter: ChannelPostLimiter;
+  updateLimiter: WorkspaceUpdateLimiter;
   /** `http://127.0.0.1:<port>`, for upload URLs. */
   baseUrl: string;
 }
