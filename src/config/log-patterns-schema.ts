@@ -6,13 +6,13 @@ import { CAUSE_IDS } from '../diagnose/types.ts';
  * because the caller puts the path of the value, with the entry's name, in front of them.
  */
 
-/** Longest `pattern` source accepted, in characters. */
+/** Maximum length of a `pattern` source, in characters. */
 export const MAX_PATTERN_CHARS = 500;
-/** Longest `name` accepted, in characters. */
+/** Maximum length of a `name`, in characters. */
 export const MAX_NAME_CHARS = 100;
-/** Longest `fix` accepted, in characters. */
+/** Maximum length of a `fix`, in characters. */
 export const MAX_FIX_CHARS = 500;
-/** Most entries in one file; every entry runs on every decisive line of a failed container. */
+/** Maximum number of entries in one file, because every entry runs on every decisive line. */
 export const MAX_PATTERNS = 200;
 /**
  * Flags a pattern may set. `g` and `y` are left out because they make a RegExp keep

@@ -32,6 +32,9 @@ export interface UserPatternMatch {
  * these lines, never over the whole log, bounds the text every pattern sees whatever the
  * log's size. The last line that any pattern matches wins, because later lines report what
  * ended the program, and on one line the pattern listed first in the file wins.
+ *
+ * NOTE: a pattern with nested repetition, such as `(a+)+`, can still backtrack for seconds
+ * on one clipped line; the loader does not detect such patterns.
  */
 export function matchUserPatterns(
   patterns: readonly UserLogPattern[],

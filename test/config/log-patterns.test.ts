@@ -17,7 +17,7 @@ function errorOf(text: string): ConfigError {
   throw new Error('expected a ConfigError');
 }
 
-/** One entry with `overrides` as YAML lines, after a valid first entry named "first". */
+/** Builds a file with a valid entry named "first", then one entry made of `lines` of YAML. */
 function withEntry(lines: string[]): string {
   return [
     'patterns:',

@@ -29,7 +29,7 @@ const LICENSE_LOG = [
   'ERR_LICENSE_EXPIRED: licence 7731 ended on 2026-09-30, contact your vendor',
 ].join('\n');
 
-/** A Job whose only pod exited with `exitCode` after printing `log`. */
+/** Builds a Job whose only pod exited with `exitCode` after printing `log`. */
 function failedWith(log: string, exitCode = 1, reason = 'Error'): Snapshot {
   const container = buildContainer({ memoryLimit: '256Mi', status: { state: terminated(exitCode, reason) } });
   return buildSnapshot({
