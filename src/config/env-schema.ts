@@ -3,6 +3,8 @@ import {
   httpBaseUrl,
   logLevel,
   namespaceList,
+  namespaceName,
+  onOff,
   plainName,
   redisUrl,
   roleList,
@@ -49,6 +51,12 @@ export const envSchema = z.object({
   JOBWATCH_SLACK_UPDATE_BURST: wholeNumber('JOBWATCH_SLACK_UPDATE_BURST', CALLS, 1, 100),
   JOBWATCH_DIGEST_MIN_JOBS: wholeNumber('JOBWATCH_DIGEST_MIN_JOBS', 'whole number of Jobs', 0, 10_000),
   JOBWATCH_DIGEST_WINDOW_SECONDS: wholeNumber('JOBWATCH_DIGEST_WINDOW_SECONDS', SECONDS, 1, 3_600),
+  JOBWATCH_LEADER_ELECTION: onOff('JOBWATCH_LEADER_ELECTION'),
+  JOBWATCH_LEASE_NAMESPACE: namespaceName('JOBWATCH_LEASE_NAMESPACE').optional(),
+  JOBWATCH_LEASE_DURATION_SECONDS: wholeNumber('JOBWATCH_LEASE_DURATION_SECONDS', SECONDS, 2, 300),
+  JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS: wholeNumber('JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS', SECONDS, 1, 299),
+  JOBWATCH_LEASE_RETRY_PERIOD_SECONDS: wholeNumber('JOBWATCH_LEASE_RETRY_PERIOD_SECONDS', SECONDS, 1, 60),
+  JOBWATCH_SHUTDOWN_GRACE_SECONDS: wholeNumber('JOBWATCH_SHUTDOWN_GRACE_SECONDS', SECONDS, 0, 3_600),
   LOG_LEVEL: logLevel('LOG_LEVEL'),
 });
 
@@ -76,6 +84,11 @@ export const ENV_DEFAULTS: Partial<Record<EnvVariable, string>> = {
   JOBWATCH_SLACK_UPDATE_BURST: '10',
   JOBWATCH_DIGEST_MIN_JOBS: '5',
   JOBWATCH_DIGEST_WINDOW_SECONDS: '60',
+  JOBWATCH_LEADER_ELECTION: 'true',
+  JOBWATCH_LEASE_DURATION_SECONDS: '15',
+  JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS: '10',
+  JOBWATCH_LEASE_RETRY_PERIOD_SECONDS: '2',
+  JOBWATCH_SHUTDOWN_GRACE_SECONDS: '25',
   LOG_LEVEL: 'info',
 };
 
@@ -123,5 +136,18 @@ export const ENV_FIXES: Record<EnvVariable, string> = {
   JOBWATCH_SLACK_UPDATE_BURST: 'use a value in the range, or unset it to use 10',
   JOBWATCH_DIGEST_MIN_JOBS: 'use a value in the range, 0 to turn digests off, or unset it to use 5',
   JOBWATCH_DIGEST_WINDOW_SECONDS: 'use a value in the range, or unset it to use 60',
+  JOBWATCH_LEADER_ELECTION:
+    'use true, or false to run the watcher without a Lease (one watcher replica only)',
+  JOBWATCH_LEASE_NAMESPACE:
+    'set it to the namespace of the Role in deploy/rbac/leader-election.yaml, or unset it ' +
+    "to use the pod's own namespace",
+  JOBWATCH_LEASE_DURATION_SECONDS:
+    'use a value in the range, longer than JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS, or unset it to use 15',
+  JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS:
+    'use a value in the range, longer than 1.2 times JOBWATCH_LEASE_RETRY_PERIOD_SECONDS, ' +
+    'or unset it to use 10',
+  JOBWATCH_LEASE_RETRY_PERIOD_SECONDS: 'use a value in the range, or unset it to use 2',
+  JOBWATCH_SHUTDOWN_GRACE_SECONDS:
+    "use a value in the range, below the pod's terminationGracePeriodSeconds, or unset it to use 25",
   LOG_LEVEL: 'use one of fatal, error, warn, info, debug, trace, silent',
 };

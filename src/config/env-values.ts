@@ -142,6 +142,23 @@ export function namespaceList(name: string) {
   });
 }
 
+/** Validates one namespace name (a lower-case DNS label). */
+export function namespaceName(name: string) {
+  return z.string().regex(NAMESPACE_NAME, {
+    error: (issue) => `${name} is ${quote(issue.input)}, which is not a namespace name (lower-case DNS label)`,
+  });
+}
+
+/** Parses `true` or `false` without regard to case. */
+export function onOff(name: string) {
+  return z.string().transform((value, ctx) => {
+    const lower = value.toLowerCase();
+    if (lower === 'true' || lower === 'false') return lower === 'true';
+    reject(ctx, `${name} is ${quote(value)}, which is neither true nor false`);
+    return z.NEVER;
+  });
+}
+
 /** Parses `all` or a comma-separated list of {@link ROLES}. `all` anywhere in it means all. */
 export function roleList(name: string) {
   return z.string().transform((value, ctx) => {

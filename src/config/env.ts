@@ -8,6 +8,7 @@ import {
   type EnvVariable,
 } from './env-schema.ts';
 import type { LogLevel, Role } from './env-values.ts';
+import { timingProblems } from '../kube/leader-election.ts';
 
 export type { LogLevel, Role } from './env-values.ts';
 
@@ -73,8 +74,26 @@ export interface Config {
   watchStallSeconds: number;
   /** Slack's limits and the grouping of failure storms (`docs/storms.md`). */
   storm: StormConfig;
+  /** Leader election among watcher replicas (`docs/high-availability.md`). */
+  leaderElection: LeaderElectionConfig;
+  /** Seconds in-flight queue jobs get to finish after SIGTERM. Default 25. */
+  shutdownGraceSeconds: number;
   /** Default `info`. */
   logLevel: LogLevel;
+}
+
+/** Settings of the watcher's Lease; the timing follows client-go's leader election. */
+export interface LeaderElectionConfig {
+  /** Whether watcher replicas elect a leader through a Lease. Default true. */
+  enabled: boolean;
+  /** Namespace of the Lease; the pod's own namespace (or `default` outside a cluster) when unset. */
+  namespace?: string;
+  /** How long a holder's term lasts after each renewal, in seconds. Default 15. */
+  leaseDurationSeconds: number;
+  /** How long a leader keeps trying to renew before it stops leading, in seconds. Default 10. */
+  renewDeadlineSeconds: number;
+  /** Time between attempts to acquire or renew, in seconds. Default 2. */
+  retryPeriodSeconds: number;
 }
 
 /** Shared Slack budgets and the digest rule. */
@@ -106,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = envSchema.safeParse(raw);
   const problems = [...(result.success ? [] : result.error.issues.map(toProblem))];
   problems.push(...checkSlackCombination(raw));
+  if (result.success) problems.push(...checkLeaseTiming(result.data));
   if (!result.success || problems.length > 0) {
     throw new ConfigError('CONFIG_ENV_INVALID', problems);
   }
@@ -163,6 +183,21 @@ function checkSlackCombination(raw: Partial<Record<EnvVariable, string>>): Confi
   return problems;
 }
 
+/** Problems with how the Lease timing settings combine, in client-go's rules. */
+function checkLeaseTiming(env: ParsedEnv): ConfigProblem[] {
+  const timing = {
+    leaseDurationMs: env.JOBWATCH_LEASE_DURATION_SECONDS * 1000,
+    renewDeadlineMs: env.JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS * 1000,
+    retryPeriodMs: env.JOBWATCH_LEASE_RETRY_PERIOD_SECONDS * 1000,
+  };
+  if (!env.JOBWATCH_LEADER_ELECTION) return [];
+  return timingProblems(timing).map((message) => ({
+    setting: 'JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS',
+    message,
+    fix: ENV_FIXES.JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS,
+  }));
+}
+
 function toConfig(env: ParsedEnv): Config {
   return {
     slack: toSlackConfig(env),
@@ -194,6 +229,14 @@ function toConfig(env: ParsedEnv): Config {
       digestMinJobs: env.JOBWATCH_DIGEST_MIN_JOBS,
       digestWindowSeconds: env.JOBWATCH_DIGEST_WINDOW_SECONDS,
     },
+    leaderElection: {
+      enabled: env.JOBWATCH_LEADER_ELECTION,
+      ...(env.JOBWATCH_LEASE_NAMESPACE === undefined ? {} : { namespace: env.JOBWATCH_LEASE_NAMESPACE }),
+      leaseDurationSeconds: env.JOBWATCH_LEASE_DURATION_SECONDS,
+      renewDeadlineSeconds: env.JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS,
+      retryPeriodSeconds: env.JOBWATCH_LEASE_RETRY_PERIOD_SECONDS,
+    },
+    shutdownGraceSeconds: env.JOBWATCH_SHUTDOWN_GRACE_SECONDS,
     logLevel: env.LOG_LEVEL,
   };
 }

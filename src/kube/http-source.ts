@@ -14,7 +14,8 @@ import type {
 const EVENT_TYPES = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
 
 /**
- * Creates a list-watch source that talks to the cluster of `kc`'s current context.
+ * Creates a list-watch source that talks to the cluster of `kc`'s current context, sending
+ * `options.userAgent` as `User-Agent` when given.
  *
  * Requests go through client-node's own HTTP stack (its undici dispatcher and
  * `applySecurityAuthentication`), so TLS, tokens, exec plugins and proxies behave as in
@@ -24,12 +25,14 @@ const EVENT_TYPES = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR'
  * the loop's stall watchdog decide when a stream ends, and a bad line fails the watch so
  * the loop resumes from the last good resourceVersion.
  */
-export function createHttpListWatchSource(kc: KubeConfig): ListWatchSource {
+export function createHttpListWatchSource(kc: KubeConfig, options: { userAgent?: string } = {}): ListWatchSource {
   const http = new IsomorphicFetchHttpLibrary();
 
   async function send(url: URL, signal: AbortSignal): Promise<ResponseContext> {
     const context = new RequestContext(url.toString(), HttpMethod.GET);
     context.setHeaderParam('Accept', 'application/json');
+    // A User-Agent naming the replica shows in the API server's audit log which one watches.
+    if (options.userAgent !== undefined) context.setHeaderParam('User-Agent', options.userAgent);
     await kc.applySecurityAuthentication(context);
     context.setSignal(signal);
     try {

@@ -121,6 +121,17 @@ export class SimFaults {
     this.#latencies.push({ pattern, ms });
   }
 
+  /**
+   * Lists the watches open now, hung ones included, with each request's path and
+   * `User-Agent`, so a test can tell which client holds which watch.
+   */
+  openWatches(): { path: string; userAgent: string | undefined }[] {
+    return [...this.#watches.open, ...this.#watches.hung].map((watch) => ({
+      path: watch.path,
+      userAgent: watch.userAgent,
+    }));
+  }
+
   /** Removes every fail rule and latency; open watches and counts stay. */
   clear(): void {
     this.#rules.length = 0;

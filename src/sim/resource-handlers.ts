@@ -58,7 +58,11 @@ function serveWatch(
   };
   if (ctx.watches.hanging) {
     // A hung watch sends nothing at all until released or closed, not even bookmarks.
-    const watch: OpenWatch = { path: call.req.url ?? '', close: (abrupt) => endHung(call.res, abrupt) };
+    const watch: OpenWatch = {
+      path: call.req.url ?? '',
+      userAgent: call.req.headers['user-agent'],
+      close: (abrupt) => endHung(call.res, abrupt),
+    };
     const unregister = register(watch);
     call.res.on('close', unregister);
     return;

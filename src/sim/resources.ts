@@ -88,6 +88,8 @@ export const resourceTypes: readonly ResourceType[] = [
     group: 'batch',
     subresources: ['status'],
   },
+  // Leases carry leader election: jobwatch's watcher replicas take turns through one.
+  { ...core('leases', 'Lease'), group: 'coordination.k8s.io' },
 ];
 
 /** Returns `group/version`, or just `version` for the core group. */

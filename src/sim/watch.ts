@@ -27,6 +27,8 @@ export interface WatchSettings {
 /** One open watch stream, as the fault controls see it. */
 export interface OpenWatch {
   readonly path: string;
+  /** The request's `User-Agent` header, which tells the clients of a shared server apart. */
+  readonly userAgent?: string | undefined;
   /** Ends the stream: cleanly (final chunk) by default, or by destroying the socket. */
   close(abrupt?: boolean): void;
 }
@@ -111,7 +113,7 @@ export function streamWatch(
     if (abrupt) res.destroy();
     else if (!res.writableEnded) res.end();
   };
-  unregister = register({ path, close: finish });
+  unregister = register({ path, userAgent: res.req.headers['user-agent'], close: finish });
   res.on('close', () => finish());
   const send = (event: EventType, object: KubeObject): void =>
     writeEvent(res, event, settings.encode(object));
