@@ -141,11 +141,10 @@ export class DigestStore {
   /** Replaces what a digest shows of one member; returns the new version. */
   async updateMember(key: string, member: DigestMember): Promise<number> {
     await this.#redis.hset(this.#key('digest-members', key), member.uid, JSON.stringify(member));
-    if (member.movedTo !== undefined) await this.#redis.del(this.#key('digest-of', member.uid));
     return await this.bump(key);
   }
 
-  /** Returns the digest a Job is a member of, if any. */
+  /** Returns the digest a Job joined last, if any, also after it left (`movedTo`). */
   async memberOf(uid: string): Promise<{ key: string; member: DigestMember } | undefined> {
     const key = await this.#redis.get(this.#key('digest-of', uid));
     if (key === null) return undefined;

@@ -54,7 +54,12 @@ export type DigestRouting =
  */
 export async function showInDigest(deps: DigestDeps, view: AlertView, channel: string, standalone: boolean, delivery: Delivery | undefined): Promise<DigestRouting> {
   const membership = await deps.digests.memberOf(view.key);
-  if (membership) {
+  if (membership?.member.movedTo !== undefined) {
+    // The Job left its digest. Until its own root is posted, its delivery record still
+    // names the digest's message, which must not be overwritten with one alert.
+    const root = await deps.store.getDelivery('digest', membership.key);
+    if (delivery?.ts === root?.ts) delivery = undefined;
+  } else if (membership) {
     const { key, member } = membership;
     const digest = await deps.digests.get(key);
     const moved = digest !== undefined && view.cause !== digest.cause && !isClosedWell(view);

@@ -186,5 +186,5 @@ function digestDeps(deps: NotifyDeps, digest: NonNullable<NotifyDeps['digest']>)
 async function isDigestOnly(deps: NotifyDeps, uid: string): Promise<boolean> {
   if (!deps.digest) return false;
   const membership = await deps.digest.digests.memberOf(uid);
-  return membership !== undefined && !membership.member.ownMessage;
+  return membership !== undefined && !membership.member.ownMessage && membership.member.movedTo === undefined;
 }
