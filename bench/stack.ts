@@ -5,6 +5,7 @@ import type { Role } from '../src/config/env.ts';
 import { startRedisServer, type RedisServer } from '../src/queue/redis-server.ts';
 import { startSimCluster, type SimCluster } from '../src/sim/index.ts';
 import { startFakeSlack } from '../test/fake-slack/index.ts';
+import { STORM_CONTROLS_OFF } from '../test/support/storm-env.ts';
 import type { FakeSlack } from '../test/fake-slack/types.ts';
 import { benchNowMs } from './bench-clock.ts';
 import { startJobwatchProcess, type JobwatchProcess } from './jobwatch-child.ts';
@@ -27,6 +28,10 @@ export interface StackOptions {
   cpuProfileDir?: string;
   /** More Node options for the jobwatch process, such as `--max-semi-space-size=16`. */
   nodeOptions?: readonly string[];
+  /** More variables for jobwatch, applied last. */
+  env?: Record<string, string>;
+  /** Turns on the fake Slack's post and update buckets at Slack's documented paces. Default off. */
+  slackLimits?: boolean;
   /** jobwatch's `LOG_LEVEL`. Default `warn`. */
   logLevel?: string;
 }
@@ -68,6 +73,10 @@ function jobwatchEnv(stack: Omit<BenchStack, 'jobwatch' | 'stop' | 'logFile'>, o
     JOBWATCH_HTTP_PORT: '0',
     JOBWATCH_ROLES: options.roles === 'all' ? 'all' : options.roles.join(','),
     LOG_LEVEL: options.logLevel ?? 'warn',
+    // Latency and throughput time each Job's own alert with the fake's buckets off, so
+    // digests and jobwatch's own Slack budget are off too unless `env` sets them.
+    ...STORM_CONTROLS_OFF,
+    ...options.env,
   };
 }
 
@@ -83,7 +92,8 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
   const channels = channelIds.map((id, i) => ({ id, name: `bench-alerts-${i}` }));
   const redis = await startRedisServer();
   const sim = await startSimCluster({ historyLimit: SIM_HISTORY_LIMIT });
-  const slack = await startFakeSlack({ channels, clock: benchNowMs });
+  const limits = options.slackLimits === true ? { channelPostLimit: { perSecond: 1, burst: 3 }, updateLimit: { perMinute: 50, burst: 10 } } : {};
+  const slack = await startFakeSlack({ channels, clock: benchNowMs, ...limits });
   const stopServers = async (): Promise<void> => {
     await slack.stop();
     await sim.stop();

@@ -8,6 +8,7 @@ import { startSimCluster, type SimCluster } from '../../src/sim/index.ts';
 import { startFakeSlack } from '../fake-slack/index.ts';
 import type { FakeSlack } from '../fake-slack/types.ts';
 import { testRedisUrl, uniquePrefix } from './redis.ts';
+import { STORM_CONTROLS_OFF } from './storm-env.ts';
 
 /** The alert channel of the harness's fake workspace. */
 export const ALERT_CHANNEL = 'C0ALERTS';
@@ -83,7 +84,12 @@ export function harnessEnv(slack: FakeSlack, redisUrl: string, prefix: string): 
     JOBWATCH_REDIS_PREFIX: prefix,
     JOBWATCH_HTTP_PORT: '0',
     JOBWATCH_STUCK_AFTER_SECONDS: '2',
+    // One jobwatch per test cluster: the watcher starts at once, without a Lease.
+    JOBWATCH_LEADER_ELECTION: 'false',
     LOG_LEVEL: 'debug',
+    // Tests post many alerts to one channel within seconds and check each one, which is
+    // no storm: digests are off and the Slack budget is wide. Storm tests set them back.
+    ...STORM_CONTROLS_OFF,
   };
 }
 
