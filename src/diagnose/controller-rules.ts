@@ -4,6 +4,7 @@ import type { DiagnosisContext } from './context.ts';
 import { eventQuote } from './evidence.ts';
 import type { Finding } from './finding.ts';
 import { jobEvents, templateOwner, withCommand } from './fix-text.ts';
+import { managedByFinding, suspendedFinding } from './suspend-rules.ts';
 import type { CauseId } from './types.ts';
 
 interface CreateRule {
@@ -37,11 +38,16 @@ const RULES: CreateRule[] = [
 ];
 
 /**
- * Reads the job controller's FailedCreate events: the pods that were never
- * created because a ResourceQuota, LimitRange, admission webhook or policy
- * rejected them, or because the ServiceAccount is missing.
+ * Reads what kept the job controller from running pods: its FailedCreate events (a
+ * ResourceQuota, LimitRange, admission webhook or policy rejected the pods, or the
+ * ServiceAccount is missing), else a suspension, else a `spec.managedBy` that hands
+ * the Job to another controller.
  */
 export function controllerFinding(ctx: DiagnosisContext): Finding | undefined {
+  return failedCreateFinding(ctx) ?? suspendedFinding(ctx) ?? managedByFinding(ctx);
+}
+
+function failedCreateFinding(ctx: DiagnosisContext): Finding | undefined {
   const failed = ctx.eventsFor('Job', ctx.jobName).filter((e) => e.reason === 'FailedCreate');
   const last = failed.at(-1);
   if (last === undefined) return undefined;

@@ -39,9 +39,10 @@ export class GonePodTracker {
    * Returns the Job's failed count when failures without a seen pod have lasted past
    * {@link GONE_POD_GRACE_MS}, else undefined. Finished Jobs are left out: their
    * Failed or Complete condition reports them, and a restarted watcher must not reopen them.
+   * So are Jobs that `spec.managedBy` hands to another controller, whose pods run elsewhere.
    */
   unexplained(job: SlimJob, nowMs: number): number | undefined {
-    if (job.failure || job.complete) return undefined;
+    if (job.failure || job.complete || job.managedBy !== undefined) return undefined;
     this.observe(job, nowMs);
     const ahead = this.#ahead.get(job.uid);
     if (!ahead || nowMs - ahead.sinceMs < GONE_POD_GRACE_MS) return undefined;

@@ -17,6 +17,10 @@ export interface SlimJob {
   completionMode?: string;
   restartPolicy?: string;
   suspended: boolean;
+  /** When the job controller set `Suspended=True`, as ISO 8601; unset until it did. */
+  suspendedSince?: string;
+  /** `spec.managedBy` when it names a controller other than the built-in job controller. */
+  managedBy?: string;
   active: number;
   failed: number;
   succeeded: number;
@@ -123,6 +127,10 @@ export function slimJob(job: V1Job): SlimJob {
   assignDefined(slim, 'restartPolicy', job.spec?.template?.spec?.restartPolicy);
   assignDefined(slim, 'startTime', toIso(status.startTime));
   assignDefined(slim, 'completionTime', toIso(status.completionTime));
+  const suspendedCondition = conditions.find((c) => c.type === 'Suspended' && c.status === 'True');
+  if (slim.suspended) assignDefined(slim, 'suspendedSince', toIso(suspendedCondition?.lastTransitionTime));
+  const managedBy = job.spec?.managedBy;
+  if (managedBy !== undefined && managedBy !== 'kubernetes.io/job-controller') slim.managedBy = managedBy;
   if (failure) {
     slim.failure = {
       type: failure.type,

@@ -61,9 +61,30 @@ export function podStuckFinding(pod: SlimPod, nowMs: number, stuckAfterMs: numbe
  * that was not yet blocked is checked again later.
  */
 export function jobWithoutPodsFinding(job: SlimJob, podCount: number, nowMs: number, stuckAfterMs: number): StuckFinding | undefined {
-  if (job.suspended || job.complete || job.failure || podCount > 0 || job.active > 0) return undefined;
+  // The built-in job controller makes no pods for a Job that spec.managedBy hands to
+  // another controller (MultiKueue runs it on a worker cluster), so no pods is normal.
+  if (job.suspended || job.managedBy !== undefined) return undefined;
+  if (job.complete || job.failure || podCount > 0 || job.active > 0) return undefined;
   const ageMs = nowMs - Date.parse(job.createdAt);
   if (ageMs < stuckAfterMs) return undefined;
   const period = Math.floor(ageMs / stuckAfterMs);
   return { key: `no-pods.${period}`, reason: 'NoPods', since: job.createdAt };
+}
+
+/** Stuck reason of a Job that stays suspended past the threshold. */
+export const SUSPENDED_REASON = 'Suspended';
+
+/**
+ * Returns a finding for a Job suspended for longer than the threshold. The job controller
+ * (Kubernetes v1.37) deletes a suspended Job's active pods and stops its
+ * activeDeadlineSeconds timer, so such a Job never fails or ends by itself. The time is
+ * the `Suspended=True` condition's, else the Job's creation (a Job created suspended, as
+ * Kueue does, may carry no condition yet). The key holds that time, so each suspension
+ * is reported once.
+ */
+export function suspendedJobFinding(job: SlimJob, nowMs: number, stuckAfterMs: number): StuckFinding | undefined {
+  if (!job.suspended || job.complete || job.failure) return undefined;
+  const since = job.suspendedSince ?? job.createdAt;
+  if (nowMs - Date.parse(since) < stuckAfterMs) return undefined;
+  return { key: `suspended.${since}`, reason: SUSPENDED_REASON, since };
 }

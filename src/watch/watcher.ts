@@ -7,7 +7,7 @@ import { detectAttempts, type DetectedAttempt } from './attempt-detector.ts';
 import { findCronJobStall, MISSED_SCHEDULES_REASON, type CronJobRun, type CronJobStall, type CronJobStallOptions } from './cronjob-stall.ts';
 import { GonePodTracker } from './gone-pod-tracker.ts';
 import type { SlimCronJob, SlimJob, SlimPod } from './slim.ts';
-import { jobWithoutPodsFinding, podStuckFinding, type StuckFinding } from './stuck-detector.ts';
+import { jobWithoutPodsFinding, podStuckFinding, suspendedJobFinding, type StuckFinding } from './stuck-detector.ts';
 
 export interface WatcherOptions {
   /** Hands a signal to the queue; may reject, in which case the caller's outbox keeps it. */
@@ -157,6 +157,8 @@ export class Watcher {
     for (const job of this.#jobs.values()) {
       const finding = jobWithoutPodsFinding(job, this.#podsByJob.get(job.uid)?.size ?? 0, now, this.#options.stuckAfterMs);
       if (finding) this.#reportStuck(job, finding);
+      const suspended = suspendedJobFinding(job, now, this.#options.stuckAfterMs);
+      if (suspended) this.#reportStuck(job, suspended);
       const goneCount = this.#gonePods.unexplained(job, now);
       if (goneCount !== undefined) this.#reportGonePod(job, goneCount);
     }
