@@ -10,7 +10,8 @@ import { startNotifyWorker, startSignalWorker } from '../queue/workers.ts';
 import type { NotifyDeps } from '../notify/process-notify.ts';
 import { createStormDeps } from '../notify/storm.ts';
 import { muteTargets, type ActionStore } from '../actions/action-store.ts';
-import { startWatcherRole, type WatcherRole } from '../watch/run-watcher.ts';
+import { startWatcherRole } from '../watch/run-watcher.ts';
+import { startActiveWatcher, type ActiveWatcher } from '../watch/active-watcher.ts';
 import type { JobwatchDeps } from './start-jobwatch.ts';
 
 /** How long updates to a posted message wait so that bursts become one edit, in milliseconds. */
@@ -38,17 +39,18 @@ export interface RoleContext {
  * may have been dropped from the bounded outbox meanwhile. The worker drops those
  * it has seen.
  */
-export async function startWatcherRoleWithProducer(ctx: RoleContext): Promise<{ watcher: WatcherRole; producer: SignalProducer; stop(): Promise<void> }> {
+export async function startWatcherRoleWithProducer(ctx: RoleContext): Promise<{ watcher: ActiveWatcher; producer: SignalProducer; stop(): Promise<void> }> {
   const { config, deps } = ctx;
   const logger = deps.logger;
-  if (!deps.kubeConfig || !deps.reader) throw new Error('the watcher role needs a kubeconfig; set KUBECONFIG or run in a cluster');
+  const { kubeConfig, reader } = deps;
+  if (!kubeConfig || !reader) throw new Error('the watcher role needs a kubeconfig; set KUBECONFIG or run in a cluster');
   const producerRedis = ctx.producerConnection();
   producerRedis.on('error', (err) => logger.debug({ err }, 'producer connection error'));
   const signalQueue = createSignalQueue(producerRedis, config.redis.prefix, logger);
   const producer = new SignalProducer(signalQueue, logger.child({ stage: 'producer' }));
-  const watcher = await startWatcherRole({
-    source: createHttpListWatchSource(deps.kubeConfig),
-    reader: deps.reader,
+  const start = (userAgent: string) => startWatcherRole({
+    source: createHttpListWatchSource(kubeConfig, { userAgent }),
+    reader,
     producer,
     store: ctx.store,
     logger: logger.child({ stage: 'watch' }),
@@ -57,13 +59,15 @@ export async function startWatcherRoleWithProducer(ctx: RoleContext): Promise<{ 
     stallTimeoutMs: config.watchStallSeconds * 1000,
     capture: { tailLines: config.logTailLines, limitBytes: config.logLimitBytes },
   });
+  // Only the replica that holds the Lease watches, when leader election is on.
+  const watcher = await startActiveWatcher({ election: config.leaderElection, clusterName: config.clusterName, kubeConfig, logger, start });
   let wasDown = false;
   producerRedis.on('close', () => (wasDown = true));
   producerRedis.on('ready', () => {
     if (!wasDown) return;
     wasDown = false;
     logger.info('redis is back; re-sending the failures the cluster shows');
-    watcher.replay();
+    watcher.current()?.replay();
   });
   return {
     watcher,

@@ -14,6 +14,7 @@ import type { Renderers } from '../notify/process-notify.ts';
 import { createNotifyQueue, enqueueNotify, type SignalProducer } from '../queue/queues.ts';
 import { checkRedis, createRedis, trackReadiness } from '../queue/redis.ts';
 import type { WatcherRole } from '../watch/run-watcher.ts';
+import type { ActiveWatcher } from '../watch/active-watcher.ts';
 import type { App } from '@slack/bolt';
 import type { ActionPolicy } from '../actions/types.ts';
 import type { Policy } from '../config/policy.ts';
@@ -51,20 +52,32 @@ export interface Jobwatch {
   httpPort: number;
   ready(): boolean;
   readiness(): Record<string, boolean>;
-  watcher?: WatcherRole;
+  /** The running watcher role; absent while this process is a follower or has no watcher role. */
+  readonly watcher?: WatcherRole | undefined;
   store: EpisodeStore;
   producer?: SignalProducer;
-  /** Stops taking work, finishes what is in flight, and closes every connection. */
-  stop(): Promise<void>;
+  /**
+   * Stops watching and releases the Lease, stops taking queue jobs, gives those in flight
+   * `graceMs` (default `JOBWATCH_SHUTDOWN_GRACE_SECONDS`) to finish, and closes every connection.
+   */
+  stop(options?: { graceMs?: number }): Promise<void>;
 }
 
 /**
  * Returns the checks behind `/readyz`. A process with the watcher role is not ready
  * until that role exists and its watches have synced, so it reports not ready from
- * the start rather than only once the role is built.
+ * the start rather than only once the role is built. Under leader election a follower
+ * is ready as a standby (`standby: true`) and the leader shows `leader: true`.
  */
-export function readinessChecks(roles: ReadonlySet<string>, redisReady: boolean, watcher: { synced(): boolean } | undefined): Record<string, boolean> {
-  return { redis: redisReady, ...(roles.has('watcher') ? { watch: watcher?.synced() ?? false } : {}) };
+export function readinessChecks(
+  roles: ReadonlySet<string>,
+  redisReady: boolean,
+  watcher: { synced(): boolean; leading?(): boolean | undefined } | undefined,
+): Record<string, boolean> {
+  if (!roles.has('watcher')) return { redis: redisReady };
+  const leading = watcher?.leading?.();
+  if (leading === false) return { redis: redisReady, standby: true };
+  return { redis: redisReady, watch: watcher?.synced() ?? false, ...(leading === true ? { leader: true } : {}) };
 }
 
 /**
@@ -78,7 +91,7 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
   const roles = new Set(config.roles);
   const redis = createRedis(config.redis.url, { role: 'state', logger });
   const redisReady = trackReadiness(redis);
-  let watcher: WatcherRole | undefined;
+  let watcher: ActiveWatcher | undefined;
   const readiness = (): Record<string, boolean> => readinessChecks(roles, redisReady.isReady(), watcher);
   const http = await startHttpServer({
     port: config.httpPort,
@@ -144,13 +157,14 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
     readiness,
     ready: () => Object.values(readiness()).every(Boolean),
     store: ctx.store,
-    ...(watcher ? { watcher } : {}),
+    get watcher() {
+      return watcher?.current();
+    },
     ...(producer ? { producer } : {}),
-    async stop() {
+    async stop(options = {}) {
       logger.info('stopping: finishing work in flight');
       await stopWatcher();
-      // Worker.close waits for the jobs it is processing to finish.
-      await Promise.all(workers.map((w) => w.close()));
+      await closeWorkers(workers, options.graceMs ?? config.shutdownGraceSeconds * 1000, logger);
       await Promise.all(queues.map((q) => q.close()));
       await ctx.notifyQueue.close();
       await http.close();
@@ -159,6 +173,23 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
       logger.info('stopped');
     },
   };
+}
+
+/**
+ * Stops the workers from taking queue jobs and waits up to `graceMs` for those in flight.
+ * Jobs still running then are left to BullMQ's stalled-job check, which hands them to
+ * another worker once their lock expires.
+ */
+async function closeWorkers(workers: Worker[], graceMs: number, logger: Logger): Promise<void> {
+  // Worker.close() stops fetching at once and resolves when the active jobs have finished.
+  const closed = Promise.all(workers.map((w) => w.close()));
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), graceMs)));
+  const outcome = await Promise.race([closed.then(() => 'closed' as const), expired]);
+  clearTimeout(timer);
+  if (outcome === 'closed') return;
+  logger.warn({ graceMs }, 'queue jobs still running after the shutdown grace period; leaving them to another worker');
+  await Promise.all(workers.map((w) => w.close(true)));
 }
 
 function track(connections: Redis[], client: Redis): Redis {

@@ -3,6 +3,9 @@ import { createLogger } from '../app/logger.ts';
 import { startJobwatch, type Jobwatch } from '../app/start-jobwatch.ts';
 import { loadConfig } from '../config/env.ts';
 
+/** Time past the shutdown grace for closing connections before the process exits anyway, in ms. */
+const STOP_MARGIN_MS = 4_000;
+
 /**
  * Runs jobwatch against the cluster of the current kubeconfig context (or in-cluster)
  * until SIGTERM or SIGINT, then drains in-flight work and exits. Returns the exit code.
@@ -13,7 +16,9 @@ export async function runMain(env: NodeJS.ProcessEnv): Promise<number> {
   const runtime = await buildRuntime(config, logger);
   const jobwatch = await startJobwatch(config, runtime.deps);
   await waitForStopSignal();
-  await stopWithin(jobwatch, 30_000);
+  // In-flight queue jobs get the configured grace; closing connections after them takes
+  // a moment more, so the hard limit leaves room for it.
+  await stopWithin(jobwatch, config.shutdownGraceSeconds * 1000 + STOP_MARGIN_MS);
   await runtime.close();
   return 0;
 }
