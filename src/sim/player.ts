@@ -2,7 +2,7 @@ import { pino, type Logger } from 'pino';
 import type { SimCluster } from './cluster.ts';
 import { typeOfObject, type KubeObject } from './resources.ts';
 import type { Scenario, ScenarioLog } from './scenario.ts';
-import { makeStory } from './story.ts';
+import { makeStory, storyEnd, storyStart } from './story.ts';
 import { buildTimeline, playbackDelays, type Step } from './timeline.ts';
 
 /** Options of {@link playScenario}. */
@@ -94,7 +94,9 @@ export async function playScenario(
   options: PlayOptions = {},
 ): Promise<PlayedScenario> {
   const log = (options.logger ?? pino({ level: 'silent' })).child({ scenario: scenario.id });
-  const story = makeStory(scenario, (options.now ?? (() => new Date()))());
+  const now = (options.now ?? (() => new Date()))();
+  const lengthMs = scenario.replay?.anchor === 'end' ? storyEnd(scenario.objects) - storyStart(scenario.objects) : 0;
+  const story = makeStory(scenario, new Date(now.getTime() - lengthMs));
   const served = story.objects.filter((o) => typeOfObject(o) !== undefined);
   const skipped = story.objects
     .filter((o) => typeOfObject(o) === undefined)

@@ -40,6 +40,7 @@ const scenarioSchema = z.looseObject({
     cause: z.string().min(1),
     evidence: z.array(z.string()),
   }),
+  replay: z.object({ anchor: z.enum(['start', 'end']) }).optional(),
 });
 
 /** One container log of a scenario; `previous` marks the run before the last restart. */
@@ -52,6 +53,12 @@ export interface Scenario {
   objects: KubeObject[];
   logs: ScenarioLog[];
   expected: { reason: string | null; cause: string; evidence: string[] };
+  /**
+   * Where the played story meets the present. `start` (the default) moves the first Job's
+   * creation to now. `end` moves the story's last time to now, so that a story about time
+   * that passed (a CronJob that missed its schedule) is already over when it is played.
+   */
+  replay?: { anchor: 'start' | 'end' } | undefined;
 }
 
 /** An invalid scenario file; the message names the file and the field. */

@@ -24,6 +24,16 @@ export function storyStart(objects: readonly KubeObject[]): number {
   return Math.min(...times);
 }
 
+/** Returns the latest RFC 3339 time anywhere in the objects, in ms since the epoch. */
+export function storyEnd(objects: readonly KubeObject[]): number {
+  let latest = storyStart(objects);
+  mapStrings(objects, (text) => {
+    if (rfc3339.test(text)) latest = Math.max(latest, Date.parse(text));
+    return text;
+  });
+  return latest;
+}
+
 function formatLike(original: string, time: number): string {
   const iso = new Date(time).toISOString();
   // Keep the original precision: whole seconds stay whole, as the API server writes them.
