@@ -36,7 +36,8 @@ export function cronJobFinding(ctx: DiagnosisContext): Finding | undefined {
   if (blocked !== undefined) return blockedFinding(ctx, cronJob, blocked);
   const skipped = events.filter((e) => SKIP_REASONS.includes(e.reason ?? ''));
   if (skipped.length > 0) return skippedFinding(ctx, cronJob, skipped);
-  return ctx.snapshot.job.status === undefined ? statusFinding(ctx, cronJob) : undefined;
+  if (ctx.snapshot.job.status === undefined) return statusFinding(ctx, cronJob);
+  return pileFinding(ctx, cronJob);
 }
 
 /**
@@ -112,6 +113,23 @@ function statusFinding(ctx: DiagnosisContext, cronJob: V1CronJob): Finding | und
     evidence: specQuotes(cronJob),
     atMs: nowMs,
     ran: false,
+  };
+}
+
+/** Reads `status.active` of an `Allow` CronJob whose runs overlap while this one has not failed. */
+function pileFinding(ctx: DiagnosisContext, cronJob: V1CronJob): Finding | undefined {
+  const active = (cronJob.status?.active ?? []).map((ref) => ref.name ?? '');
+  const policy = cronJob.spec?.concurrencyPolicy ?? 'Allow';
+  if (policy !== 'Allow' || active.length < 2 || !active.includes(ctx.jobName) || ctx.failure !== undefined) return undefined;
+  const name = cronJob.metadata?.name ?? '';
+  return {
+    cause: 'schedule-missed',
+    confidence: 'medium',
+    detail: `CronJob ${ctx.namespace}/${name} has ${active.length} runs active at once (concurrencyPolicy Allow): ${active.join(', ')}`,
+    fix: skipFix(ctx, cronJob, active[0]),
+    evidence: [quote('status', `status.active: ${active.join(', ')}`, `cronjob/${name}`), ...specQuotes(cronJob)],
+    atMs: toMillis(ctx.snapshot.now),
+    ran: true,
   };
 }
 

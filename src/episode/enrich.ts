@@ -4,6 +4,7 @@ import { redactText, secretEnvNames } from '../diagnose/redact.ts';
 import type { ContainerLog, Snapshot } from '../diagnose/types.ts';
 import type { CapturedEvidence } from '../queue/signals.ts';
 import type { ClusterReader } from './cluster-reader.ts';
+import { readCronJobEvents } from './enrich-cronjob.ts';
 
 /** Pods whose events are read for one diagnosis; the newest are kept. */
 export const MAX_PODS_WITH_EVENTS = 8;
@@ -44,6 +45,8 @@ export async function enrichEpisode(
   const cronRef = job.metadata?.ownerReferences?.find((r) => r.controller && r.kind === 'CronJob');
   const cronJob = cronRef ? await reader.getCronJob(target.namespace, cronRef.name) : undefined;
   const events = await readEvents(reader, target, pods);
+  // The CronJob's events say whether scheduled runs were skipped while this one ran.
+  if (cronRef) events.push(...(await readCronJobEvents(reader, target.namespace, cronRef, options.logger)));
   const logs = mergeLogs(Object.values(evidence), await readMissingLogs(options, livePods, evidence, missing));
 
   const snapshot: Snapshot = { job, pods, events, logs };

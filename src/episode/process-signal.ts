@@ -10,6 +10,7 @@ import type { Signal } from '../queue/signals.ts';
 import { buildAlertView } from './alert-view-builder.ts';
 import type { ClusterReader } from './cluster-reader.ts';
 import { enrichEpisode } from './enrich.ts';
+import { enrichCronJobStall, isCronJobEpisode } from './enrich-cronjob.ts';
 import { recordRun, type RunOutcome } from './incidents.ts';
 import type { EpisodeStore } from './store.ts';
 
@@ -99,7 +100,10 @@ async function processLocked(deps: SignalProcessorDeps, signal: Signal): Promise
   const episode = result.episode;
 
   const lastJob = await store.getJob(signal.jobUid);
-  const enriched = await enrichEpisode(
+  const cronJobTarget = { namespace: signal.namespace, name: signal.jobName, uid: signal.jobUid };
+  const enriched = isCronJobEpisode(signal, before)
+    ? await enrichCronJobStall({ reader: deps.reader, logger: log, nowMs }, cronJobTarget)
+    : await enrichEpisode(
     { reader: deps.reader, logger: log, tailLines: deps.tailLines, limitBytes: deps.limitBytes },
     { namespace: signal.namespace, name: signal.jobName, uid: signal.jobUid },
     lastJob ?? placeholderJob(signal),

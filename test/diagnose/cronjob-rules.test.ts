@@ -131,3 +131,21 @@ describe('CronJob diagnosis', () => {
     expect(diagnosis.cause).toBe('unknown');
   });
 });
+
+describe('CronJob diagnosis of overlapping runs', () => {
+  it('names runs that pile up under Allow', () => {
+    const allow = cronJob({ concurrencyPolicy: 'Allow' });
+    allow.status = {
+      active: [
+        { kind: 'Job', name: 'ledger-export-29630040', namespace: 'finance', uid: 'j-1' },
+        { kind: 'Job', name: 'ledger-export-29630100', namespace: 'finance', uid: 'j-2' },
+      ],
+    };
+    const diagnosis = diagnose(snapshot({ cronJob: allow, events: [] }));
+    expect(diagnosis.cause).toBe('schedule-missed');
+    expect(diagnosis.summary).toBe(
+      'CronJob finance/ledger-export has 2 runs active at once (concurrencyPolicy Allow): ledger-export-29630040, ledger-export-29630100',
+    );
+    expect(diagnosis.evidence[0]?.text).toBe('status.active: ledger-export-29630040, ledger-export-29630100');
+  });
+});
