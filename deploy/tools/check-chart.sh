@@ -24,8 +24,14 @@ check() {
   return 1
 }
 
-# Builds helm first, so its build log does not land in a check's output.
-"$helm" version --short >/dev/null
+# Builds helm first when it is missing, and shows the build log only when the
+# build fails, so the output stays one line per check.
+if ! "$helm" version --short >"$out" 2>&1; then
+  echo "FAILED: building or running helm with $helm" >&2
+  cat "$out" >&2
+  exit 1
+fi
+echo "helm $(tail -n 1 "$out")"
 
 # helm lint logs the chart's `fail` calls at INFO level instead of failing, so
 # it runs on the default values, which name no Redis. helm template fails on

@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+
+/**
+ * Checks of the chart's files that need no helm: the RBAC rules against deploy/rbac, the
+ * values against their schema and the README, and the alerting rules. test/e2e/helm.test.ts
+ * renders the chart with helm.
+ */
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CHART = resolve(ROOT, 'helm/jobwatch');
+
+interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+interface SchemaNode {
+  type?: string | string[];
+  properties?: Record<string, SchemaNode>;
+  additionalProperties?: boolean | SchemaNode;
+}
+
+function readText(path: string): string {
+  return readFileSync(resolve(ROOT, path), 'utf8');
+}
+
+function rulesOf(file: string, kind: string): Rule[] | undefined {
+  const manifests = parseAllDocuments(readText(file)).map(
+    (doc) => doc.toJS() as { kind: string; rules?: Rule[] },
+  );
+  return manifests.find((manifest) => manifest.kind === kind)?.rules;
+}
+
+/** Lists the paths in `values` that a schema with `additionalProperties: false` does not name. */
+function keysMissingFromSchema(values: unknown, schema: SchemaNode, path: string): string[] {
+  if (values === null || typeof values !== 'object' || Array.isArray(values)) return [];
+  if (schema.additionalProperties !== false) return [];
+  const missing: string[] = [];
+  for (const [key, value] of Object.entries(values)) {
+    const child = schema.properties?.[key];
+    const childPath = path === '' ? key : `${path}.${key}`;
+    if (child === undefined) missing.push(childPath);
+    else missing.push(...keysMissingFromSchema(value, child, childPath));
+  }
+  return missing;
+}
+
+/** Returns the lines of the README section that starts with `heading`, up to the next `## `. */
+function readmeSection(heading: string): string {
+  const lines = readText('README.md').split('\n');
+  const start = lines.findIndex((line) => line === heading);
+  if (start < 0) return '';
+  const end = lines.findIndex((line, index) => index > start && line.startsWith('## '));
+  return lines.slice(start, end < 0 ? undefined : end).join('\n');
+}
+
+const values = parse(readText('helm/jobwatch/values.yaml')) as Record<string, unknown>;
+const schema = JSON.parse(readText('helm/jobwatch/values.schema.json')) as SchemaNode;
+
+describe('chart RBAC rules', () => {
+  const chartRules = parse(readFileSync(resolve(CHART, 'files/read-rules.yaml'), 'utf8')) as Rule[];
+
+  it('equal the ClusterRole of deploy/rbac/cluster.yaml', () => {
+    // On a mismatch, copy the rules of deploy/rbac/cluster.yaml into
+    // helm/jobwatch/files/read-rules.yaml and regenerate helm/jobwatch/ci/can-i-*.txt.
+    expect(chartRules).toEqual(rulesOf('deploy/rbac/cluster.yaml', 'ClusterRole'));
+  });
+
+  it('equal the Role of deploy/rbac/namespaced.yaml', () => {
+    expect(chartRules).toEqual(rulesOf('deploy/rbac/namespaced.yaml', 'Role'));
+  });
+
+  it('grant only reads', () => {
+    const verbs = new Set(chartRules.flatMap((rule) => rule.verbs));
+    expect([...verbs].sort()).toEqual(['get', 'list', 'watch']);
+  });
+});
+
+describe('chart values', () => {
+  it('are all named by the schema', () => {
+    expect(keysMissingFromSchema(values, schema, '')).toEqual([]);
+  });
+
+  it('schema names no value that values.yaml lacks', () => {
+    expect(Object.keys(schema.properties ?? {}).sort()).toEqual(Object.keys(values).sort());
+  });
+
+  it('appear in the README values table', () => {
+    const section = readmeSection('## Install with Helm');
+    expect(section).not.toBe('');
+    // The first column of a row may name several values, as in `nodeSelector`, `affinity`.
+    const named = section
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .flatMap((line) => [...(line.split('|')[1] ?? '').matchAll(/`([A-Za-z]+)`/g)].map((m) => m[1]));
+    for (const key of Object.keys(values)) expect(named, `README row for ${key}`).toContain(key);
+  });
+
+  it('default the image tag to the package version', () => {
+    const chart = parse(readText('helm/jobwatch/Chart.yaml')) as { apiVersion: string; appVersion: string };
+    const pkg = JSON.parse(readText('package.json')) as { version: string };
+    expect(chart.apiVersion).toBe('v2');
+    expect(chart.appVersion).toBe(pkg.version);
+  });
+});
+
+describe('chart alerting rules', () => {
+  const METRICS = [
+    'jobwatch_watch_last_event_age_seconds',
+    'jobwatch_queue_waiting_jobs',
+    'jobwatch_queue_oldest_waiting_age_seconds',
+    'jobwatch_slack_calls_total',
+  ];
+  const rules = parse(readFileSync(resolve(CHART, 'files/prometheus-rules.yaml'), 'utf8')) as {
+    alert: string;
+    expr: string;
+    for: string;
+    labels: { severity: string };
+    annotations: { summary: string; description: string };
+  }[];
+
+  it('use only the metrics jobwatch serves', () => {
+    for (const rule of rules) {
+      const names = rule.expr.match(/\bjobwatch_[a-z_]+/g) ?? [];
+      expect(names.length, rule.alert).toBeGreaterThan(0);
+      for (const name of names) expect(METRICS, rule.alert).toContain(name);
+    }
+  });
+
+  it('give every alert a duration, severity and summary', () => {
+    expect(rules.length).toBeGreaterThan(0);
+    for (const rule of rules) {
+      expect(rule.alert).toMatch(/^Jobwatch[A-Za-z]+$/);
+      expect(rule.for, rule.alert).toMatch(/^\d+m$/);
+      expect(['warning', 'critical'], rule.alert).toContain(rule.labels.severity);
+      expect(rule.annotations.summary, rule.alert).not.toBe('');
+      expect(rule.annotations.description, rule.alert).not.toBe('');
+    }
+  });
+});
