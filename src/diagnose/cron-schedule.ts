@@ -2,8 +2,8 @@ import { CronExpressionParser } from 'cron-parser';
 
 /**
  * Descriptors that the CronJob controller (robfig/cron v3 `ParseStandard`, Kubernetes
- * v1.37) accepts besides five fields. `@every` is left out: its slots count from the
- * controller's own start time, which jobwatch cannot see.
+ * v1.37) accepts besides five fields. `@every` is left out because cron-parser does not
+ * read it.
  */
 const DESCRIPTORS: Readonly<Record<string, string>> = {
   '@yearly': '0 0 1 1 *',
@@ -25,8 +25,8 @@ export interface CronSchedule {
 /**
  * Reads `spec.schedule` and `spec.timeZone` as the CronJob controller does. Returns
  * undefined for a schedule jobwatch cannot enumerate (`@every`, six fields, invalid
- * syntax, an unknown time zone); the controller records `InvalidSchedule`,
- * `UnparseableSchedule` or `UnknownTimeZone` events for the invalid ones.
+ * syntax, an unknown time zone). For the invalid ones the controller records
+ * `InvalidSchedule`, `UnparseableSchedule` or `UnknownTimeZone` events.
  *
  * NOTE: without `spec.timeZone`, the controller uses the time zone of the
  * kube-controller-manager process; this assumes UTC, which managed clusters use.

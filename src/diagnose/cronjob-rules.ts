@@ -42,8 +42,8 @@ export function cronJobFinding(ctx: DiagnosisContext): Finding | undefined {
 
 /**
  * Joins the CronJob finding to the ranking of the Job's own findings. A cause read from
- * the run's pods or its failure stays primary and the missed runs become a secondary
- * cause with their events as evidence; with nothing else found, the missed runs are the cause.
+ * the run's pods or its failure stays primary, and the missed runs become a secondary
+ * cause with their events as evidence. With nothing else found, the missed runs are the cause.
  */
 export function withCronJobFinding(ranking: Ranking | undefined, cronJob: Finding | undefined): Ranking | undefined {
   if (cronJob === undefined) return ranking;

@@ -6,7 +6,7 @@ export const MISSED_SCHEDULES_REASON = 'MissedSchedules';
 /** Stuck reason of a CronJob run that keeps running far past its usual duration while runs are lost. */
 export const RUN_OVERDUE_REASON = 'RunOverdue';
 
-/** Scheduled times counted at most; the CronJob controller itself stops counting past 100. */
+/** Scheduled times counted at most. The CronJob controller calls more than 100 too many. */
 export const MAX_COUNTED_SLOTS = 1000;
 
 /** One Job of a CronJob, as the watcher last saw it. */
