@@ -26,7 +26,12 @@ export interface DigestMember {
 }
 
 /** A digest: one channel, one cause, and the members that joined it. */
-export interface DigestRecord {
+export interface DigestRecord extends DigestMeta {
+  members: DigestMember[];
+}
+
+/** A digest without its members, which a storm makes many. */
+export interface DigestMeta {
   key: string;
   channel: string;
   cause: CauseId;
@@ -38,7 +43,6 @@ export interface DigestRecord {
   shownVersion: number;
   /** When the newest member opened its episode, in ms since the epoch. */
   lastJoinMs: number;
-  members: DigestMember[];
 }
 
 /** A posted list message in a digest's thread, with a checksum of what it shows. */
@@ -81,10 +85,10 @@ export class DigestStore {
     return recent;
   }
 
-  /** Returns the digest open for a channel and cause, if any. */
-  async getOpen(channel: string, cause: CauseId): Promise<DigestRecord | undefined> {
+  /** Returns the digest open for a channel and cause, if any, without its members. */
+  async getOpen(channel: string, cause: CauseId): Promise<DigestMeta | undefined> {
     const key = await this.#redis.get(this.#key('digest-open', channel, cause));
-    return key === null ? undefined : await this.get(key);
+    return key === null ? undefined : await this.getMeta(key);
   }
 
   /** Creates a digest and makes it the open one of its channel and cause. */
@@ -100,14 +104,19 @@ export class DigestStore {
     return key;
   }
 
+  /** Returns a digest with its members in join order. */
   async get(key: string): Promise<DigestRecord | undefined> {
-    const [meta, rawMembers] = await Promise.all([
-      this.#redis.hgetall(this.#key('digest', key)),
-      this.#redis.hgetall(this.#key('digest-members', key)),
-    ]);
-    if (meta.channel === undefined || meta.cause === undefined) return undefined;
+    const [meta, rawMembers] = await Promise.all([this.getMeta(key), this.#redis.hgetall(this.#key('digest-members', key))]);
+    if (!meta) return undefined;
     const members = Object.values(rawMembers).map((raw) => JSON.parse(raw) as DigestMember);
     members.sort((a, b) => a.seq - b.seq);
+    return { ...meta, members };
+  }
+
+  /** Returns a digest without reading its members. */
+  async getMeta(key: string): Promise<DigestMeta | undefined> {
+    const meta = await this.#redis.hgetall(this.#key('digest', key));
+    if (meta.channel === undefined || meta.cause === undefined) return undefined;
     return {
       key,
       channel: meta.channel,
@@ -116,7 +125,6 @@ export class DigestStore {
       version: Number(meta.version ?? 0),
       shownVersion: Number(meta.shown ?? 0),
       lastJoinMs: Number(meta.lastJoinMs ?? 0),
-      members,
     };
   }
 

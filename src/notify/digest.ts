@@ -61,7 +61,7 @@ export async function showInDigest(deps: DigestDeps, view: AlertView, channel: s
     if (delivery?.ts === root?.ts) delivery = undefined;
   } else if (membership) {
     const { key, member } = membership;
-    const digest = await deps.digests.get(key);
+    const digest = await deps.digests.getMeta(key);
     const moved = digest !== undefined && view.cause !== digest.cause && !isClosedWell(view);
     await deps.digests.updateMember(key, { ...member, state: view.state, reason: view.reason, ...(moved ? { movedTo: view.cause } : {}) });
     await requestRefresh(deps, key);
@@ -136,7 +136,7 @@ function memberOf(view: AlertView, ownMessage: boolean): Omit<DigestMember, 'seq
  * when a join lands while it renders.
  */
 export async function requestRefresh(deps: DigestDeps, key: string): Promise<void> {
-  const digest = await deps.digests.get(key);
+  const digest = await deps.digests.getMeta(key);
   if (!digest) return;
   await deps.enqueue({ kind: 'digest', key, after: digest.shownVersion }, DIGEST_REFRESH_DELAY_MS);
 }
@@ -181,7 +181,7 @@ export async function refreshDigest(deps: DigestDeps, key: string): Promise<'pos
   }
   await refreshLists(deps, digest, view, root);
   await deps.digests.setShown(key, digest.version);
-  const after = await deps.digests.get(key);
+  const after = await deps.digests.getMeta(key);
   if (after && after.version > digest.version) {
     await deps.enqueue({ kind: 'digest', key, after: digest.version }, DIGEST_REFRESH_DELAY_MS);
   }
