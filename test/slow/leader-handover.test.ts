@@ -133,4 +133,27 @@ describe('two jobwatch replicas with leader election', () => {
     expect(sampler.samples.filter((agents) => agents.length > 1)).toEqual([]);
     expect(rootsFor(story.name)).toHaveLength(1);
   });
+
+  it('hand over at once when the leader stops on SIGTERM', async () => {
+    const prefix = uniquePrefix('ha-term');
+    const first = await startReady(envFor(prefix));
+    const firstId = await eventually(() => leaderIdentity(first), 'the first replica to lead', 60_000);
+    const second = await startReady(envFor(prefix));
+    await eventually(() => second.output().includes(`"holder":"${firstId}"`), 'the second replica to see the leader');
+
+    const before = leaseSpec(prefix);
+    first.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    const released = first.output().split('\n').find((line) => line.includes('"msg":"stopped leading"'));
+    expect(released).toContain('"reason":"released"');
+    const secondId = await eventually(() => leaderIdentity(second), 'the second replica to lead', 60_000);
+    // The second replica read the released Lease, with no holder, before it took it.
+    expect(second.output()).toContain('"holder":"none"');
+    const after = leaseSpec(prefix);
+    const lastRenew = Date.parse(String(before?.['renewTime']));
+    expect(after?.['holderIdentity']).toBe(secondId);
+    // Released, the Lease is taken before the last renewal's term would have ended.
+    expect(Date.parse(String(after?.['acquireTime'])) - lastRenew).toBeLessThan(LEASE.duration * 1000);
+    expect(await readinessChecks(second)).toMatchObject({ leader: true });
+  });
 });
