@@ -123,6 +123,9 @@ build_base() {
 }
 
 if [ ! -s "$tarball" ]; then
+  [ "$(id -u)" -eq 0 ] || { log "run as root: debootstrap needs it"; exit 1; }
+  command -v debootstrap >/dev/null ||
+    { log "debootstrap is missing: apt-get install -y debootstrap"; exit 1; }
   build_base
 fi
 echo "$tarball"

@@ -9,7 +9,8 @@
 #   build.sh context DIR    write the build context to DIR, for docker or podman build
 #
 # Environment: JOBWATCH_NODE_VERSION (default below), JOBWATCH_NPM_VERSION (npm used by
-# the build stage), JOBWATCH_IMAGE_SOURCE (the source label; default: the origin remote),
+# the build stage), JOBWATCH_IMAGE_SOURCE (the source label, by default the origin
+# remote), JOBWATCH_IMAGE_BASE (a rootfs.tar to use instead of running base.sh) and
 # JOBWATCH_DEBIAN_MIRROR (base.sh).
 set -euo pipefail
 
@@ -68,7 +69,7 @@ place() { ln -f "$1" "$2" 2>/dev/null || cp "$1" "$2"; }
 write_context() {
   local dir=$1
   mkdir -p "$dir/app"
-  place "$("$here/base.sh")" "$dir/rootfs.tar"
+  place "${JOBWATCH_IMAGE_BASE:-$("$here/base.sh")}" "$dir/rootfs.tar"
   place "$(node_binary)" "$dir/node"
   place "$(npm_tarball npm "$npm_version")" "$dir/npm.tgz"
   cp "$repo/package.json" "$repo/package-lock.json" "$repo/.npmrc" "$dir/app/"
@@ -91,8 +92,15 @@ build() {
   # The host's npm cache is mounted while the build stage runs, so a warm machine
   # installs without downloading. A mount never becomes part of a layer.
   mkdir -p "$HOME/.npm"
+  local trust=()
+  # Node.js adds the certificates of NODE_EXTRA_CA_CERTS to its bundled roots. Behind a
+  # TLS-inspecting proxy the build stage needs the same ones to reach the npm registry.
+  if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r "$NODE_EXTRA_CA_CERTS" ]; then
+    trust=(--volume "$NODE_EXTRA_CA_CERTS:/run/extra-ca-certs.pem:ro"
+      --build-arg NODE_EXTRA_CA_CERTS=/run/extra-ca-certs.pem)
+  fi
   buildah bud --isolation chroot --force-rm --layers=false \
-    --volume "$HOME/.npm:/root/.npm" \
+    --volume "$HOME/.npm:/root/.npm" "${trust[@]}" \
     --build-arg "VERSION=$version" --build-arg "REVISION=$revision" \
     --build-arg "SOURCE=$source" \
     -f "$here/Containerfile" -t "$image" "$context" >&2
@@ -114,14 +122,15 @@ clean() {
   fi
 }
 
-[ "$(id -u)" -eq 0 ] || fail "run as root: buildah and debootstrap need it"
-command -v buildah >/dev/null || fail "buildah is missing: apt-get install -y buildah debootstrap"
-command -v debootstrap >/dev/null || fail "debootstrap is missing: apt-get install -y debootstrap"
+require_buildah() {
+  [ "$(id -u)" -eq 0 ] || fail "run as root: buildah here runs rootful with chroot isolation"
+  command -v buildah >/dev/null || fail "buildah is missing: apt-get install -y buildah"
+}
 
 case ${1:-} in
-  build) build ;;
-  smoke) JOBWATCH_IMAGE=$image "$here/smoke.sh" ;;
-  clean) clean ;;
+  build) require_buildah && build ;;
+  smoke) require_buildah && JOBWATCH_IMAGE=$image "$here/smoke.sh" ;;
+  clean) require_buildah && clean ;;
   context)
     [ -n "${2:-}" ] || fail "context needs a folder: build.sh context DIR"
     write_context "$2"
