@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { noopMetrics, type ActionName, type Metrics } from '../metrics/metrics.ts';
 import type { KubeIdentity, SlackActor } from './types.ts';
 
 /** The kind of request a user made from an alert, a modal or the `/job` command. */
@@ -70,17 +71,26 @@ export interface MuteRecord {
 /** How long action records live, in seconds: long enough to follow a retry to its end. */
 const ACTION_TTL_SECONDS = 3 * 24 * 3600;
 
+/** Tells whether an action does nothing more after `stage`, which is then its outcome. */
+function isFinal(stage: ActionStage): stage is 'done' | 'failed' | 'refused' {
+  return stage === 'done' || stage === 'failed' || stage === 'refused';
+}
+
 /**
  * Action state in Redis: records, the claim that makes a confirmation run once, mutes,
  * acknowledgements and the per-alert retry counter. Every key carries a time to live.
+ * It is also where actions are counted: a record stored in a final stage, a mute, an
+ * unmute, an acknowledgement, and a record looked up after it expired.
  */
 export class ActionStore {
   readonly #redis: Redis;
   readonly #prefix: string;
+  readonly #metrics: Pick<Metrics, 'action'>;
 
-  constructor(redis: Redis, options: { prefix: string }) {
+  constructor(redis: Redis, options: { prefix: string; metrics?: Pick<Metrics, 'action'> }) {
     this.#redis = redis;
     this.#prefix = options.prefix;
+    this.#metrics = options.metrics ?? noopMetrics;
   }
 
   #key(...parts: string[]): string {
@@ -89,11 +99,17 @@ export class ActionStore {
 
   async get(id: string): Promise<ActionRecord | undefined> {
     const raw = await this.#redis.get(this.#key('action', id));
-    return raw === null ? undefined : (JSON.parse(raw) as ActionRecord);
+    if (raw === null) {
+      const action = actionOfId(id);
+      if (action) this.#metrics.action(action, 'expired');
+      return undefined;
+    }
+    return JSON.parse(raw) as ActionRecord;
   }
 
   async put(record: ActionRecord): Promise<void> {
     await this.#redis.set(this.#key('action', record.id), JSON.stringify(record), 'EX', ACTION_TTL_SECONDS);
+    if (isFinal(record.stage)) this.#metrics.action(actionOfKind(record.kind), record.stage);
   }
 
   /** Creates the record unless one with this id exists; returns false when it did. */
@@ -142,10 +158,13 @@ export class ActionStore {
   async mute(record: MuteRecord): Promise<void> {
     const seconds = Math.max(1, Math.ceil((Date.parse(record.until) - Date.now()) / 1000));
     await this.#redis.set(this.#key('mute', record.target), JSON.stringify(record), 'EX', seconds);
+    this.#metrics.action('mute', 'done');
   }
 
   async unmute(target: string): Promise<boolean> {
-    return (await this.#redis.del(this.#key('mute', target))) > 0;
+    const removed = (await this.#redis.del(this.#key('mute', target))) > 0;
+    if (removed) this.#metrics.action('unmute', 'done');
+    return removed;
   }
 
   async getMute(target: string): Promise<MuteRecord | undefined> {
@@ -156,7 +175,8 @@ export class ActionStore {
   /** Records who acknowledged an alert; the first acknowledgement is kept. */
   async acknowledge(alertKey: string, userId: string, at: string): Promise<{ userId: string; at: string }> {
     const key = this.#key('alert-ack', alertKey);
-    await this.#redis.set(key, JSON.stringify({ userId, at }), 'EX', ACTION_TTL_SECONDS, 'NX');
+    const set = await this.#redis.set(key, JSON.stringify({ userId, at }), 'EX', ACTION_TTL_SECONDS, 'NX');
+    this.#metrics.action('ack', set === 'OK' ? 'done' : 'refused');
     const raw = await this.#redis.get(key);
     return raw === null ? { userId, at } : (JSON.parse(raw) as { userId: string; at: string });
   }
@@ -181,4 +201,23 @@ export function muteTargets(namespace: string, jobName: string, cronJobName?: st
   const targets = [`job:${namespace}/${jobName}`];
   if (cronJobName) targets.push(`cronjob:${namespace}/${cronJobName}`);
   return targets;
+}
+
+/** Names an action kind as the metrics do: `raise-limits` is `limits`. */
+export function actionOfKind(kind: ActionKind): ActionName {
+  return kind === 'raise-limits' ? 'limits' : kind;
+}
+
+const KINDS: ReadonlySet<string> = new Set<ActionKind>(['retry', 'raise-limits', 'logs', 'why', 'status', 'list']);
+
+/**
+ * Reads the kind from an action id, which starts with it: `retry.…`, `logs.…`, `limits.…`,
+ * or `cmd.<kind>.…` for the slash command. Undefined for an id of another shape.
+ */
+function actionOfId(id: string): ActionName | undefined {
+  const [first = '', second = ''] = id.split('.');
+  let kind = first;
+  if (first === 'cmd') kind = second;
+  if (first === 'limits') kind = 'raise-limits';
+  return KINDS.has(kind) ? actionOfKind(kind as ActionKind) : undefined;
 }

@@ -16,6 +16,7 @@ import type { ClusterReader } from '../episode/cluster-reader.ts';
 import type { NotifyRequest } from '../episode/process-signal.ts';
 import type { EpisodeStore } from '../episode/store.ts';
 import { toKubeApiError } from '../kube/errors.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import { createKubeWrites } from '../kube/writes.ts';
 import { notifyAction, type ActionSlack } from '../notify/action-notify.ts';
 import type { NotifyDeps } from '../notify/process-notify.ts';
@@ -35,13 +36,15 @@ export interface ActionContext {
   episodes: EpisodeStore;
   notifyQueue: Queue<NotifyRequest>;
   connection(role: string): Redis;
+  /** Counts actions by outcome. Default: not counted. */
+  metrics?: Metrics;
   /** Log patterns from `JOBWATCH_LOG_PATTERNS_FILE`, for `/job why`. Default none. */
   logPatterns?: readonly UserLogPattern[];
 }
 
 /** Creates the action store on jobwatch's Redis, under its key prefix. */
 export function createActionStore(ctx: ActionContext): ActionStore {
-  return new ActionStore(ctx.redis, { prefix: ctx.config.redis.prefix });
+  return new ActionStore(ctx.redis, { prefix: ctx.config.redis.prefix, ...(ctx.metrics ? { metrics: ctx.metrics } : {}) });
 }
 
 /** Maximum Jobs read for one `/job list` reply or name suggestion. */

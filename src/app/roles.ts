@@ -12,6 +12,7 @@ import { createStormDeps } from '../notify/storm.ts';
 import { muteTargets, type ActionStore } from '../actions/action-store.ts';
 import { startWatcherRole } from '../watch/run-watcher.ts';
 import { startActiveWatcher, type ActiveWatcher } from '../watch/active-watcher.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { JobwatchDeps } from './start-jobwatch.ts';
 
 /** How long updates to a posted message wait so that bursts become one edit, in milliseconds. */
@@ -31,6 +32,8 @@ export interface RoleContext {
   connection(role: string): Redis;
   producerConnection(): Redis;
   notifyQueue: Queue<NotifyRequest>;
+  /** The process's counting points. */
+  metrics: Metrics;
 }
 
 /**
@@ -57,7 +60,7 @@ export async function startWatcherRoleWithProducer(ctx: RoleContext): Promise<{ 
     namespaces: config.kube.namespaces,
     stuckAfterMs: config.stuckAfterSeconds * 1000,
     stallTimeoutMs: config.watchStallSeconds * 1000,
-    capture: { tailLines: config.logTailLines, limitBytes: config.logLimitBytes },
+    capture: { tailLines: config.logTailLines, limitBytes: config.logLimitBytes, metrics: ctx.metrics },
   });
   // Only the replica that holds the Lease watches, when leader election is on.
   const watcher = await startActiveWatcher({ election: config.leaderElection, clusterName: config.clusterName, kubeConfig, logger, start });
@@ -102,6 +105,7 @@ export function startWorkerRole(ctx: RoleContext, actions?: ActionStore): Worker
         await enqueueNotify(ctx.notifyQueue, request, update ? UPDATE_COALESCE_MS : 0);
       },
       logger,
+      metrics: ctx.metrics,
       ...(actions
         ? {
             async mutedBy(namespace: string, jobName: string, cronJobName?: string) {
@@ -136,7 +140,7 @@ export function startNotifierRole(ctx: RoleContext, enqueue: (request: NotifyReq
   });
   const worker = startNotifyWorker(
     { connection: ctx.connection('notifier'), prefix: config.redis.prefix, concurrency: NOTIFY_CONCURRENCY, logger },
-    { store, messenger: deps.messenger, render: deps.render, defaultChannel: deps.defaultChannel, logger, enqueue, ...storm, ...extra },
+    { store, messenger: deps.messenger, render: deps.render, defaultChannel: deps.defaultChannel, logger, enqueue, metrics: ctx.metrics, ...storm, ...extra },
   );
   return worker;
 }

@@ -17,6 +17,7 @@ import type { App } from '@slack/bolt';
 import { createActionPolicy } from '../actions/policy.ts';
 import { loadPolicy } from '../config/policy.ts';
 import type { ActionSlack } from '../notify/action-notify.ts';
+import { createJobwatchMetrics } from '../metrics/registry.ts';
 import type { JobwatchDeps } from './start-jobwatch.ts';
 
 /** Channel name used in terminal mode, where there is no Slack channel. */
@@ -63,12 +64,13 @@ export async function buildRuntime(config: Config, logger: Logger, out: Writable
     const names = logPatterns.patterns.map((pattern) => pattern.name);
     logger.info({ logPatternsFile: logPatterns.file, patterns: names }, 'log patterns loaded');
   }
+  const metrics = createJobwatchMetrics({ logger: logger.child({ component: 'metrics' }) });
   let close = async (): Promise<void> => {};
   // Only the notifier talks to Slack. The Slack SDKs are loaded on demand, so a
   // watcher or worker deployed on its own neither needs Slack nor loads its modules.
   if (config.slack.output === 'slack' && config.roles.includes('notifier')) {
     const { createSlackRuntime } = await import('./slack-runtime.ts');
-    const slack = await createSlackRuntime(config.slack, logger.child({ stage: 'slack' }));
+    const slack = await createSlackRuntime(config.slack, logger.child({ stage: 'slack' }), { metrics: metrics.metrics });
     messenger = slack.messenger;
     render = slackRenderers;
     slackListener = slack.requestListener;
@@ -76,7 +78,7 @@ export async function buildRuntime(config: Config, logger: Logger, out: Writable
     const { createActionSlack } = await import('../slack/action-slack.ts');
     const { createWebClient } = await import('../slack/web-client.ts');
     const { createGroupResolver } = await import('../slack/user-groups.ts');
-    const web = createWebClient({ token: config.slack.botToken, logger, ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) });
+    const web = createWebClient({ token: config.slack.botToken, logger, metrics: metrics.metrics, ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) });
     actionSlack = createActionSlack(web);
     const policyGroups = [...new Set(policyFile.rules.flatMap((rule) => [...rule.groups]))];
     groupsOf = createGroupResolver(web, policyGroups, logger.child({ component: 'user-groups' }));
@@ -92,6 +94,7 @@ export async function buildRuntime(config: Config, logger: Logger, out: Writable
     route: (target) => route(routes, target),
     defaultChannel,
     policy,
+    metrics,
     logPatterns: logPatterns.patterns,
     ...(slackListener ? { slackListener } : {}),
     ...(slackApp ? { slackApp } : {}),

@@ -5,6 +5,7 @@ import { type App, SocketModeReceiver } from '@slack/bolt';
 import { WebAPIPlatformError, WebAPIRateLimitedError } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { SlackConfig } from '../config/env.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { Messenger } from '../notify/messenger.ts';
 import { SlackMessenger } from '../notify/slack-messenger.ts';
 import { createSlackApp } from '../slack/bolt-app.ts';
@@ -37,6 +38,8 @@ export interface SlackRuntimeOptions {
   /** Functions that add commands, actions and views to the app, called once in order. */
   register?: ((app: App) => void)[];
   reconnect?: SocketReconnectOptions;
+  /** Counts every Slack Web API call; default: not counted. */
+  metrics?: Metrics;
 }
 
 type SocketModeClient = SocketModeReceiver['client'];
@@ -75,8 +78,11 @@ function buildSlackRuntime(
   logger: Logger,
   options: SlackRuntimeOptions,
 ): SlackRuntime {
-  const apiUrl = config.apiUrl === undefined ? {} : { slackApiUrl: config.apiUrl };
-  const web = createWebClient({ token: config.botToken, logger, ...apiUrl });
+  const clientSettings = {
+    ...(config.apiUrl === undefined ? {} : { slackApiUrl: config.apiUrl }),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+  };
+  const web = createWebClient({ token: config.botToken, logger, ...clientSettings });
   const messenger = new SlackMessenger(createSlackClient({ client: web, logger }));
   const slack = createSlackApp({
     botToken: config.botToken,
@@ -84,7 +90,7 @@ function buildSlackRuntime(
     // receiver gets a random one and is never mounted, so no HTTP request can pass it.
     signingSecret: config.signingSecret ?? randomBytes(32).toString('hex'),
     logger,
-    ...apiUrl,
+    ...clientSettings,
     ...(options.register === undefined ? {} : { register: options.register }),
   });
   if (config.receiver === 'http') {
@@ -108,7 +114,7 @@ function buildSlackRuntime(
     // transport error and leaves a failed automatic reconnect as an unhandled rejection.
     autoReconnectEnabled: false,
     // No retries inside the client, so a failed apps.connections.open reaches the backoff below.
-    installerOptions: { clientOptions: webClientOptions({ logger, retries: 0, ...apiUrl }) },
+    installerOptions: { clientOptions: webClientOptions({ logger, retries: 0, ...clientSettings }) },
   });
   receiver.init(slack.app);
   const stopping = new AbortController();

@@ -19,6 +19,9 @@ import type { App } from '@slack/bolt';
 import type { ActionPolicy } from '../actions/types.ts';
 import type { Policy } from '../config/policy.ts';
 import type { ActionSlack } from '../notify/action-notify.ts';
+import { countDenials } from '../metrics/count-denials.ts';
+import { openQueueReaders } from '../metrics/queue-readers.ts';
+import { createJobwatchMetrics, type JobwatchMetrics } from '../metrics/registry.ts';
 import { createActionStore, notifierActionDeps, registerInteractions, startActionWorkerRole, type ActionContext } from './action-roles.ts';
 import { startHttpServer } from './http-server.ts';
 import { startNotifierRole, startWatcherRoleWithProducer, startWorkerRole, type RoleContext } from './roles.ts';
@@ -45,6 +48,8 @@ export interface JobwatchDeps {
   policy?: { file: Policy; action: ActionPolicy };
   /** Log patterns from `JOBWATCH_LOG_PATTERNS_FILE`, for the worker's diagnoses. Default none. */
   logPatterns?: readonly UserLogPattern[];
+  /** The process's metrics, served on `/metrics`; a fresh registry when absent. */
+  metrics?: JobwatchMetrics;
 }
 
 /** A running jobwatch: its roles, readiness and shutdown. */
@@ -93,9 +98,11 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
   const redisReady = trackReadiness(redis);
   let watcher: ActiveWatcher | undefined;
   const readiness = (): Record<string, boolean> => readinessChecks(roles, redisReady.isReady(), watcher);
+  const metrics = deps.metrics ?? createJobwatchMetrics({ logger: logger.child({ component: 'metrics' }) });
   const http = await startHttpServer({
     port: config.httpPort,
     checks: { readiness },
+    metrics: () => metrics.scrape(),
     ...(deps.slackListener ? { slack: deps.slackListener } : {}),
   });
   const waiting = setTimeout(() => logger.warn({ port: http.port }, 'waiting for redis before starting; /readyz reports not ready'), 2000);
@@ -109,6 +116,8 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
     clearTimeout(waiting);
   }
 
+  const queueReaders = openQueueReaders(config.redis.url, config.redis.prefix, logger.child({ component: 'metrics' }));
+  metrics.addQueues(queueReaders.readers);
   // BullMQ leaves connections it was handed open, so every one made here is closed at stop.
   const connections: Redis[] = [];
   const ctx: RoleContext = {
@@ -119,6 +128,7 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
     // The producer fails fast while Redis is down, so signals go to its outbox at once.
     producerConnection: () => track(connections, new Redis(config.redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: 'jobwatch-producer' })),
     notifyQueue: undefined as unknown as Queue<NotifyRequest>,
+    metrics: metrics.metrics,
   };
   ctx.notifyQueue = createNotifyQueue(ctx.connection('notify-queue'), config.redis.prefix, logger);
   const workers: Worker[] = [];
@@ -128,6 +138,10 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
     const started = await startWatcherRoleWithProducer(ctx);
     watcher = started.watcher;
     producer = started.producer;
+    metrics.addWatches([
+      { resource: 'jobs', stats: () => started.watcher.current()?.jobs.stats() },
+      { resource: 'pods', stats: () => started.watcher.current()?.pods.stats() },
+    ]);
     stopWatcher = () => started.stop();
   }
   const actionCtx: ActionContext = {
@@ -137,6 +151,7 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
     episodes: ctx.store,
     notifyQueue: ctx.notifyQueue,
     connection: (role) => ctx.connection(role),
+    metrics: metrics.metrics,
     ...(deps.logPatterns === undefined ? {} : { logPatterns: deps.logPatterns }),
   };
   const actions = createActionStore(actionCtx);
@@ -148,7 +163,10 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
   if (roles.has('notifier')) {
     const extra = notifierActionDeps(actions, ctx.store, deps.actionSlack, logger);
     workers.push(startNotifierRole(ctx, (request, delayMs) => enqueueNotify(ctx.notifyQueue, request, delayMs), extra));
-    if (deps.slackApp && deps.policy) queues.push(registerInteractions(deps.slackApp, actionCtx, actions, deps.policy, deps.groupsOf));
+    if (deps.slackApp && deps.policy) {
+      const policy = { ...deps.policy, action: countDenials(deps.policy.action, metrics.metrics) };
+      queues.push(registerInteractions(deps.slackApp, actionCtx, actions, policy, deps.groupsOf));
+    }
   }
   logger.info({ roles: [...roles], port: http.port }, 'jobwatch started');
 
@@ -167,6 +185,7 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
       await closeWorkers(workers, options.graceMs ?? config.shutdownGraceSeconds * 1000, logger);
       await Promise.all(queues.map((q) => q.close()));
       await ctx.notifyQueue.close();
+      await queueReaders.close();
       await http.close();
       for (const client of connections) client.disconnect();
       await redis.quit().catch(() => redis.disconnect());

@@ -2,6 +2,7 @@ import type { CoreV1Event, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { redactText, secretEnvNames } from '../diagnose/redact.ts';
 import type { ContainerLog, Snapshot } from '../diagnose/types.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { CapturedEvidence } from '../queue/signals.ts';
 import type { ClusterReader } from './cluster-reader.ts';
 import { readCronJobEvents } from './enrich-cronjob.ts';
@@ -14,6 +15,8 @@ export interface EnrichOptions {
   logger: Logger;
   tailLines: number;
   limitBytes: number;
+  /** Counts each event list and log read as captured, truncated or missing. Default: not counted. */
+  metrics?: Pick<Metrics, 'evidence'>;
 }
 
 export interface EnrichResult {
@@ -44,7 +47,7 @@ export async function enrichEpisode(
   const pods = mergePods(livePods, Object.values(evidence));
   const cronRef = job.metadata?.ownerReferences?.find((r) => r.controller && r.kind === 'CronJob');
   const cronJob = cronRef ? await reader.getCronJob(target.namespace, cronRef.name) : undefined;
-  const events = await readEvents(reader, target, pods);
+  const events = await readEvents(reader, target, pods, options.metrics);
   // The CronJob's events say whether scheduled runs were skipped while this one ran.
   if (cronRef) events.push(...(await readCronJobEvents(reader, target.namespace, cronRef, options.logger)));
   const logs = mergeLogs(Object.values(evidence), await readMissingLogs(options, livePods, evidence, missing));
@@ -71,8 +74,24 @@ function mergePods(live: V1Pod[], evidence: CapturedEvidence[]): V1Pod[] {
  * name but that are gone (preempted, deleted with their node) are read by name, because
  * their events often are all that is left of them.
  */
-async function readEvents(reader: ClusterReader, job: { namespace: string; name: string; uid: string }, pods: V1Pod[]): Promise<CoreV1Event[]> {
-  const jobEvents = await reader.listEventsFor(job.namespace, { kind: 'Job', name: job.name, uid: job.uid }).catch(() => []);
+async function readEvents(
+  reader: ClusterReader,
+  job: { namespace: string; name: string; uid: string },
+  pods: V1Pod[],
+  metrics?: Pick<Metrics, 'evidence'>,
+): Promise<CoreV1Event[]> {
+  const listEvents = async (target: { kind: string; name: string; uid?: string }): Promise<CoreV1Event[]> => {
+    try {
+      const events = await reader.listEventsFor(job.namespace, target);
+      metrics?.evidence('events', 'captured');
+      return events;
+    } catch {
+      // The diagnosis goes on without the events of this object.
+      metrics?.evidence('events', 'missing');
+      return [];
+    }
+  };
+  const jobEvents = await listEvents({ kind: 'Job', name: job.name, uid: job.uid });
   const known = new Set(pods.map((p) => p.metadata?.name ?? ''));
   const gone = [
     ...new Set(
@@ -86,7 +105,7 @@ async function readEvents(reader: ClusterReader, job: { namespace: string; name:
     ...pods.slice(-MAX_PODS_WITH_EVENTS).map((p) => ({ kind: 'Pod', name: p.metadata?.name ?? '', uid: p.metadata?.uid ?? '' })),
     ...gone.slice(-MAX_PODS_WITH_EVENTS).map((name) => ({ kind: 'Pod', name })),
   ];
-  const lists = await Promise.all(targets.map((t) => reader.listEventsFor(job.namespace, t).catch(() => [])));
+  const lists = await Promise.all(targets.map((t) => listEvents(t)));
   return [...jobEvents, ...lists.flat()];
 }
 
@@ -113,10 +132,13 @@ async function readMissingLogs(
         const read = await options.reader.readPodLog({
           namespace, pod: name, container: status.name, previous, tailLines: options.tailLines, limitBytes: options.limitBytes,
         }).catch((err: unknown) => ({ unavailable: err instanceof Error ? err.message : String(err) }));
+        const kind = previous ? 'previous_logs' : 'logs';
         if ('unavailable' in read) {
+          options.metrics?.evidence(kind, 'missing');
           missing.push(`log of ${name}/${status.name}${previous ? ' (previous)' : ''}: ${read.unavailable}`);
           continue;
         }
+        options.metrics?.evidence(kind, read.truncated ? 'truncated' : 'captured');
         logs.push({ namespace, pod: name, container: status.name, previous, text: redactText(read.text, { secretEnvNames: secrets }), ...(read.truncated ? { truncated: true } : {}) });
       }
     }

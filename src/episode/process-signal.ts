@@ -5,6 +5,7 @@ import type { Diagnosis, Snapshot } from '../diagnose/types.ts';
 import type { UserLogPattern } from '../diagnose/user-patterns.ts';
 import type { RouteDecision, RouteTarget } from '../config/routing.ts';
 import { failpoint } from '../failpoint.ts';
+import { noopMetrics, type Metrics } from '../metrics/metrics.ts';
 import { applySignal, isOpen, mergeEvidence, shouldNotify, type EpisodeRecord } from './record.ts';
 import type { Signal } from '../queue/signals.ts';
 import { buildAlertView } from './alert-view-builder.ts';
@@ -46,6 +47,8 @@ export interface SignalProcessorDeps {
   mutedBy?: (namespace: string, jobName: string, cronJobName?: string) => Promise<{ userId: string; until: string } | undefined>;
   /** The action that created a Job, so that its end is reported in that action's thread. */
   actionOfJob?: (jobUid: string) => Promise<string | undefined>;
+  /** Counts the evidence each diagnosis reads. Default: not counted. */
+  metrics?: Pick<Metrics, 'evidence'>;
 }
 
 export type { RouteDecision, RouteTarget };
@@ -104,7 +107,7 @@ async function processLocked(deps: SignalProcessorDeps, signal: Signal): Promise
   const enriched = isCronJobEpisode(signal, before)
     ? await enrichCronJobStall({ reader: deps.reader, logger: log, nowMs }, cronJobTarget)
     : await enrichEpisode(
-    { reader: deps.reader, logger: log, tailLines: deps.tailLines, limitBytes: deps.limitBytes },
+    { reader: deps.reader, logger: log, tailLines: deps.tailLines, limitBytes: deps.limitBytes, metrics: deps.metrics ?? noopMetrics },
     { namespace: signal.namespace, name: signal.jobName, uid: signal.jobUid },
     lastJob ?? placeholderJob(signal),
     await store.getEvidence(signal.jobUid),

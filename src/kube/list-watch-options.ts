@@ -66,10 +66,19 @@ export interface ListWatchOptions<T> extends ListWatchHandlers<T> {
   random?: () => number;
 }
 
+/**
+ * Why a watch was opened again: `expired` after 410 Gone, `stall` after the watchdog
+ * aborted it, `closed` after the server ended it (its timeout, or a close within 1 s
+ * without events), `error` after any other failure of a list or watch.
+ */
+export type WatchRestartReason = 'expired' | 'error' | 'stall' | 'closed';
+
 /** Counters of one or all loops of a {@link ListWatch}. */
 export interface ListWatchStats {
   /** Recoveries from a failed list or watch, an expired resourceVersion or a stall. */
   restarts: number;
+  /** Reopened watches by reason: every recovery of `restarts`, plus the clean ends of `resumes`. */
+  restartsByReason: Record<WatchRestartReason, number>;
   /** Completed lists after the first one of each loop. */
   relists: number;
   /** Watches reopened from the last resourceVersion after the server ended one cleanly. */
@@ -82,6 +91,11 @@ export interface ListWatchStats {
   handlerErrors: number;
   /** Epoch milliseconds of the last watch event or bookmark; undefined before the first. */
   lastEventAt: number | undefined;
+  /**
+   * The `lastEventAt` of the loop that heard from its server longest ago; undefined while
+   * any loop has had no event. Equal to `lastEventAt` for a single loop.
+   */
+  oldestLastEventAt: number | undefined;
   /** Objects held in the cache. */
   objects: number;
   /** Whether every loop has completed at least one list. */

@@ -1,7 +1,12 @@
 import type { ListWatchOptions, ListWatchStats } from './list-watch-options.ts';
 import { Reflector } from './reflector.ts';
 
-export type { ListWatchHandlers, ListWatchOptions, ListWatchStats } from './list-watch-options.ts';
+export type {
+  ListWatchHandlers,
+  ListWatchOptions,
+  ListWatchStats,
+  WatchRestartReason,
+} from './list-watch-options.ts';
 
 /**
  * A cache of slim Kubernetes objects kept current by list-and-watch, with the recovery
@@ -71,7 +76,10 @@ export class ListWatch<T> {
     return undefined;
   }
 
-  /** Counters summed over all loops; `lastEventAt` is the latest, `synced` needs all. */
+  /**
+   * Counters summed over all loops; `lastEventAt` is the latest, `oldestLastEventAt` the
+   * earliest, `synced` needs all.
+   */
   stats(): ListWatchStats {
     const all = this.#loops.map((loop) => loop.stats());
     const sum = (pick: (stats: ListWatchStats) => number) =>
@@ -81,6 +89,12 @@ export class ListWatch<T> {
       .filter((time): time is number => time !== undefined);
     return {
       restarts: sum((stats) => stats.restarts),
+      restartsByReason: {
+        expired: sum((stats) => stats.restartsByReason.expired),
+        error: sum((stats) => stats.restartsByReason.error),
+        stall: sum((stats) => stats.restartsByReason.stall),
+        closed: sum((stats) => stats.restartsByReason.closed),
+      },
       relists: sum((stats) => stats.relists),
       resumes: sum((stats) => stats.resumes),
       stalls: sum((stats) => stats.stalls),
@@ -88,6 +102,7 @@ export class ListWatch<T> {
       handlerErrors: sum((stats) => stats.handlerErrors),
       objects: sum((stats) => stats.objects),
       lastEventAt: eventTimes.length > 0 ? Math.max(...eventTimes) : undefined,
+      oldestLastEventAt: eventTimes.length === all.length ? Math.min(...eventTimes) : undefined,
       synced: all.every((stats) => stats.synced),
     };
   }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { computeBackoffMs, sleep as timerSleep } from './backoff.ts';
 import { kubeApiErrorFromStatus, toKubeApiError } from './errors.ts';
 import type { KubeApiError } from './errors.ts';
-import type { ListWatchOptions, ListWatchStats } from './list-watch-options.ts';
+import type { ListWatchOptions, ListWatchStats, WatchRestartReason } from './list-watch-options.ts';
 import type { RawObject, WatchEvent } from './list-watch-source.ts';
 import { diffStores, resourceVersionOf } from './object-store.ts';
 import type { StoredObject } from './object-store.ts';
@@ -38,6 +38,7 @@ export class Reflector<T> {
   #resolveSynced: () => void = () => {};
   readonly #synced = new Promise<void>((resolve) => (this.#resolveSynced = resolve));
   readonly #counts = { restarts: 0, resumes: 0, stalls: 0, droppedEvents: 0, handlerErrors: 0 };
+  readonly #reasons: Record<WatchRestartReason, number> = { expired: 0, error: 0, stall: 0, closed: 0 };
   #lastEventAt: number | undefined;
 
   constructor(options: ReflectorOptions<T>) {
@@ -75,8 +76,10 @@ export class Reflector<T> {
   stats(): ListWatchStats {
     return {
       ...this.#counts,
+      restartsByReason: { ...this.#reasons },
       relists: Math.max(this.#listsCompleted - 1, 0),
       lastEventAt: this.#lastEventAt,
+      oldestLastEventAt: this.#lastEventAt,
       objects: this.#store.size,
       synced: this.#listsCompleted > 0,
     };
@@ -92,6 +95,7 @@ export class Reflector<T> {
         }
         await this.#watch();
         this.#counts.resumes += 1;
+        this.#reasons.closed += 1;
       } catch (err) {
         if (this.#stop.signal.aborted) break;
         const error = toKubeApiError(err, { namespace: this.#options.namespace });
@@ -111,6 +115,7 @@ export class Reflector<T> {
    */
   async #recover(error: KubeApiError): Promise<void> {
     this.#counts.restarts += 1;
+    this.#reasons[restartReason(error)] += 1;
     this.#failureStreak += 1;
     if (error.isGone) this.#goneStreak += 1;
     if (error.isGone && this.#goneStreak === 1) {
@@ -269,4 +274,11 @@ export class Reflector<T> {
       this.#log.error({ err: handlerErr }, 'list-watch onError handler threw');
     }
   }
+}
+
+function restartReason(error: KubeApiError): WatchRestartReason {
+  if (error.isGone) return 'expired';
+  if (error.reason === 'WatchStalled') return 'stall';
+  if (error.reason === 'WatchClosedEarly') return 'closed';
+  return 'error';
 }

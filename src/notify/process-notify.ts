@@ -1,5 +1,7 @@
 import { incidentView } from '../episode/incidents.ts';
 import type { NotifyRequest } from '../episode/process-signal.ts';
+import { reportFirstPost } from '../metrics/first-post.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { AlertView, AttemptView, IncidentView } from '../slack/alert-view.ts';
 import { refreshDigest, showInDigest, type DigestDeps } from './digest.ts';
 import type { RenderedMessage } from './messenger.ts';
@@ -17,6 +19,8 @@ export interface NotifyDeps extends SendDeps {
   enqueue: (request: NotifyRequest, delayMs?: number) => Promise<void>;
   /** Adds what is kept apart from the episode (acknowledgement, mute, buttons) before rendering. */
   decorate?: (view: AlertView) => Promise<AlertView>;
+  /** Counts first posts and their latency. Default: not counted. */
+  metrics?: Metrics;
   /** Shows actions and their outcomes; without it those requests are skipped. */
   actions?: (request: Extract<NotifyRequest, { kind: 'action' | 'action-outcome' }>) => Promise<NotifyOutcome>;
   /** Groups the root alerts of a failure storm into digests; without it every alert posts alone. */
@@ -131,7 +135,9 @@ async function notifyAlert(deps: NotifyDeps, uid: string): Promise<NotifyOutcome
     }
   }
   const posted = await postOnce(deps, 'alert', uid, { channel, message, ...(threadTs ? { threadTs } : {}), metadata: { eventType: 'jobwatch_alert', key: uid } });
+  const acceptedAtMs = posted.recovered ? undefined : Date.now();
   await store.putDelivery('alert', uid, { channel: posted.delivery.channel, ts: posted.delivery.ts, version: view.version });
+  if (deps.metrics) await reportFirstPost({ metrics: deps.metrics, getJob: (key) => store.getJob(key), logger: deps.logger }, view, acceptedAtMs);
   if (posted.recovered) await updateMessage(deps, { channel: posted.delivery.channel, ts: posted.delivery.ts, message });
   // Attempts made before the first post (final-only routes) get their replies now.
   for (const attempt of episode.attempts) await deps.enqueue({ kind: 'reply', uid, attemptKey: attempt.key });

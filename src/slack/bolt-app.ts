@@ -6,6 +6,7 @@ import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type Authorize } from '@slack/bolt';
 import type { Logger } from 'pino';
+import type { Metrics } from '../metrics/metrics.ts';
 import { createWebClient, webClientOptions } from './web-client.ts';
 import { toSlackLogger } from './slack-logger.ts';
 
@@ -28,6 +29,8 @@ export interface SlackAppOptions {
    */
   botId?: string;
   botUserId?: string;
+  /** Counts the Web API calls of the app's clients; default: not counted. */
+  metrics?: Pick<Metrics, 'slackCall'>;
 }
 
 export interface SlackApp {
@@ -54,6 +57,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const clientSettings = {
     logger: options.logger,
     ...(options.slackApiUrl === undefined ? {} : { slackApiUrl: options.slackApiUrl }),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   };
   const slackLogger = toSlackLogger(options.logger.child({ component: 'bolt' }));
   const receiver = new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: SLACK_EVENTS_PATH, logger: slackLogger });

@@ -1,7 +1,12 @@
 /** The `WebClient` settings jobwatch uses for every Slack Web API call. */
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
+import type { Metrics } from '../metrics/metrics.ts';
+import { countedFetch } from './counted-fetch.ts';
 import { toSlackLogger } from './slack-logger.ts';
+
+/** The Web API base URL of `WebClient` when none is set. */
+const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
 export interface WebClientSettings {
   /** Web API base URL; default `https://slack.com/api/`. Tests point it at a fake. */
@@ -13,6 +18,8 @@ export interface WebClientSettings {
   retries?: number;
   /** Delay before the first of those retries in milliseconds, doubling after; default 500. */
   retryMinDelayMs?: number;
+  /** Counts every HTTP request of the client; default: not counted. */
+  metrics?: Pick<Metrics, 'slackCall'>;
 }
 
 /**
@@ -34,6 +41,9 @@ export function webClientOptions(settings: WebClientSettings): WebClientOptions 
       maxTimeout: minTimeout * 8,
     },
     timeout: settings.timeoutMs ?? 10_000,
+    ...(settings.metrics === undefined
+      ? {}
+      : { fetch: countedFetch(settings.metrics, settings.slackApiUrl ?? DEFAULT_SLACK_API_URL) }),
   };
 }
 

@@ -2,6 +2,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { redactText, secretEnvNames } from '../diagnose/redact.ts';
 import { redactPod } from '../diagnose/redact-objects.ts';
 import type { ClusterReader } from '../episode/cluster-reader.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { CapturedEvidence } from '../queue/signals.ts';
 import type { DetectedAttempt } from './attempt-detector.ts';
 import type { SlimPod } from './slim.ts';
@@ -9,6 +10,8 @@ import type { SlimPod } from './slim.ts';
 export interface CaptureLimits {
   tailLines: number;
   limitBytes: number;
+  /** Counts each pod and log read as captured, truncated or missing. Default: not counted. */
+  metrics?: Pick<Metrics, 'evidence'>;
 }
 
 /**
@@ -24,6 +27,7 @@ export async function captureEvidence(
   attempt: DetectedAttempt,
   limits: CaptureLimits,
 ): Promise<CapturedEvidence> {
+  const { metrics, ...readLimits } = limits;
   const evidence: CapturedEvidence = { logs: [], missing: [] };
   const full = await reader.getPod(pod.namespace, pod.name).catch((err: unknown) => {
     evidence.missing.push(`pod ${pod.name}: ${errorText(err)}`);
@@ -32,15 +36,19 @@ export async function captureEvidence(
   // The stored pod keeps its termination message, and that message can quote a credential.
   if (full) evidence.pod = trimPod(redactPod(full)) as Record<string, unknown>;
   else if (!evidence.missing.length) evidence.missing.push(`pod ${pod.name}: deleted before it could be read`);
+  metrics?.evidence('pod', full ? 'captured' : 'missing');
   const secrets = full ? secretEnvNames(full) : [];
   for (const target of logTargets(pod, attempt)) {
-    const read = await reader.readPodLog({ namespace: pod.namespace, pod: pod.name, ...target, ...limits }).catch((err: unknown) => ({
+    const read = await reader.readPodLog({ namespace: pod.namespace, pod: pod.name, ...target, ...readLimits }).catch((err: unknown) => ({
       unavailable: errorText(err),
     }));
+    const kind = target.previous ? 'previous_logs' : 'logs';
     if ('unavailable' in read) {
+      metrics?.evidence(kind, 'missing');
       evidence.missing.push(`log of ${pod.name}/${target.container}${target.previous ? ' (previous)' : ''}: ${read.unavailable}`);
       continue;
     }
+    metrics?.evidence(kind, read.truncated ? 'truncated' : 'captured');
     evidence.logs.push({
       namespace: pod.namespace,
       pod: pod.name,
