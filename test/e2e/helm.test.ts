@@ -9,6 +9,7 @@ import { createActionPolicy, impersonationRules } from '../../src/actions/policy
 import { loadConfig } from '../../src/config/env.ts';
 import { parsePolicy } from '../../src/config/policy.ts';
 import { parseRoutes } from '../../src/config/routing.ts';
+import { leaseName } from '../../src/watch/active-watcher.ts';
 import {
   CHART_DIR,
   findManifest,
@@ -266,11 +267,28 @@ describe('chart objects', () => {
     const manifests = await render('all-in-one.yaml', 'jobwatch', 'jobwatch');
     const role = findManifest(manifests, 'ClusterRole', 'jobwatch');
     expect(role['rules']).toEqual(readRules('deploy/rbac/cluster.yaml', 'ClusterRole'));
+  });
+
+  it.each([
+    ['all-in-one.yaml', 'default'],
+    ['external-redis.yaml', 'prod-eu-1'],
+  ])('%s lets the watcher write only its Lease', async (file, clusterName) => {
+    const manifests = await render(file, 'jobwatch', 'jobwatch');
     const leases = findManifest(manifests, 'Role', 'jobwatch-leases');
     expect(leases.metadata.namespace).toBe('jobwatch');
     expect(leases['rules']).toEqual([
-      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+      {
+        apiGroups: ['coordination.k8s.io'],
+        resources: ['leases'],
+        verbs: ['get', 'update'],
+        resourceNames: [leaseName(clusterName)],
+      },
     ]);
+    const secrets = { ...EXISTING_SECRETS, ...secretData(manifests) };
+    const env = resolveEnv(jobwatchContainer(deployments(manifests)[0] as Workload), secrets);
+    expect(env['JOBWATCH_LEASE_NAMESPACE']).toBe('jobwatch');
+    expect(env['JOBWATCH_CLUSTER_NAME']).toBe(clusterName);
   });
 
   it('impersonates only the identities of the policy', async () => {
@@ -353,10 +371,14 @@ describe('chart RBAC applied to the API server', () => {
     expect(await canI(serviceAccountUser(namespace, fullName(release)), check)).toBe(answer);
   });
 
-  it('lets leases be written only in the release namespace', async () => {
+  it('lets only the watcher Lease be updated', async () => {
     const user = serviceAccountUser(namespace, fullName(release));
+    const own = `leases.coordination.k8s.io/${leaseName('default')}`;
     expect(await canI(user, ['create', 'leases.coordination.k8s.io', '-n', namespace])).toBe('yes');
-    expect(await canI(user, ['update', 'leases.coordination.k8s.io', '-n', namespace])).toBe('yes');
+    expect(await canI(user, ['update', own, '-n', namespace])).toBe('yes');
+    expect(await canI(user, ['get', own, '-n', namespace])).toBe('yes');
+    expect(await canI(user, ['update', 'leases.coordination.k8s.io/kube-scheduler', '-n', namespace])).toBe('no');
+    expect(await canI(user, ['delete', own, '-n', namespace])).toBe('no');
     expect(await canI(user, ['create', 'leases.coordination.k8s.io', '-n', 'default'])).toBe('no');
   });
 

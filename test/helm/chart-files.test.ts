@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
@@ -66,7 +66,8 @@ describe('chart RBAC rules', () => {
 
   it('equal the ClusterRole of deploy/rbac/cluster.yaml', () => {
     // On a mismatch, copy the rules of deploy/rbac/cluster.yaml into
-    // helm/jobwatch/files/read-rules.yaml and regenerate helm/jobwatch/ci/can-i-*.txt.
+    // helm/jobwatch/files/read-rules.yaml, then rewrite helm/jobwatch/ci/can-i-*.txt with
+    // `npx vitest run --config vitest.e2e.config.ts test/e2e/helm.test.ts -u`.
     expect(chartRules).toEqual(rulesOf('deploy/rbac/cluster.yaml', 'ClusterRole'));
   });
 
@@ -109,12 +110,12 @@ describe('chart values', () => {
 });
 
 describe('chart alerting rules', () => {
-  const METRICS = [
-    'jobwatch_watch_last_event_age_seconds',
-    'jobwatch_queue_waiting_jobs',
-    'jobwatch_queue_oldest_waiting_age_seconds',
-    'jobwatch_slack_calls_total',
-  ];
+  // The metric names that src/metrics registers, as quoted strings in its sources.
+  const metricsDir = resolve(ROOT, 'src/metrics');
+  const METRICS = readdirSync(metricsDir)
+    .filter((name) => name.endsWith('.ts'))
+    .flatMap((name) => [...readFileSync(resolve(metricsDir, name), 'utf8').matchAll(/'(jobwatch_[a-z_]+)'/g)])
+    .map((match) => match[1]);
   const rules = parse(readFileSync(resolve(CHART, 'files/prometheus-rules.yaml'), 'utf8')) as {
     alert: string;
     expr: string;
@@ -124,6 +125,7 @@ describe('chart alerting rules', () => {
   }[];
 
   it('use only the metrics jobwatch serves', () => {
+    expect(METRICS).toContain('jobwatch_slack_calls_total');
     for (const rule of rules) {
       const names = rule.expr.match(/\bjobwatch_[a-z_]+/g) ?? [];
       expect(names.length, rule.alert).toBeGreaterThan(0);

@@ -49,6 +49,9 @@ spec:
       {{- end }}
       securityContext:
         {{- toYaml $values.podSecurityContext | nindent 8 }}
+      # Leaves jobwatch its shutdown grace to finish queue jobs after SIGTERM, and
+      # 5 seconds more to close its connections, before the kubelet kills it.
+      terminationGracePeriodSeconds: {{ add (int64 $values.config.shutdownGraceSeconds) 5 }}
       containers:
         - name: jobwatch
           image: {{ include "jobwatch.image" $ | quote }}

@@ -70,6 +70,16 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) -}}
 {{- end -}}
 
+{{/*
+Name of the Lease the watcher replicas compete for, computed from the cluster
+name as leaseName() in src/watch/active-watcher.ts computes it.
+*/}}
+{{- define "jobwatch.leaseName" -}}
+{{- $dashed := regexReplaceAll "[^a-z0-9.-]" (lower .Values.config.clusterName) "-" -}}
+{{- $cleaned := regexReplaceAll "[^a-z0-9]+$" $dashed "" -}}
+{{- printf "jobwatch-watcher-%s" ($cleaned | default "default") -}}
+{{- end -}}
+
 {{/* Folder the ConfigMap is mounted at; jobwatch re-reads the files in it. */}}
 {{- define "jobwatch.configDir" -}}/etc/jobwatch/config{{- end -}}
 
@@ -125,6 +135,14 @@ notifier, and the cluster side gets the default channel for routing.
   value: {{ $values.config.watchStallSeconds | int64 | quote }}
 - name: LOG_LEVEL
   value: {{ $values.config.logLevel | quote }}
+- name: JOBWATCH_SHUTDOWN_GRACE_SECONDS
+  value: {{ $values.config.shutdownGraceSeconds | int64 | quote }}
+{{- if ne $component "slack" }}
+- name: JOBWATCH_LEADER_ELECTION
+  value: {{ $values.config.leaderElection | quote }}
+- name: JOBWATCH_LEASE_NAMESPACE
+  value: {{ $.Release.Namespace | quote }}
+{{- end }}
 {{- if $values.rbac.namespaces }}
 - name: JOBWATCH_NAMESPACES
   value: {{ join "," $values.rbac.namespaces | quote }}
