@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { noopMetrics, type ActionName, type Metrics } from '../metrics/metrics.ts';
+import { clusterKeyParts, DEFAULT_CLUSTER } from '../queue/cluster-names.ts';
 import type { KubeIdentity, SlackActor } from './types.ts';
 
 /** The kind of request a user made from an alert, a modal or the `/job` command. */
@@ -33,6 +34,11 @@ export interface ActionRecord {
   identity?: KubeIdentity;
   /** The alert's episode key (the failed Job's uid), when the action started from an alert. */
   alertKey?: string;
+  /**
+   * The cluster whose cluster side performs the action (`JOBWATCH_CLUSTER_NAME` there).
+   * Records stored before clusters were named have none and belong to `default`.
+   */
+  cluster?: string;
   namespace: string;
   /** The Job the action is about. */
   name?: string;
@@ -63,7 +69,10 @@ export interface ActionRecord {
 
 /** An active mute of a Job's or a CronJob's alerts. */
 export interface MuteRecord {
+  /** `job:NS/NAME` or `cronjob:NS/NAME`, as {@link muteTargets} builds it. */
   target: string;
+  /** The cluster the Job or CronJob is in. Default `default`. */
+  cluster?: string;
   userId: string;
   until: string;
 }
@@ -154,21 +163,32 @@ export class ActionStore {
     return Number((await this.#redis.get(this.#key('alert-retries', alertKey))) ?? '0');
   }
 
-  /** Mutes a target (`job:NS/NAME` or `cronjob:NS/NAME`) until `until`. */
+  /**
+   * Returns the key of a mute. A Job is named by namespace and name, which two clusters
+   * may share, so a named cluster's mutes have keys of their own; the default cluster's
+   * keep the names they had before clusters were named.
+   */
+  #muteKey(target: string, cluster: string | undefined): string {
+    return this.#key(...clusterKeyParts(cluster ?? DEFAULT_CLUSTER), 'mute', target);
+  }
+
+  /** Mutes a target (`job:NS/NAME` or `cronjob:NS/NAME`) of `record.cluster` until `until`. */
   async mute(record: MuteRecord): Promise<void> {
     const seconds = Math.max(1, Math.ceil((Date.parse(record.until) - Date.now()) / 1000));
-    await this.#redis.set(this.#key('mute', record.target), JSON.stringify(record), 'EX', seconds);
+    await this.#redis.set(this.#muteKey(record.target, record.cluster), JSON.stringify(record), 'EX', seconds);
     this.#metrics.action('mute', 'done');
   }
 
-  async unmute(target: string): Promise<boolean> {
-    const removed = (await this.#redis.del(this.#key('mute', target))) > 0;
+  /** Ends a mute of a target in `cluster` (default `default`); false when none was set. */
+  async unmute(target: string, cluster?: string): Promise<boolean> {
+    const removed = (await this.#redis.del(this.#muteKey(target, cluster))) > 0;
     if (removed) this.#metrics.action('unmute', 'done');
     return removed;
   }
 
-  async getMute(target: string): Promise<MuteRecord | undefined> {
-    const raw = await this.#redis.get(this.#key('mute', target));
+  /** Returns the active mute of a target in `cluster` (default `default`). */
+  async getMute(target: string, cluster?: string): Promise<MuteRecord | undefined> {
+    const raw = await this.#redis.get(this.#muteKey(target, cluster));
     return raw === null ? undefined : (JSON.parse(raw) as MuteRecord);
   }
 

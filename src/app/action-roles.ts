@@ -2,7 +2,7 @@ import { BatchV1Api, type KubeConfig, type V1Job } from '@kubernetes/client-node
 import type { App } from '@slack/bolt';
 import type { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createActionQueue, enqueueAction, startActionWorker, type ActionMessage } from '../actions/action-queue.ts';
+import { ActionQueues, createActionQueue, startActionWorker, type ActionMessage } from '../actions/action-queue.ts';
 import { ActionStore, muteTargets } from '../actions/action-store.ts';
 import { applyLimits, cronJobPatch } from '../actions/limits.ts';
 import { createReadAnswers } from '../actions/read-answers.ts';
@@ -27,6 +27,7 @@ import type { InteractionDeps } from '../slack/interactions/context.ts';
 import { registerJobCommand } from '../slack/interactions/job-command.ts';
 import { registerLimitsModal } from '../slack/interactions/limits-modal.ts';
 import type { Logger } from 'pino';
+import { createClusterRegistry } from './cluster-registry.ts';
 
 /** The settings and connections the action parts of each role are built from. */
 export interface ActionContext {
@@ -85,7 +86,8 @@ function jobLister(kc: KubeConfig, watched: readonly string[] | 'all'): (namespa
 export function startActionWorkerRole(ctx: ActionContext, cluster: { kubeConfig: KubeConfig; reader: ClusterReader }, actions: ActionStore): Worker<ActionMessage> {
   const logger = ctx.logger.child({ stage: 'actions' });
   return startActionWorker(
-    { connection: ctx.connection('action-worker'), prefix: ctx.config.redis.prefix, logger },
+    // Each cluster side takes only its own cluster's actions.
+    { connection: ctx.connection('action-worker'), prefix: ctx.config.redis.prefix, logger, cluster: ctx.config.clusterName },
     {
       actions,
       episodes: ctx.episodes,
@@ -121,7 +123,7 @@ export function notifierActionDeps(actions: ActionStore, episodes: EpisodeStore,
       const ack = await actions.getAcknowledgement(view.key);
       if (ack) decorated.ack = ack;
       for (const target of muteTargets(view.namespace, view.jobName, view.cronJob?.name)) {
-        const mute = await actions.getMute(target);
+        const mute = await actions.getMute(target, view.cluster);
         if (mute) decorated.mute = { userId: mute.userId, until: mute.until, target };
       }
       return decorated;
@@ -130,21 +132,29 @@ export function notifierActionDeps(actions: ActionStore, episodes: EpisodeStore,
   };
 }
 
-/** Registers the buttons, the raise-limits modal and the slash command on the Bolt app. */
+/**
+ * Registers the buttons, the raise-limits modal and the slash command on the Bolt app.
+ * Actions go to the queue of the cluster they are about, and the clusters come from the
+ * registrations of the cluster sides in Redis. Returns the queues, to close at shutdown.
+ */
 export function registerInteractions(
   app: App,
   ctx: ActionContext,
   actions: ActionStore,
   policy: { action: ActionPolicy; file: Policy },
   groupsOf: (userId: string) => Promise<string[]> = () => Promise.resolve([]),
-): Queue<ActionMessage> {
-  const queue = createActionQueue(ctx.connection('action-queue'), ctx.config.redis.prefix, ctx.logger);
+): ActionQueues {
+  // The queues of every cluster share one connection.
+  const connection = ctx.connection('action-queue');
+  const queues = new ActionQueues((cluster) => createActionQueue(connection, ctx.config.redis.prefix, ctx.logger, cluster));
+  const registry = createClusterRegistry(ctx.redis, ctx.config);
   const deps: InteractionDeps = {
     episodes: ctx.episodes,
     actions,
     policy: policy.action,
     ceilings: policy.file.ceilings,
-    enqueueAction: (id, step) => enqueueAction(queue, id, step),
+    enqueueAction: (cluster, id, step) => queues.enqueue(cluster, id, step),
+    clusters: () => registry.list(),
     enqueueNotify: (request) => enqueueNotify(ctx.notifyQueue, request),
     groupsOf,
     command: policy.file.command,
@@ -153,5 +163,5 @@ export function registerInteractions(
   registerAlertButtons(app, deps);
   registerLimitsModal(app, deps);
   registerJobCommand(app, deps);
-  return queue;
+  return queues;
 }

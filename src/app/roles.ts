@@ -49,7 +49,8 @@ export async function startWatcherRoleWithProducer(ctx: RoleContext): Promise<{ 
   if (!kubeConfig || !reader) throw new Error('the watcher role needs a kubeconfig; set KUBECONFIG or run in a cluster');
   const producerRedis = ctx.producerConnection();
   producerRedis.on('error', (err) => logger.debug({ err }, 'producer connection error'));
-  const signalQueue = createSignalQueue(producerRedis, config.redis.prefix, logger);
+  // Each cluster side has its own signal queue, so only this cluster's worker takes its signals.
+  const signalQueue = createSignalQueue(producerRedis, config.redis.prefix, logger, config.clusterName);
   const producer = new SignalProducer(signalQueue, logger.child({ stage: 'producer' }));
   const start = (userAgent: string) => startWatcherRole({
     source: createHttpListWatchSource(kubeConfig, { userAgent }),
@@ -91,13 +92,13 @@ export function startWorkerRole(ctx: RoleContext, actions?: ActionStore): Worker
   if (!deps.reader) throw new Error('the worker role needs a kubeconfig; set KUBECONFIG or run in a cluster');
   const logger = deps.logger.child({ stage: 'worker' });
   const worker = startSignalWorker(
-    { connection: ctx.connection('worker'), prefix: config.redis.prefix, concurrency: SIGNAL_CONCURRENCY, logger },
+    { connection: ctx.connection('worker'), prefix: config.redis.prefix, concurrency: SIGNAL_CONCURRENCY, logger, cluster: config.clusterName },
     {
       store,
       reader: deps.reader,
       diagnose,
       ...(deps.logPatterns === undefined ? {} : { logPatterns: deps.logPatterns }),
-      route: deps.route,
+      route: (target) => deps.route({ ...target, cluster: config.clusterName }),
       notify: async (request: NotifyRequest) => {
         // Updates of a posted message wait a moment, so a burst of attempts becomes one
         // edit; the final state is shown at once.
@@ -110,7 +111,7 @@ export function startWorkerRole(ctx: RoleContext, actions?: ActionStore): Worker
         ? {
             async mutedBy(namespace: string, jobName: string, cronJobName?: string) {
               for (const target of muteTargets(namespace, jobName, cronJobName)) {
-                const mute = await actions.getMute(target);
+                const mute = await actions.getMute(target, config.clusterName);
                 if (mute) return mute;
               }
               return undefined;

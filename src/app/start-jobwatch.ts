@@ -23,6 +23,7 @@ import { countDenials } from '../metrics/count-denials.ts';
 import { openQueueReaders } from '../metrics/queue-readers.ts';
 import { createJobwatchMetrics, type JobwatchMetrics } from '../metrics/registry.ts';
 import { createActionStore, notifierActionDeps, registerInteractions, startActionWorkerRole, type ActionContext } from './action-roles.ts';
+import { createClusterRegistry, startClusterRegistration, type RegistrationTiming } from './cluster-registry.ts';
 import { startHttpServer } from './http-server.ts';
 import { startNotifierRole, startWatcherRoleWithProducer, startWorkerRole, type RoleContext } from './roles.ts';
 
@@ -50,6 +51,8 @@ export interface JobwatchDeps {
   logPatterns?: readonly UserLogPattern[];
   /** The process's metrics, served on `/metrics`; a fresh registry when absent. */
   metrics?: JobwatchMetrics;
+  /** Refresh period and TTL of the cluster side's registration in Redis. Default 30 s and 90 s. */
+  clusterRegistration?: RegistrationTiming;
 }
 
 /** A running jobwatch: its roles, readiness and shutdown. */
@@ -123,7 +126,7 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
   const ctx: RoleContext = {
     config,
     deps,
-    store: new EpisodeStore(redis, { prefix: config.redis.prefix, ttlSeconds: config.stateTtlSeconds }),
+    store: new EpisodeStore(redis, { prefix: config.redis.prefix, ttlSeconds: config.stateTtlSeconds, cluster: config.clusterName }),
     connection: (role) => track(connections, createRedis(config.redis.url, { role, logger })),
     // The producer fails fast while Redis is down, so signals go to its outbox at once.
     producerConnection: () => track(connections, new Redis(config.redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: 'jobwatch-producer' })),
@@ -168,7 +171,10 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
       queues.push(registerInteractions(deps.slackApp, actionCtx, actions, policy, deps.groupsOf));
     }
   }
-  logger.info({ roles: [...roles], port: http.port }, 'jobwatch started');
+  // A cluster side tells the Slack-facing app, through Redis, that this cluster exists.
+  const registration = startClusterRegistration(createClusterRegistry(redis, config), config, logger, deps.clusterRegistration);
+  await registration?.registered;
+  logger.info({ roles: [...roles], port: http.port, cluster: config.clusterName }, 'jobwatch started');
 
   return {
     httpPort: http.port,
@@ -181,6 +187,7 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
     ...(producer ? { producer } : {}),
     async stop(options = {}) {
       logger.info('stopping: finishing work in flight');
+      registration?.stop();
       await stopWatcher();
       await closeWorkers(workers, options.graceMs ?? config.shutdownGraceSeconds * 1000, logger);
       await Promise.all(queues.map((q) => q.close()));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NAMESPACE_NAME } from './env-values.ts';
+import { CLUSTER_NAME } from '../queue/cluster-names.ts';
 import {
   LabelSelectorError,
   parseLabelSelector,
@@ -42,6 +43,19 @@ const namespaceList = z
   .min(1, { error: 'is empty: list at least one namespace' })
   .transform((names) => new Set(names) as ReadonlySet<string>);
 
+const clusterName = z.string().check((ctx) => {
+  if (CLUSTER_NAME.test(ctx.value)) return;
+  const shown = JSON.stringify(ctx.value);
+  reject(ctx, `is ${shown}, which is not a cluster name (JOBWATCH_CLUSTER_NAME: letters, digits, ".", "_", "-")`);
+});
+
+/** One cluster name or a list of them, as the set of clusters a route matches. */
+const clusterMatch = z
+  .union([clusterName, z.array(clusterName).min(1, { error: 'is empty: list at least one cluster' })], {
+    error: 'must be a cluster name or a list of cluster names',
+  })
+  .transform((value) => new Set([value].flat()) as ReadonlySet<string>);
+
 /** A selector string, or a map of labels that must all be equal. */
 const selector = z
   .union([z.string(), z.record(z.string(), z.string())], {
@@ -60,11 +74,13 @@ const selector = z
 
 const match = z
   .strictObject({
+    cluster: clusterMatch.optional(),
     namespaces: namespaceList.optional(),
     labelSelector: selector.optional(),
   })
   .check((ctx) => {
-    if (ctx.value.namespaces !== undefined || ctx.value.labelSelector !== undefined) return;
+    const { cluster, namespaces, labelSelector } = ctx.value;
+    if (cluster !== undefined || namespaces !== undefined || labelSelector !== undefined) return;
     reject(ctx, 'is empty, so it would match every Job');
   });
 
@@ -102,6 +118,6 @@ export function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 0) return ['defaultChannel', 'notify', 'exclude', 'routes'];
   if (first === 'exclude') return ['namespaces', 'labels'];
   if (first === 'routes' && path.length === 2) return ['name', 'match', 'channel', 'notify'];
-  if (first === 'routes' && third === 'match') return ['namespaces', 'labelSelector'];
+  if (first === 'routes' && third === 'match') return ['cluster', 'namespaces', 'labelSelector'];
   return [];
 }

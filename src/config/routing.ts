@@ -10,6 +10,7 @@ import {
   type RoutesFile,
 } from './routes-schema.ts';
 import { checkSlackChannel } from './slack-channel.ts';
+import { DEFAULT_CLUSTER } from '../queue/cluster-names.ts';
 
 export type { NotifyMode } from './routes-schema.ts';
 
@@ -24,6 +25,8 @@ export const IGNORE_ANNOTATION = 'jobwatch.io/ignore';
 export interface Route {
   /** `routes[1]`, followed by the route's `name` in brackets when it has one. */
   name: string;
+  /** Clusters (`JOBWATCH_CLUSTER_NAME`) the Job must be in; any cluster when unset. */
+  clusters?: ReadonlySet<string>;
   /** Namespaces the Job must be in; any namespace when unset. */
   namespaces?: ReadonlySet<string>;
   /** Selector the Job's labels must satisfy; any labels when unset. */
@@ -56,6 +59,8 @@ export interface RouteDefaults {
 
 /** The Job to route, with the CronJob that created it, if any. */
 export interface RouteTarget {
+  /** The cluster the Job is in, as `JOBWATCH_CLUSTER_NAME` names it. Default `default`. */
+  cluster?: string;
   namespace: string;
   labels: Record<string, string>;
   annotations: Record<string, string>;
@@ -124,6 +129,7 @@ function toRoutes(
     routes: (parsed?.routes ?? []).map((entry, index): Route => ({
       name: entry.name === undefined ? `routes[${index}]` : `routes[${index}] (${entry.name})`,
       channel: entry.channel,
+      ...(entry.match.cluster === undefined ? {} : { clusters: entry.match.cluster }),
       ...(entry.match.namespaces === undefined ? {} : { namespaces: entry.match.namespaces }),
       ...(entry.match.labelSelector === undefined ? {} : { selector: entry.match.labelSelector }),
       ...(entry.notify === undefined ? {} : { notify: entry.notify }),
@@ -190,6 +196,7 @@ function dropReason(routes: Routes, target: RouteTarget): string | undefined {
 }
 
 function routeMatches(candidate: Route, target: RouteTarget): boolean {
+  if (candidate.clusters?.has(target.cluster ?? DEFAULT_CLUSTER) === false) return false;
   if (candidate.namespaces?.has(target.namespace) === false) return false;
   if (candidate.selector === undefined) return true;
   return matchesLabels(candidate.selector, effectiveLabels(target));

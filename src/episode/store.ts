@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { V1Job } from '@kubernetes/client-node';
 import type { Redis } from 'ioredis';
 import { redactJob } from '../diagnose/redact-objects.ts';
+import { clusterKeyParts, DEFAULT_CLUSTER } from '../queue/cluster-names.ts';
 import type { CapturedEvidence } from '../queue/signals.ts';
 import type { AlertView } from '../slack/alert-view.ts';
 import type { EpisodeRecord } from './record.ts';
@@ -34,17 +35,24 @@ export interface IncidentRecord {
 
 /**
  * jobwatch's own state in Redis. Every key carries the install's prefix and a time
- * to live, so Redis stays bounded; only the install marker is permanent.
+ * to live, so Redis stays bounded; only the install markers are permanent. Keys by Job
+ * uid are shared by every cluster, because uids are unique across clusters.
  */
 export class EpisodeStore {
   readonly #redis: Redis;
   readonly #prefix: string;
   readonly #ttlSeconds: number;
+  readonly #cluster: string;
 
-  constructor(redis: Redis, options: { prefix: string; ttlSeconds: number }) {
+  /**
+   * @param options.cluster - The cluster whose install marker this store reads and sets
+   *   (`JOBWATCH_CLUSTER_NAME`). Default `default`.
+   */
+  constructor(redis: Redis, options: { prefix: string; ttlSeconds: number; cluster?: string }) {
     this.#redis = redis;
     this.#prefix = options.prefix;
     this.#ttlSeconds = options.ttlSeconds;
+    this.#cluster = options.cluster ?? DEFAULT_CLUSTER;
   }
 
   get redis(): Redis {
@@ -144,13 +152,21 @@ export class EpisodeStore {
     return raw.map((entry) => JSON.parse(entry) as { jobUid: string; jobName: string });
   }
 
-  /** True once this install has finished its first list; set by the watcher. */
+  /**
+   * True once this store's cluster has finished its first list; set by the watcher. Each
+   * cluster has its own marker, so a cluster that joins later also starts with a bootstrap
+   * list instead of posting every old failure.
+   */
   async isInstalled(): Promise<boolean> {
-    return (await this.#redis.exists(this.key('installed'))) === 1;
+    return (await this.#redis.exists(this.#installedKey())) === 1;
   }
 
   async markInstalled(): Promise<void> {
-    await this.#redis.set(this.key('installed'), new Date().toISOString(), 'NX');
+    await this.#redis.set(this.#installedKey(), new Date().toISOString(), 'NX');
+  }
+
+  #installedKey(): string {
+    return this.key(...clusterKeyParts(this.#cluster), 'installed');
   }
 
   /**

@@ -1,11 +1,12 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { NotifyRequest } from '../episode/process-signal.ts';
+import { DEFAULT_CLUSTER, signalQueueName } from './cluster-names.ts';
 import { signalJobId, type Signal } from './signals.ts';
 
-/** Queue of failure signals from the watcher to the worker. */
-export const SIGNAL_QUEUE = 'signals';
-/** Queue of posts and updates from the worker to the notifier. */
+export { SIGNAL_QUEUE } from './cluster-names.ts';
+
+/** Queue of posts and updates from the worker to the notifier, shared by every cluster. */
 export const NOTIFY_QUEUE = 'notify';
 
 /**
@@ -50,8 +51,10 @@ export function notifyJobId(request: NotifyRequest): string {
   }
 }
 
-export function createSignalQueue(connection: ConnectionOptions, prefix: string, logger: Logger): Queue<Signal> {
-  return withErrorLog(new Queue<Signal>(SIGNAL_QUEUE, { connection, prefix, defaultJobOptions: SIGNAL_JOB_OPTIONS }), logger);
+/** Opens the signal queue of one cluster, named by `signalQueueName`. Default cluster: `default`. */
+export function createSignalQueue(connection: ConnectionOptions, prefix: string, logger: Logger, cluster = DEFAULT_CLUSTER): Queue<Signal> {
+  const name = signalQueueName(cluster);
+  return withErrorLog(new Queue<Signal>(name, { connection, prefix, defaultJobOptions: SIGNAL_JOB_OPTIONS }), logger);
 }
 
 export function createNotifyQueue(connection: ConnectionOptions, prefix: string, logger: Logger): Queue<NotifyRequest> {

@@ -4,7 +4,8 @@ import { processSignal, type NotifyRequest, type SignalProcessorDeps } from '../
 import { BudgetWaitError } from '../notify/channel-budget.ts';
 import { DeliveryError } from '../notify/messenger.ts';
 import { NotReadyError, processNotify, type NotifyDeps } from '../notify/process-notify.ts';
-import { NOTIFY_QUEUE, SIGNAL_QUEUE } from './queues.ts';
+import { signalQueueName } from './cluster-names.ts';
+import { NOTIFY_QUEUE } from './queues.ts';
 import { parseSignal, type Signal } from './signals.ts';
 
 /**
@@ -26,12 +27,14 @@ export interface WorkerOptions {
   prefix: string;
   concurrency: number;
   logger: Logger;
+  /** The cluster whose signal queue the signal worker consumes. Default `default`. */
+  cluster?: string;
 }
 
 /** Starts the worker that applies signals to episodes and diagnoses them. */
 export function startSignalWorker(options: WorkerOptions, deps: SignalProcessorDeps): Worker<Signal> {
   const worker = new Worker<Signal>(
-    SIGNAL_QUEUE,
+    signalQueueName(options.cluster),
     async (job, token) => {
       let signal: Signal;
       try {

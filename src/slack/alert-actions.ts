@@ -2,6 +2,7 @@ import type { AlertView } from './alert-view.ts';
 import { plainText, type ActionsBlock, type Block, type ButtonElement } from './block-kit.ts';
 import { context } from './block-kit.ts';
 import { inlineCode, slackDate } from './mrkdwn.ts';
+import { DEFAULT_CLUSTER } from '../queue/cluster-names.ts';
 
 /** Action ids of the alert's buttons and of the messages that follow them. */
 export const ACTION_IDS = {
@@ -31,9 +32,18 @@ export function mention(userId: string): string {
 }
 
 /**
+ * Returns the value of an alert's buttons: `CLUSTER/KEY`, the cluster and the episode key.
+ * The handlers check both against the alert stored in Redis, so the cluster in a value
+ * routes nothing on its own.
+ */
+export function alertButtonValue(view: Pick<AlertView, 'key' | 'cluster'>): string {
+  return `${view.cluster ?? DEFAULT_CLUSTER}/${view.key}`;
+}
+
+/**
  * Builds the blocks that follow an alert's body: who acknowledged it, an active mute,
- * and the buttons. Every button carries only the episode key; the handlers re-read the
- * alert from Redis and check the user's rights on each click.
+ * and the buttons. Every button carries only the cluster and the episode key; the
+ * handlers re-read the alert from Redis and check the user's rights on each click.
  */
 export function alertActionBlocks(view: AlertView): Block[] {
   const blocks: Block[] = [];
@@ -46,22 +56,23 @@ export function alertActionBlocks(view: AlertView): Block[] {
   if (notes.length > 0) blocks.push(context(notes, 150));
   if (view.actions !== true || view.state === 'deleted') return blocks;
 
+  const value = alertButtonValue(view);
   const buttons: ButtonElement[] = [];
   if (view.state === 'failed' || view.state === 'stuck') {
     buttons.push({
       type: 'button',
       action_id: ACTION_IDS.retry,
       text: plainText('Retry'),
-      value: view.key,
+      value,
       style: 'primary',
     });
   }
   if (view.state !== 'recovered') {
-    buttons.push({ type: 'button', action_id: ACTION_IDS.raiseLimits, text: plainText('Raise limits'), value: view.key });
+    buttons.push({ type: 'button', action_id: ACTION_IDS.raiseLimits, text: plainText('Raise limits'), value });
   }
-  buttons.push({ type: 'button', action_id: ACTION_IDS.logs, text: plainText('Full logs'), value: view.key });
+  buttons.push({ type: 'button', action_id: ACTION_IDS.logs, text: plainText('Full logs'), value });
   if (!view.ack && view.state !== 'recovered') {
-    buttons.push({ type: 'button', action_id: ACTION_IDS.ack, text: plainText('Acknowledge'), value: view.key });
+    buttons.push({ type: 'button', action_id: ACTION_IDS.ack, text: plainText('Acknowledge'), value });
   }
   const actions: ActionsBlock = {
     type: 'actions',
@@ -71,7 +82,7 @@ export function alertActionBlocks(view: AlertView): Block[] {
       {
         type: 'overflow',
         action_id: ACTION_IDS.mute,
-        options: MUTE_CHOICES.map((choice) => ({ text: plainText(choice.label), value: `${choice.value}|${view.key}` })),
+        options: MUTE_CHOICES.map((choice) => ({ text: plainText(choice.label), value: `${choice.value}|${value}` })),
       },
     ],
   };

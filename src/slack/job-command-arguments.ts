@@ -18,7 +18,7 @@ export function parseArguments(
   subcommand: Subcommand,
   args: string[],
   given: readonly GivenOption[],
-  scope: { namespace?: string },
+  scope: { namespace?: string; cluster?: string },
 ): ParsedCommand | CommandError {
   switch (subcommand) {
     case 'help':
@@ -64,7 +64,7 @@ function parseHelp(ctx: Context, args: string[]): ParsedCommand | CommandError {
 function parseList(
   ctx: Context,
   args: string[],
-  scope: { namespace?: string },
+  scope: { namespace?: string; cluster?: string },
 ): ParsedCommand | CommandError {
   const [filter, extra] = args;
   if (extra !== undefined)
@@ -82,7 +82,7 @@ function parseLogs(
   ctx: Context,
   args: string[],
   given: readonly GivenOption[],
-  scope: { namespace?: string },
+  scope: { namespace?: string; cluster?: string },
 ): ParsedCommand | CommandError {
   const containers = [
     ...new Set(given.filter((o) => o.name === 'container').map((o) => o.value ?? '')),
@@ -108,7 +108,7 @@ function parseLogs(
 function parseMute(
   ctx: Context,
   args: string[],
-  scope: { namespace?: string },
+  scope: { namespace?: string; cluster?: string },
 ): ParsedCommand | CommandError {
   const [first, second] = args;
   // `mute 2h NAME` is a common slip, so the error shows the expected order instead of

@@ -99,6 +99,8 @@ export function helpText(command: string, options: { defaultNamespace?: string }
     '',
     '`-n NAMESPACE`, `--namespace NAMESPACE` or `--namespace=NAMESPACE` may stand anywhere ' +
       `in the command.${fallback}`,
+    '`--cluster NAME` (or `-c NAME`) picks the cluster when jobwatch watches several; ' +
+      'with one it may be left out. In `logs`, `-c` is the container, so give `--cluster` in full.',
     'NAME is the Job name as `kubectl get jobs` prints it: ' +
       'lowercase letters, digits, `-` and `.`, ' +
       'at most 63 characters.',

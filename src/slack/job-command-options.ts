@@ -5,7 +5,7 @@
  */
 
 /** An option of the command, by its long name. */
-export type OptionName = 'namespace' | 'container' | 'previous';
+export type OptionName = 'namespace' | 'cluster' | 'container' | 'previous';
 
 interface OptionSpec {
   name: OptionName;
@@ -13,8 +13,13 @@ interface OptionSpec {
   takesValue: boolean;
 }
 
+/**
+ * The options. `-c` is `--container` in `logs`, as in `kubectl logs`, and `--cluster` in
+ * every other subcommand, so `logs` takes the cluster only as `--cluster`.
+ */
 export const OPTION_SPECS: readonly OptionSpec[] = [
   { name: 'namespace', short: 'n', takesValue: true },
+  { name: 'cluster', short: 'c', takesValue: true },
   { name: 'container', short: 'c', takesValue: true },
   { name: 'previous', short: 'p', takesValue: false },
 ];
@@ -45,8 +50,9 @@ export function tokenize(text: string): string[] {
     .map((token) => token.replace(/^[\u2013\u2014]/, '--'));
 }
 
-function specOf(written: string): OptionSpec | undefined {
+function specOf(written: string, subcommand: string | undefined): OptionSpec | undefined {
   if (written.startsWith('--')) return OPTION_SPECS.find((s) => `--${s.name}` === written);
+  if (written === '-c') return OPTION_SPECS.find((s) => s.name === (subcommand === 'logs' ? 'container' : 'cluster'));
   return OPTION_SPECS.find((s) => `-${s.short}` === written);
 }
 
@@ -61,9 +67,10 @@ function splitInline(token: string): { written: string; inline?: string } {
 
 /**
  * Separates options from positional arguments. Every token that starts with `-` is an
- * option, because no Kubernetes name, filter or duration starts with one.
+ * option, because no Kubernetes name, filter or duration starts with one. `subcommand`
+ * decides what `-c` means.
  */
-export function splitOptions(tokens: readonly string[]): SplitResult {
+export function splitOptions(tokens: readonly string[], subcommand?: string): SplitResult {
   const positionals: string[] = [];
   const options: GivenOption[] = [];
   for (let i = 0; i < tokens.length; i += 1) {
@@ -73,7 +80,7 @@ export function splitOptions(tokens: readonly string[]): SplitResult {
       continue;
     }
     const { written, inline } = splitInline(token);
-    const spec = specOf(written);
+    const spec = specOf(written, subcommand);
     if (spec === undefined) return { ok: false, problem: 'unknown-option', written };
     if (!spec.takesValue) {
       if (inline !== undefined) return { ok: false, problem: 'unexpected-value', written };
@@ -92,5 +99,5 @@ export function splitOptions(tokens: readonly string[]): SplitResult {
 
 /** Lists every spelling of the options, for near-miss suggestions. */
 export function optionSpellings(): string[] {
-  return OPTION_SPECS.flatMap((s) => [`--${s.name}`, `-${s.short}`]);
+  return [...new Set(OPTION_SPECS.flatMap((s) => [`--${s.name}`, `-${s.short}`]))];
 }

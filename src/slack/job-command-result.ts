@@ -5,20 +5,25 @@
 import { SUBCOMMANDS, usageOf, type ListFilter, type Subcommand } from './job-command-help.ts';
 import { suggestNames } from './suggest-names.ts';
 
-/** A valid `/job` command. `namespace` is the one given, else the default, else absent. */
+/**
+ * A valid `/job` command. `namespace` is the one given, else the default, else absent.
+ * `cluster` is the one given with `--cluster`; absent means the only registered cluster.
+ */
 export type ParsedCommand =
   | {
       ok: true;
       subcommand: 'status' | 'why' | 'retry' | 'unmute';
       name: string;
       namespace?: string;
+      cluster?: string;
     }
-  | { ok: true; subcommand: 'list'; filter: ListFilter; namespace?: string }
+  | { ok: true; subcommand: 'list'; filter: ListFilter; namespace?: string; cluster?: string }
   | {
       ok: true;
       subcommand: 'logs';
       name: string;
       namespace?: string;
+      cluster?: string;
       /** Read the run before the last restart (`--previous`). */
       previous: boolean;
       container?: string;
@@ -28,6 +33,7 @@ export type ParsedCommand =
       subcommand: 'mute';
       name: string;
       namespace?: string;
+      cluster?: string;
       /** Mute length in milliseconds, at most `MAX_MUTE_MS`. */
       durationMs: number;
       /** The duration as written, lowercased, such as `1h30m`. */
@@ -47,6 +53,7 @@ export type CommandErrorCode =
   | 'unexpected-argument'
   | 'invalid-name'
   | 'invalid-namespace'
+  | 'invalid-cluster'
   | 'invalid-container'
   | 'invalid-filter'
   | 'invalid-duration'

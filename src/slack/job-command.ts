@@ -20,6 +20,7 @@ import {
 } from './job-command-result.ts';
 import { checkKubeName, shownValue } from './kube-name.ts';
 import { suggestNames } from './suggest-names.ts';
+import { CLUSTER_NAME } from '../queue/cluster-names.ts';
 
 export { helpText, SUBCOMMANDS, type ListFilter, type Subcommand } from './job-command-help.ts';
 export type { CommandError, CommandErrorCode, ParsedCommand } from './job-command-result.ts';
@@ -48,7 +49,7 @@ export function parseJobCommand(
   const known = tokens.map((t) => t.toLowerCase()).find(isSubcommand);
   if (known !== undefined) ctx.subcommand = known;
 
-  const split = splitOptions(tokens);
+  const split = splitOptions(tokens, known);
   if (!split.ok) return optionError(ctx, split.problem, split.written);
   const [first, ...args] = split.positionals;
   if (first === undefined) return { ok: true, subcommand: 'help' };
@@ -56,7 +57,7 @@ export function parseJobCommand(
   if (!isSubcommand(word)) return unknownSubcommand({ command: options.command }, first);
   ctx.subcommand = word;
 
-  const misplaced = split.options.find((o) => o.name !== 'namespace' && word !== 'logs');
+  const misplaced = split.options.find((o) => o.name !== 'namespace' && o.name !== 'cluster' && word !== 'logs');
   if (misplaced !== undefined) {
     return fail(
       ctx,
@@ -66,7 +67,9 @@ export function parseJobCommand(
   }
   const namespace = resolveNamespace(ctx, split.options, options.defaultNamespace);
   if (typeof namespace === 'object') return namespace;
-  const scope = namespace === undefined ? {} : { namespace };
+  const cluster = resolveCluster(ctx, split.options);
+  if (typeof cluster === 'object') return cluster;
+  const scope = { ...(namespace === undefined ? {} : { namespace }), ...(cluster === undefined ? {} : { cluster }) };
   return parseArguments(ctx, word, args, split.options, scope);
 }
 
@@ -96,6 +99,19 @@ function unknownSubcommand(ctx: Context, word: string): CommandError {
   const looksLikeJob = checkKubeName('job', word) === undefined;
   const hint = looksLikeJob ? ` To see that Job, use \`${ctx.command} status ${word}\`.` : '';
   return fail(ctx, 'unknown-subcommand', `Unknown subcommand ${shown}.${hint}`);
+}
+
+/** Reads `--cluster`; whether the cluster is registered is checked when the command runs. */
+function resolveCluster(ctx: Context, given: readonly GivenOption[]): string | undefined | CommandError {
+  const values = [...new Set(given.filter((o) => o.name === 'cluster').map((o) => o.value ?? ''))];
+  if (values.length > 1) {
+    const shown = values.map(shownValue).join(' and ');
+    return fail(ctx, 'conflicting-options', `The cluster is given twice, as ${shown}; give one.`);
+  }
+  const [cluster] = values;
+  if (cluster === undefined || CLUSTER_NAME.test(cluster)) return cluster;
+  const problem = `Invalid cluster ${shownValue(cluster)}: a cluster name has up to 63 letters, digits, \`.\`, \`_\` or \`-\`.`;
+  return fail(ctx, 'invalid-cluster', problem);
 }
 
 function resolveNamespace(

@@ -1,6 +1,6 @@
 import type { ActionRecord } from '../actions/action-store.ts';
 import { ACTION_IDS, mention } from './alert-actions.ts';
-import { plainText, section, type Block } from './block-kit.ts';
+import { context, plainText, section, type Block } from './block-kit.ts';
 import { escapeMrkdwn } from './escape.ts';
 import { inlineCode } from './mrkdwn.ts';
 
@@ -19,8 +19,15 @@ const VERBS: Record<ActionRecord['kind'], string> = {
   list: 'list Jobs in',
 };
 
+/** Shows what an action is about: `NS/NAME`, a namespace or all namespaces, and its cluster. */
 function target(record: ActionRecord): string {
-  return inlineCode(record.name ? `${record.namespace}/${record.name}` : record.namespace || 'all namespaces', 120);
+  const what = inlineCode(record.name ? `${record.namespace}/${record.name}` : record.namespace || 'all namespaces', 120);
+  return record.cluster === undefined ? what : `${what} in cluster ${inlineCode(record.cluster, 80)}`;
+}
+
+/** The context line naming the cluster that answered, for records that name one. */
+function clusterContext(record: ActionRecord): Block[] {
+  return record.cluster === undefined ? [] : [context([`cluster ${inlineCode(record.cluster, 80)}`], 150)];
 }
 
 /**
@@ -30,6 +37,7 @@ function target(record: ActionRecord): string {
 export function renderConfirmation(record: ActionRecord): ActionMessage {
   const plan = record.plan;
   const lines = [`*Confirm:* ${plan?.summary ?? `${VERBS[record.kind]} ${target(record)}`}`];
+  if (record.cluster !== undefined) lines.push(`In cluster ${inlineCode(record.cluster, 80)}.`);
   for (const warning of plan?.warnings ?? []) lines.push(`:warning: ${warning}`);
   if (plan?.diff?.length) lines.push(plan.diff.map((line) => `• ${escapeMrkdwn(line)}`).join('\n'));
   const title = record.kind === 'retry' ? 'Create the retry' : 'Apply';
@@ -56,7 +64,7 @@ export function renderResult(record: ActionRecord): ActionMessage {
   if (record.stage === 'done') prefix = ':white_check_mark:';
   else if (record.stage === 'refused') prefix = ':no_entry:';
   const body = record.kind === 'status' || record.kind === 'why' || record.kind === 'list' ? text : `${prefix} ${text}`;
-  return { text: body.slice(0, 300), blocks: [section(body)] };
+  return { text: body.slice(0, 300), blocks: [...clusterContext(record), section(body)] };
 }
 
 /** Renders the thread record of an action on the alert: who did what, and how it went. */

@@ -233,7 +233,7 @@ describe('acting from an alert', () => {
       const current = h.slack.messages(ALERT_CHANNEL).find((m) => m.ts === alert.ts);
       return current && contentOf(current).includes('<@U0BOB> is on it');
     }, 'the acknowledgement on the alert');
-    await click(h, alert, 'jobwatch.mute', 'U0ALICE', `mute:4h|${String(alert.metadata?.event_payload['key'])}`);
+    await click(h, alert, 'jobwatch.mute', 'U0ALICE', `mute:4h|default/${String(alert.metadata?.event_payload['key'])}`);
     await eventually(() => {
       const current = h.slack.messages(ALERT_CHANNEL).find((m) => m.ts === alert.ts);
       return current && contentOf(current).includes('muted by <@U0ALICE>');

@@ -239,7 +239,7 @@ describe('parseJobCommand errors', () => {
     expect(error.message).toBe(
       'Option `--previous` applies only to `logs`. Usage: `/job status NAME [-n NAMESPACE]`',
     );
-    expect(failed('retry report-1 -c main').code).toBe('option-not-allowed');
+    expect(failed('retry report-1 --container main').code).toBe('option-not-allowed');
   });
 
   it('rejects a value on --previous', () => {

@@ -3,7 +3,8 @@ import { muteTargets } from '../../actions/action-store.ts';
 import { ACTION_IDS, mention } from '../alert-actions.ts';
 import { inlineCode } from '../mrkdwn.ts';
 import type { ActionVerb, PolicyDecision, SlackActor } from '../../actions/types.ts';
-import { actorOf, decide, denial, loadAlert, newRecord, type AlertContext, type InteractionDeps } from './context.ts';
+import { DEFAULT_CLUSTER } from '../../queue/cluster-names.ts';
+import { actorOf, clusterProblem, decide, denial, loadAlert, newRecord, type AlertContext, type InteractionDeps } from './context.ts';
 
 const MUTE_DURATIONS_MS: Record<string, number> = { '1h': 3_600_000, '4h': 14_400_000, '24h': 86_400_000, '7d': 604_800_000 };
 
@@ -12,6 +13,11 @@ function ephemeral(respond: RespondFn, text: string): Promise<unknown> {
 }
 
 type ButtonBody = BlockAction<ButtonAction>;
+
+/** Shows a Job as `NS/NAME` in cluster `C`. */
+function jobIn(namespace: string, name: string, cluster: string): string {
+  return `${inlineCode(`${namespace}/${name}`)} in cluster ${inlineCode(cluster, 80)}`;
+}
 
 function fromEphemeral(body: ButtonBody): boolean {
   return (body.container as { is_ephemeral?: boolean } | undefined)?.is_ephemeral === true;
@@ -25,18 +31,26 @@ interface CheckedClick {
 }
 
 /**
- * Re-reads the alert a button belongs to and checks the user against the policy for
- * `verb`. Replies to the user and returns undefined when either check fails.
+ * Re-reads the alert a button belongs to, checks that its cluster side is live when the
+ * click queues work for it, and checks the user against the policy for `verb`. Replies to
+ * the user and returns undefined when a check fails.
  */
 async function checkClick(
   deps: InteractionDeps,
   respond: RespondFn,
   click: { key: string; container: Parameters<typeof loadAlert>[2]; user: { id: string; name?: string; username?: string } },
   verb: ActionVerb,
+  options: { needsCluster?: boolean } = {},
 ): Promise<CheckedClick | undefined> {
   const alert = await loadAlert(deps, click.key, click.container);
   if (!alert.ok) {
     await ephemeral(respond, alert.message);
+    return undefined;
+  }
+  // Work for the cluster side waits in its queue; a cluster that is gone would never take it.
+  const problem = options.needsCluster ? await clusterProblem(deps, alert.value.cluster) : undefined;
+  if (problem !== undefined) {
+    await ephemeral(respond, problem);
     return undefined;
   }
   const actor = await actorOf(deps, click.user);
@@ -56,10 +70,11 @@ async function checkClick(
 export function registerAlertButtons(app: App, deps: InteractionDeps): void {
   app.action<ButtonBody>(ACTION_IDS.retry, async ({ ack, body, action, respond }) => {
     await ack();
-    const checked = await checkClick(deps, respond, { key: action.value ?? '', container: body.container, user: body.user }, 'retry');
+    const checked = await checkClick(deps, respond, { key: action.value ?? '', container: body.container, user: body.user }, 'retry', { needsCluster: true });
     if (!checked) return;
     const { alert, actor, decision } = checked;
     const { view } = alert;
+    const shown = jobIn(view.namespace, view.jobName, alert.cluster);
     // One plan per alert and retry number: two clicks, two app processes or a redelivery
     // all name the same action, and only the first creates it.
     const number = (await deps.actions.currentRetryNumber(view.key)) + 1;
@@ -70,21 +85,22 @@ export function registerAlertButtons(app: App, deps: InteractionDeps): void {
       actor,
       ...(decision.identity ? { identity: decision.identity } : {}),
       alertKey: view.key,
+      cluster: alert.cluster,
       namespace: view.namespace,
       name: view.jobName,
       reply: { userId: actor.id, channel: alert.channel, threadTs: alert.threadTs, ...(body.response_url ? { responseUrl: body.response_url } : {}) },
     });
     if (!(await deps.actions.create(record))) {
       const existing = await deps.actions.get(id);
-      return void (await ephemeral(respond, `A retry of ${inlineCode(`${view.namespace}/${view.jobName}`)} was already asked for by ${mention(existing?.actor.id ?? '')}; its confirmation is on the way.`));
+      return void (await ephemeral(respond, `A retry of ${shown} was already asked for by ${mention(existing?.actor.id ?? '')}; its confirmation is on the way.`));
     }
-    await deps.enqueueAction(id, 'plan');
-    await ephemeral(respond, `Preparing the retry of ${inlineCode(`${view.namespace}/${view.jobName}`)}…`);
+    await deps.enqueueAction(alert.cluster, id, 'plan');
+    await ephemeral(respond, `Preparing the retry of ${shown}…`);
   });
 
   app.action<ButtonBody>(ACTION_IDS.logs, async ({ ack, body, action, respond }) => {
     await ack();
-    const checked = await checkClick(deps, respond, { key: action.value ?? '', container: body.container, user: body.user }, 'read');
+    const checked = await checkClick(deps, respond, { key: action.value ?? '', container: body.container, user: body.user }, 'read', { needsCluster: true });
     if (!checked) return;
     const { alert, actor } = checked;
     const { view } = alert;
@@ -94,12 +110,13 @@ export function registerAlertButtons(app: App, deps: InteractionDeps): void {
       kind: 'logs',
       actor,
       alertKey: view.key,
+      cluster: alert.cluster,
       namespace: view.namespace,
       name: view.jobName,
       reply: { userId: actor.id, channel: alert.channel, threadTs: alert.threadTs, ...(body.response_url ? { responseUrl: body.response_url } : {}) },
     });
-    if (await deps.actions.create(record)) await deps.enqueueAction(id, 'plan');
-    await ephemeral(respond, `Collecting the logs of every attempt of ${inlineCode(`${view.namespace}/${view.jobName}`)}; they will be uploaded to this thread.`);
+    if (await deps.actions.create(record)) await deps.enqueueAction(alert.cluster, id, 'plan');
+    await ephemeral(respond, `Collecting the logs of every attempt of ${jobIn(view.namespace, view.jobName, alert.cluster)}; they will be uploaded to this thread.`);
   });
 
   app.action<ButtonBody>(ACTION_IDS.ack, async ({ ack, body, action, respond, client }) => {
@@ -128,13 +145,13 @@ export function registerAlertButtons(app: App, deps: InteractionDeps): void {
     const at = (deps.clock?.() ?? new Date()).toISOString();
     let note: string;
     if (choice === 'unmute') {
-      if (!(await deps.actions.unmute(target))) return void (await ephemeral(respond, `Alerts for ${shown} are not muted.`));
+      if (!(await deps.actions.unmute(target, alert.cluster))) return void (await ephemeral(respond, `Alerts for ${shown} are not muted.`));
       note = `:bell: ${mention(actor.id)} unmuted alerts for ${shown}.`;
     } else {
       const ms = MUTE_DURATIONS_MS[choice.replace(/^mute:/, '')];
       if (ms === undefined) return void (await ephemeral(respond, `Unknown mute choice ${inlineCode(choice, 40)}, so nothing was done.`));
       const until = new Date(Date.parse(at) + ms).toISOString();
-      await deps.actions.mute({ target, userId: actor.id, until });
+      await deps.actions.mute({ target, cluster: alert.cluster, userId: actor.id, until });
       note = `:no_bell: ${mention(actor.id)} muted alerts for ${shown} until ${until.replace('T', ' ').slice(0, 16)} UTC. New failures are recorded but not posted.`;
     }
     await deps.enqueueNotify({ kind: 'alert-refresh', uid: view.key, at });
@@ -149,6 +166,9 @@ export function registerAlertButtons(app: App, deps: InteractionDeps): void {
     const verb = record.kind === 'raise-limits' ? 'raise-limits' : 'retry';
     const decision = decide(deps, await actorOf(deps, body.user), verb, record.namespace);
     if (!decision.allowed) return void (await ephemeral(respond, denial(decision)));
+    const cluster = record.cluster ?? DEFAULT_CLUSTER;
+    const problem = await clusterProblem(deps, cluster);
+    if (problem !== undefined) return void (await ephemeral(respond, problem));
     if (record.stage !== 'planned' || !(await deps.actions.claim(record.id, 'confirm'))) {
       return void (await ephemeral(respond, 'This was already confirmed or cancelled; nothing more was done.'));
     }
@@ -156,7 +176,7 @@ export function registerAlertButtons(app: App, deps: InteractionDeps): void {
     if (decision.identity) record.identity = decision.identity;
     record.updatedAt = new Date().toISOString();
     await deps.actions.put(record);
-    await deps.enqueueAction(record.id, 'execute');
+    await deps.enqueueAction(cluster, record.id, 'execute');
     // Only an ephemeral confirmation may be replaced; a click from anywhere else must not
     // replace the message it came from.
     await respond({ response_type: 'ephemeral', replace_original: fromEphemeral(body), text: `Working on it: ${record.plan?.summary ?? record.kind}` });

@@ -5,7 +5,10 @@ import type { ActionPolicy, ActionVerb, PolicyDecision, SlackActor } from '../..
 import type { LimitCeilings } from '../../config/policy.ts';
 import type { NotifyRequest } from '../../episode/process-signal.ts';
 import type { EpisodeStore } from '../../episode/store.ts';
+import { CLUSTER_NAME, DEFAULT_CLUSTER } from '../../queue/cluster-names.ts';
+import type { ClusterStatus } from '../../queue/cluster-registry.ts';
 import type { AlertView } from '../alert-view.ts';
+import { unreachableReason } from '../cluster-choice.ts';
 import { escapeMrkdwn } from '../escape.ts';
 
 /** Dependencies of the Slack-facing handlers. None of them reaches the cluster, because actions are queued. */
@@ -14,7 +17,10 @@ export interface InteractionDeps {
   actions: ActionStore;
   policy: ActionPolicy;
   ceilings: LimitCeilings;
-  enqueueAction(id: string, step: 'plan' | 'execute'): Promise<void>;
+  /** Queues a step of an action in the action queue of `cluster`. */
+  enqueueAction(cluster: string, id: string, step: 'plan' | 'execute'): Promise<void>;
+  /** The cluster sides registered in Redis, live or not. */
+  clusters(): Promise<ClusterStatus[]>;
   enqueueNotify(request: NotifyRequest): Promise<void>;
   /** The Slack user group ids (`S…`) a user belongs to, for group rules of the policy. */
   groupsOf(userId: string): Promise<string[]>;
@@ -27,6 +33,8 @@ export interface InteractionDeps {
 /** An alert a button belongs to, re-read from Redis on every click. */
 export interface AlertContext {
   view: AlertView;
+  /** The alert's cluster: the stored view's, or `default` for alerts from before clusters were named. */
+  cluster: string;
   job?: V1Job;
   channel: string;
   /** The thread the alert's records go to: the alert itself, or the incident it replies in. */
@@ -38,16 +46,34 @@ const KEY_PATTERN = /^[A-Za-z0-9-]{1,64}$/;
 
 export type Lookup<T> = { ok: true; value: T } | { ok: false; message: string };
 
+const NOT_AN_ALERT = 'This button does not belong to a jobwatch alert, so nothing was done.';
+
+/**
+ * Splits a button value, `CLUSTER/KEY` or the bare `KEY` of alerts posted before clusters
+ * were named. Undefined for a value of any other shape.
+ */
+export function parseButtonValue(value: string): { key: string; cluster?: string } | undefined {
+  const slash = value.indexOf('/');
+  const key = slash < 0 ? value : value.slice(slash + 1);
+  const cluster = slash < 0 ? undefined : value.slice(0, slash);
+  if (!KEY_PATTERN.test(key)) return undefined;
+  if (cluster === undefined) return { key };
+  return CLUSTER_NAME.test(cluster) ? { key, cluster } : undefined;
+}
+
 /**
  * Re-reads the alert a button belongs to and checks that the click came from that alert's
- * message. A value that names no alert, or an alert posted in another message, changes nothing.
+ * message and names that alert's cluster. A value that names no alert, an alert posted in
+ * another message or another cluster than the alert's changes nothing.
  */
 export async function loadAlert(
   deps: InteractionDeps,
-  key: string,
+  value: string,
   container: { channel_id?: string; message_ts?: string; thread_ts?: string } | undefined,
 ): Promise<Lookup<AlertContext>> {
-  if (!KEY_PATTERN.test(key)) return { ok: false, message: 'This button does not belong to a jobwatch alert, so nothing was done.' };
+  const parsed = parseButtonValue(value);
+  if (!parsed) return { ok: false, message: NOT_AN_ALERT };
+  const { key } = parsed;
   const [view, delivery, job] = await Promise.all([deps.episodes.getView(key), deps.episodes.getDelivery('alert', key), deps.episodes.getJob(key)]);
   if (!view || !delivery) {
     return { ok: false, message: 'jobwatch no longer has this alert (its state expires after the configured time to live), so nothing was done. Use the `/job` command with the Job name instead.' };
@@ -55,7 +81,20 @@ export async function loadAlert(
   if (container?.channel_id !== delivery.channel || container.message_ts !== delivery.ts) {
     return { ok: false, message: 'This button does not belong to the alert it names, so nothing was done.' };
   }
-  return { ok: true, value: { view, ...(job ? { job } : {}), channel: delivery.channel, threadTs: container.thread_ts ?? delivery.ts } };
+  const cluster = view.cluster ?? DEFAULT_CLUSTER;
+  if (parsed.cluster !== undefined && parsed.cluster !== cluster) {
+    deps.logger.warn({ alert: key, cluster, named: parsed.cluster }, 'button value names another cluster than its alert');
+    return { ok: false, message: 'This button names another cluster than its alert, so nothing was done.' };
+  }
+  return { ok: true, value: { view, cluster, ...(job ? { job } : {}), channel: delivery.channel, threadTs: container.thread_ts ?? delivery.ts } };
+}
+
+/**
+ * Returns why nothing can be queued for `cluster` (not registered, or not seen within its
+ * registration's TTL), or undefined when its cluster side is live.
+ */
+export async function clusterProblem(deps: InteractionDeps, cluster: string): Promise<string | undefined> {
+  return unreachableReason(cluster, await deps.clusters(), deps.clock?.() ?? new Date());
 }
 
 /** Builds the actor of a click or command, with their user groups. */

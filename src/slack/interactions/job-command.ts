@@ -5,6 +5,7 @@ import { helpText, parseJobCommand } from '../job-command.ts';
 import { subcommandHelp } from '../job-command-help.ts';
 import { inlineCode } from '../mrkdwn.ts';
 import { mention } from '../alert-actions.ts';
+import { chooseCluster, unreachableReason } from '../cluster-choice.ts';
 import { actorOf, decide, denial, newRecord, type InteractionDeps } from './context.ts';
 
 function ephemeral(respond: RespondFn, text: string): Promise<unknown> {
@@ -28,14 +29,23 @@ export function registerJobCommand(app: App, deps: InteractionDeps): void {
     if (!namespace && parsed.subcommand !== 'list') {
       return void (await ephemeral(respond, `Which namespace? Add ${inlineCode('-n NAMESPACE')}, for example ${inlineCode(`${deps.command} ${parsed.subcommand} ${'name' in parsed ? parsed.name : 'NAME'} -n NAMESPACE`)}.`));
     }
+    const clusters = await deps.clusters();
+    const now = deps.clock?.() ?? new Date();
+    const choice = chooseCluster(parsed.cluster, clusters, `${deps.command} ${command.text.trim()}`, now);
+    if (!choice.ok) return void (await ephemeral(respond, choice.message));
+    const cluster = choice.cluster;
     const actor = await actorOf(deps, { id: command.user_id, name: command.user_name });
     // Listing every namespace needs read rights on each; the cluster side lists only
     // namespaces, so a listing without -n is checked against the wildcard namespace.
     const decision = decide(deps, actor, VERB_OF[parsed.subcommand] ?? 'read', namespace ?? '*');
     if (!decision.allowed) return void (await ephemeral(respond, denial(decision)));
 
-    if (parsed.subcommand === 'mute') return void (await muteByName(deps, { name: parsed.name, mute: { durationMs: parsed.durationMs, duration: parsed.duration } }, namespace ?? '', actor.id, respond));
-    if (parsed.subcommand === 'unmute') return void (await muteByName(deps, { name: parsed.name }, namespace ?? '', actor.id, respond));
+    const where = { namespace: namespace ?? '', cluster };
+    if (parsed.subcommand === 'mute') return void (await muteByName(deps, { name: parsed.name, mute: { durationMs: parsed.durationMs, duration: parsed.duration } }, where, actor.id, respond));
+    if (parsed.subcommand === 'unmute') return void (await muteByName(deps, { name: parsed.name }, where, actor.id, respond));
+    // Mutes live in Redis, but everything else waits in the cluster's queue for its cluster side.
+    const problem = unreachableReason(cluster, clusters, now);
+    if (problem !== undefined) return void (await ephemeral(respond, problem));
     const kind: ActionKind = parsed.subcommand;
     const id = `cmd.${kind}.${command.trigger_id}`;
     const record = newRecord(deps, {
@@ -43,39 +53,41 @@ export function registerJobCommand(app: App, deps: InteractionDeps): void {
       kind,
       actor,
       ...(decision.identity ? { identity: decision.identity } : {}),
+      cluster,
       namespace: namespace ?? '',
       ...('name' in parsed ? { name: parsed.name } : {}),
       reply: { userId: actor.id, channel: command.channel_id, responseUrl: command.response_url },
       ...(parsed.subcommand === 'list' ? { params: { filter: parsed.filter } } : {}),
       ...(parsed.subcommand === 'logs' ? { params: { previous: parsed.previous, ...(parsed.container ? { container: parsed.container } : {}) } } : {}),
     });
-    if (await deps.actions.create(record)) await deps.enqueueAction(id, 'plan');
+    if (await deps.actions.create(record)) await deps.enqueueAction(cluster, id, 'plan');
     let subject = 'every namespace';
     if ('name' in parsed) subject = inlineCode(`${namespace ?? ''}/${parsed.name}`);
     else if (namespace) subject = inlineCode(namespace);
-    await ephemeral(respond, `Working on ${inlineCode(`${deps.command} ${parsed.subcommand}`)} for ${subject}…`);
+    await ephemeral(respond, `Working on ${inlineCode(`${deps.command} ${parsed.subcommand}`)} for ${subject} in cluster ${inlineCode(cluster, 80)}…`);
   });
 }
 
 async function muteByName(
   deps: InteractionDeps,
   parsed: { name: string; mute?: { durationMs: number; duration: string } },
-  namespace: string,
+  where: { namespace: string; cluster: string },
   userId: string,
   respond: RespondFn,
 ): Promise<void> {
+  const { namespace, cluster } = where;
   // The name may be a Job's or a CronJob's, so both targets are set. The worker checks a
   // Job against its own name and its CronJob's.
   const targets = [`job:${namespace}/${parsed.name}`, `cronjob:${namespace}/${parsed.name}`];
-  const shown = inlineCode(`${namespace}/${parsed.name}`);
+  const shown = `${inlineCode(`${namespace}/${parsed.name}`)} in cluster ${inlineCode(cluster, 80)}`;
   if (!parsed.mute) {
     let removed = false;
-    for (const target of targets) removed = (await deps.actions.unmute(target)) || removed;
+    for (const target of targets) removed = (await deps.actions.unmute(target, cluster)) || removed;
     await ephemeral(respond, removed ? `Unmuted alerts for ${shown}.` : `Alerts for ${shown} were not muted.`);
     return;
   }
   const until = new Date((deps.clock?.() ?? new Date()).getTime() + parsed.mute.durationMs).toISOString();
-  for (const target of targets) await deps.actions.mute({ target, userId, until });
+  for (const target of targets) await deps.actions.mute({ target, cluster, userId, until });
   await ephemeral(
     respond,
     `:no_bell: ${mention(userId)} muted alerts for the Job or CronJob named ${shown} for ${inlineCode(parsed.mute.duration)}, until ${until.replace('T', ' ').slice(0, 16)} UTC. The name is not checked against the cluster: use ${inlineCode(`${deps.command} status NAME -n NAMESPACE`)} to check it, and ${inlineCode(`${deps.command} unmute`)} to undo a typo.`,

@@ -5,7 +5,8 @@ import { managedWarning } from '../../actions/managers.ts';
 import { ACTION_IDS } from '../alert-actions.ts';
 import { escapeMrkdwn } from '../escape.ts';
 import { inlineCode } from '../mrkdwn.ts';
-import { actorOf, cronJobOf, decide, denial, loadAlert, newRecord, type InteractionDeps } from './context.ts';
+import { DEFAULT_CLUSTER } from '../../queue/cluster-names.ts';
+import { actorOf, clusterProblem, cronJobOf, decide, denial, loadAlert, newRecord, type InteractionDeps } from './context.ts';
 
 /** Callback ids of the two modal steps: the form, then the change to confirm. */
 export const LIMITS_FORM = 'jobwatch.limits_form';
@@ -119,6 +120,8 @@ export function registerLimitsModal(app: App, deps: InteractionDeps): void {
     const decision = decide(deps, actor, 'raise-limits', view.namespace);
     if (!decision.allowed) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: denial(decision) }));
     if (!job) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: 'jobwatch has no copy of this Job\'s spec any more, so it cannot prefill the form.' }));
+    const problem = await clusterProblem(deps, alert.value.cluster);
+    if (problem !== undefined) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: problem }));
     const current = currentLimits(job);
     // Only the container the kernel killed gets more memory, not every container with a limit.
     const oomKilled = view.attempts.findLast((attempt) => attempt.reason === 'OOMKilled' && attempt.container)?.container;
@@ -131,6 +134,7 @@ export function registerLimitsModal(app: App, deps: InteractionDeps): void {
         kind: 'raise-limits',
         actor,
         alertKey: view.key,
+        cluster: alert.value.cluster,
         namespace: view.namespace,
         name: view.jobName,
         reply: { userId: actor.id, channel: alert.value.channel, threadTs: alert.value.threadTs },
@@ -206,6 +210,6 @@ export function registerLimitsModal(app: App, deps: InteractionDeps): void {
     if (decision.identity) record.identity = decision.identity;
     record.updatedAt = new Date().toISOString();
     await deps.actions.put(record);
-    await deps.enqueueAction(record.id, 'execute');
+    await deps.enqueueAction(record.cluster ?? DEFAULT_CLUSTER, record.id, 'execute');
   });
 }
