@@ -23,7 +23,7 @@ tarball=$cache_dir/rootfs.tar
 
 log() { printf 'image base: %s\n' "$*" >&2; }
 
-# Paths (one a line) that the given packages own in the bootstrapped system, minus
+# Prints the paths (one a line) that the given packages own in the bootstrapped system, minus
 # documentation, translations and data the runtime never reads. Debian copyright files
 # stay for license compliance. Paths through the merged-/usr symlinks (/lib/x86_64-…)
 # are rewritten to their /usr target so tar stores each file once, under /usr.
@@ -47,7 +47,8 @@ owned_paths() {
   return 0
 }
 
-# Files that maintainer scripts create at install time, so dpkg does not list them.
+# Prints the files that maintainer scripts create at install time, which dpkg does not
+# list.
 generated_paths() {
   local boot=$1 path
   for path in bin sbin lib lib64 etc/nsswitch.conf etc/localtime etc/timezone; do
@@ -57,7 +58,7 @@ generated_paths() {
   (cd "$boot" && find etc/ssl/certs)
 }
 
-# Writes the accounts file with the user the image runs as, which has no password and
+# Writes the accounts files with the user the image runs as, which has no password and
 # no login shell. Its UID matches the Helm chart's securityContext.
 write_accounts() {
   local root=$1
@@ -72,8 +73,8 @@ write_accounts() {
   chmod 0700 "$root/root"
 }
 
-# A dpkg status file listing only the kept packages, so image scanners (Trivy, Grype)
-# can match them against Debian's security advisories.
+# Writes a dpkg status file that lists only the kept packages, so that image scanners
+# (Trivy, Grype) can match them against Debian's security advisories.
 write_dpkg_status() {
   local boot=$1 root=$2
   shift 2

@@ -76,6 +76,17 @@ write_context() {
   cp -R "$repo/bin" "$repo/src" "$dir/app/"
 }
 
+# Prints the source label: JOBWATCH_IMAGE_SOURCE, or else the origin remote when it is an
+# https URL (a clone of a local path has no public source). Credentials are removed.
+source_url() {
+  local url=${JOBWATCH_IMAGE_SOURCE:-}
+  if [ -z "$url" ]; then
+    url=$(git -C "$repo" config --get remote.origin.url || true)
+    case $url in https://*) ;; *) url="" ;; esac
+  fi
+  printf '%s\n' "$url" | sed -E 's#^(https?://)[^/@]*@#\1#; s#\.git$##'
+}
+
 # Prints the image ID that the tag points to, or nothing.
 image_id() { buildah images --noheading --format '{{.ID}}' "$image" 2>/dev/null | head -n1 || true; }
 
@@ -85,8 +96,8 @@ build() {
   trap 'rm -rf "$context"' RETURN
   write_context "$context"
   previous=$(image_id)
-  local source=${JOBWATCH_IMAGE_SOURCE:-$(git -C "$repo" config --get remote.origin.url || true)}
-  local revision
+  local source revision
+  source=$(source_url)
   revision=$(git -C "$repo" rev-parse HEAD 2>/dev/null || true)
   log "building $image with Node.js $node_version"
   # The host's npm cache is mounted while the build stage runs, so a warm machine
