@@ -6,7 +6,7 @@ const ALL_NAMESPACES = '*';
 
 /** The handlers that log list-watch loops forbidden by RBAC, from {@link createForbiddenReporter}. */
 export interface ForbiddenReporter {
-  /** Returns the `onError` handler of the loops over `resource` (`jobs`, `pods`). */
+  /** Returns the `onError` handler of the loops over `resource` (`jobs`, `pods`, `cronjobs`). */
   onError(resource: string): (err: Error) => void;
   /** Records that the loop of `namespace` (undefined: cluster-wide) listed. */
   onSynced(namespace: string | undefined): void;
@@ -31,7 +31,7 @@ export function createForbiddenReporter(logger: Logger): ForbiddenReporter {
       const fields = { err, resource, fix: grantFor(namespace) };
       logger.error(
         namespace === undefined ? fields : { ...fields, namespace },
-        'list and watch forbidden by RBAC; Jobs in this scope are not watched until access is granted',
+        'list and watch forbidden by RBAC; the resource is not watched in this scope until access is granted',
       );
     },
     onSynced: (namespace) => {
