@@ -3,7 +3,7 @@ import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Config } from '../config/env.ts';
 import { loadLogPatterns } from '../config/log-patterns.ts';
-import { loadRoutes, route } from '../config/routing.ts';
+import { loadRoutes } from '../config/routing.ts';
 import { loadKubeConfig } from '../kube/kubeconfig.ts';
 import type { Messenger } from '../notify/messenger.ts';
 import type { Renderers } from '../notify/process-notify.ts';
@@ -13,8 +13,8 @@ import { renderAttemptReply } from '../slack/render-attempt.ts';
 import { renderIncident } from '../slack/render-incident.ts';
 import { renderTerminal } from '../slack/render-terminal.ts';
 import { createClusterReader } from './cluster-reader.ts';
+import { createLiveSettings, watchSettingFiles } from './config-reload.ts';
 import type { App } from '@slack/bolt';
-import { createActionPolicy } from '../actions/policy.ts';
 import { loadPolicy } from '../config/policy.ts';
 import type { ActionSlack } from '../notify/action-notify.ts';
 import { createJobwatchMetrics } from '../metrics/registry.ts';
@@ -52,7 +52,6 @@ export async function buildRuntime(config: Config, logger: Logger, out: Writable
   let actionSlack: ActionSlack | undefined;
   let groupsOf: ((userId: string) => Promise<string[]>) | undefined;
   const policyFile = loadPolicy(config.policyFile);
-  const policy = { file: policyFile, action: createActionPolicy(policyFile) };
   logger.info(
     { policyFile: policyFile.file ?? 'none: everyone may read, nobody may write', rules: policyFile.rules.length, command: policyFile.command },
     'action policy loaded',
@@ -64,6 +63,9 @@ export async function buildRuntime(config: Config, logger: Logger, out: Writable
     const names = logPatterns.patterns.map((pattern) => pattern.name);
     logger.info({ logPatternsFile: logPatterns.file, patterns: names }, 'log patterns loaded');
   }
+  // The roles keep these for the life of the process; a changed file swaps what is behind them.
+  const live = createLiveSettings(routes, policyFile, logPatterns.patterns);
+  const policy = live.policy;
   const metrics = createJobwatchMetrics({ logger: logger.child({ component: 'metrics' }) });
   let close = async (): Promise<void> => {};
   // Only the notifier talks to Slack. The Slack SDKs are loaded on demand, so a
@@ -80,8 +82,7 @@ export async function buildRuntime(config: Config, logger: Logger, out: Writable
     const { createGroupResolver } = await import('../slack/user-groups.ts');
     const web = createWebClient({ token: config.slack.botToken, logger, metrics: metrics.metrics, ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}) });
     actionSlack = createActionSlack(web);
-    const policyGroups = [...new Set(policyFile.rules.flatMap((rule) => [...rule.groups]))];
-    groupsOf = createGroupResolver(web, policyGroups, logger.child({ component: 'user-groups' }));
+    groupsOf = createGroupResolver(web, live.policyGroups, logger.child({ component: 'user-groups' }));
     close = () => slack.close();
   } else {
     messenger = new TerminalMessenger(out);
@@ -91,11 +92,11 @@ export async function buildRuntime(config: Config, logger: Logger, out: Writable
     logger,
     messenger,
     render,
-    route: (target) => route(routes, target),
+    route: live.route,
     defaultChannel,
     policy,
     metrics,
-    logPatterns: logPatterns.patterns,
+    logPatterns: live.logPatterns,
     ...(slackListener ? { slackListener } : {}),
     ...(slackApp ? { slackApp } : {}),
     ...(actionSlack ? { actionSlack } : {}),
@@ -110,5 +111,12 @@ export async function buildRuntime(config: Config, logger: Logger, out: Writable
     deps.kubeConfig = kc;
     deps.reader = createClusterReader(kc);
   }
-  return { deps, close };
+  const settingFiles = watchSettingFiles(config, { defaultChannel }, live, logger);
+  return {
+    deps,
+    async close() {
+      settingFiles.close();
+      await close();
+    },
+  };
 }
