@@ -68,8 +68,9 @@ async function serveDelete(ctx: ResourceContext, call: Call, name: string): Prom
   const current = ctx.store.get(objectRef(call.route, name));
   if (current === undefined) throw notFound(call.route.type, name);
   checkPreconditions(current, options.preconditions);
-  // The real server returns a deleted pod itself, but a Success Status for a Job or CronJob.
-  const returnObject = call.route.type.group !== 'batch';
+  // The real server returns a deleted pod itself, but a Success Status for a Job, a CronJob
+  // or a Lease.
+  const returnObject = call.route.type.group !== 'batch' && call.route.type.group !== 'coordination.k8s.io';
   sendJson(call.res, 200, ctx.deleter.delete(call.route.type, current, policy, returnObject));
 }
 
