@@ -30,7 +30,7 @@ export function startClusterRegistration(
   config: Config,
   logger: Logger,
   timing: RegistrationTiming = {},
-): { registered: Promise<void>; stop(): void } | undefined {
+): { registered: Promise<void>; stop: () => void } | undefined {
   const roles = config.roles.filter((role) => CLUSTER_ROLES.includes(role));
   if (roles.length === 0) return undefined;
   const namespaces = config.kube.namespaces === 'all' ? 'all' : [...config.kube.namespaces];

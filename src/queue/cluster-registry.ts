@@ -102,7 +102,7 @@ export function startRegistration(
   registry: ClusterRegistry,
   registration: Omit<ClusterRegistration, 'lastSeenAt'>,
   options: RegistrationOptions,
-): { registered: Promise<void>; stop(): void } {
+): { registered: Promise<void>; stop: () => void } {
   const ttlSeconds = options.ttlSeconds ?? REGISTRATION_TTL_SECONDS;
   const clock = options.clock ?? (() => new Date());
   const log = options.logger.child({ cluster: registration.name });
