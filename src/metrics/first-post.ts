@@ -24,9 +24,10 @@ export function failureTimeMs(
 }
 
 /**
- * Counts an alert posted for the first time and its failure-to-post latency. It reads the
- * Job stored by the worker for its conditions. A failed read is logged and the latency
- * then falls back to the attempts, because metrics must not fail a delivery.
+ * Counts an alert posted on its own for the first time, with its failure-to-post latency.
+ * An alert shown only in a storm digest is not counted. The Job's conditions come from the
+ * copy the worker stored. A failed read is logged, and the latency then falls back to the
+ * attempts, because metrics must not fail a delivery.
  */
 export async function reportFirstPost(
   deps: { metrics: Metrics; getJob(uid: string): Promise<V1Job | undefined>; logger: Logger },

@@ -1,14 +1,14 @@
 /**
- * What the pipeline counts, as a small interface passed in like the logger, so the
+ * The pipeline's counting points, as a small interface passed in like the logger, so the
  * modules that count stay free of prom-client. `createJobwatchMetrics` in `registry.ts`
- * implements it on a Prometheus registry; {@link noopMetrics} counts nothing.
+ * implements it on a Prometheus registry, and {@link noopMetrics} counts nothing.
  */
 
 /** Kinds of evidence read for a diagnosis. */
 export type EvidenceKind = 'logs' | 'previous_logs' | 'events' | 'pod';
 
 /**
- * What came of one evidence read: `captured` whole, `truncated` at the tail-lines or
+ * The result of one evidence read: `captured` whole, `truncated` at the tail-lines or
  * byte limit, or `missing` because the object was gone or the read failed.
  */
 export type EvidenceResult = 'captured' | 'missing' | 'truncated';
@@ -30,7 +30,7 @@ export type ActionName =
   | 'read';
 
 /**
- * How an action ended: `done`, `refused` (the plan or the user turned it down),
+ * The outcome of an action: `done`, `refused` (the plan or the user turned it down),
  * `denied` by the policy, `failed` on the cluster, or `expired` before it finished.
  */
 export type ActionOutcome = 'done' | 'refused' | 'denied' | 'failed' | 'expired';
@@ -50,7 +50,7 @@ export interface FirstPost {
   acceptedAtMs: number | undefined;
 }
 
-/** Counting points of the pipeline. Every method returns at once and never throws. */
+/** Counting points of the pipeline. Implementations must return at once and not throw. */
 export interface Metrics {
   /** Counts a diagnosis posted for the first time and observes its failure-to-post latency. */
   firstPost(post: FirstPost): void;

@@ -7,7 +7,7 @@ import type { Metrics } from './metrics.ts';
  */
 export const FAILURE_TO_POST_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60];
 
-/** Buckets of `jobwatch_slack_retry_after_seconds`; Slack asks for whole seconds. */
+/** Buckets of `jobwatch_slack_retry_after_seconds`; Slack sends whole seconds. */
 const RETRY_AFTER_BUCKETS = [1, 2, 5, 10, 30, 60, 120, 300];
 
 /** Slack error codes are lower-case words; anything else is reported as one value. */

@@ -39,7 +39,7 @@ interface QueueRow {
 export function registerQueueGauges(registry: Registry, options: QueueGaugeOptions): void {
   const errors = new Counter({
     name: 'jobwatch_metrics_collect_errors_total',
-    help: 'Scrape-time readings that failed, by collector; the scrape still answers.',
+    help: 'Scrape-time readings that failed, by collector. The scrape itself succeeds.',
     labelNames: ['collector'],
     registers: [registry],
     // The registry collects metrics concurrently, so this waits for the reading it counts.

@@ -44,7 +44,7 @@ function failJob(h: Harness, name: string): JobStory {
 }
 
 describe('/metrics of a running jobwatch', () => {
-  it('grows the latency count and the episode count after a Job failure', async () => {
+  it('counts the first post of a failed Job', async () => {
     harness = await startHarness();
     const h = harness;
     await waitReady(h);
@@ -71,7 +71,7 @@ describe('/metrics of a running jobwatch', () => {
     expect(after).toContain('jobwatch_queue_waiting_jobs{queue="signals"}');
   });
 
-  it('counts a Slack 429 as rate_limited with its Retry-After', async () => {
+  it('counts a Slack 429 as rate_limited', async () => {
     harness = await startHarness();
     const h = harness;
     await waitReady(h);
@@ -84,7 +84,7 @@ describe('/metrics of a running jobwatch', () => {
     expect(sample(body, 'jobwatch_slack_retry_after_seconds_sum')).toBe(1);
   });
 
-  it('counts a Slack platform error under its code', async () => {
+  it('counts a platform error by code', async () => {
     harness = await startHarness();
     const h = harness;
     await waitReady(h);
@@ -95,7 +95,7 @@ describe('/metrics of a running jobwatch', () => {
     expect(total(body, 'jobwatch_slack_calls_total', ['method="chat.postMessage"', 'result="internal_error"'])).toBe(1);
   });
 
-  it('keeps /readyz at 200 while every Slack call fails', async () => {
+  it('keeps /readyz 200 when Slack errors', async () => {
     harness = await startHarness();
     const h = harness;
     await waitReady(h);
@@ -105,7 +105,7 @@ describe('/metrics of a running jobwatch', () => {
     expect(await readyzStatus(h)).toBe(200);
   });
 
-  it('keeps /readyz at 200 while Slack is unreachable', async () => {
+  it('keeps /readyz 200 without Slack', async () => {
     // A fake Slack of the test's own, which the harness leaves alone when it stops.
     const slack = await startFakeSlack({ channels: [{ id: ALERT_CHANNEL, name: 'job-alerts' }] });
     harness = await startHarness({ slack });
@@ -117,7 +117,7 @@ describe('/metrics of a running jobwatch', () => {
     expect(await readyzStatus(h)).toBe(200);
   });
 
-  it('answers a scrape while Redis is stopped and counts the collect error', async () => {
+  it('answers scrapes while Redis is down', async () => {
     redis = await startRedisServer({ appendOnly: false });
     harness = await startHarness({ redisUrl: redis.url });
     const h = harness;

@@ -20,7 +20,7 @@ const JOBWATCH_METRICS = [
   'jobwatch_actions_total',
 ];
 
-/** A queue whose counts and oldest job are fixed, counting how often it is read. */
+/** Builds a queue with fixed counts and oldest job that counts how often it is read. */
 function fakeQueue(name: string, waiting: number, oldestTimestamp?: number): QueueReader & { reads: number } {
   const queue = {
     name,
@@ -55,7 +55,7 @@ function sample(body: string, series: string): number | undefined {
 }
 
 describe('createJobwatchMetrics', () => {
-  it('exposes every jobwatch metric and the prefixed process metrics', async () => {
+  it('exposes every jobwatch metric', async () => {
     const m = createJobwatchMetrics();
     const { contentType, body } = await m.scrape();
     expect(contentType).toContain('text/plain');
@@ -64,7 +64,7 @@ describe('createJobwatchMetrics', () => {
     expect(body).toContain('# TYPE jobwatch_nodejs_eventloop_lag_seconds gauge');
   });
 
-  it('keeps registries of two instances apart', async () => {
+  it('keeps two registries apart', async () => {
     const first = createJobwatchMetrics();
     const second = createJobwatchMetrics();
     first.metrics.action('retry', 'done');
@@ -72,7 +72,7 @@ describe('createJobwatchMetrics', () => {
     expect(sample((await second.scrape()).body, 'jobwatch_actions_total{action="retry",outcome="done"}')).toBeUndefined();
   });
 
-  it('observes the failure-to-post latency of a first post', async () => {
+  it('observes the first-post latency', async () => {
     const m = createJobwatchMetrics();
     m.metrics.firstPost({ cluster: 'prod', cause: 'oom_killed', failedAtMs: 10_000, acceptedAtMs: 10_300 });
     const { body } = await m.scrape();
@@ -83,7 +83,7 @@ describe('createJobwatchMetrics', () => {
     expect(sample(body, 'jobwatch_episodes_total{cluster="prod",cause="oom_killed"}')).toBe(1);
   });
 
-  it('counts an adopted post without observing a latency', async () => {
+  it('counts an adopted post without latency', async () => {
     const m = createJobwatchMetrics();
     m.metrics.firstPost({ cluster: '', cause: 'unknown', failedAtMs: 10_000, acceptedAtMs: undefined });
     const { body } = await m.scrape();
@@ -91,13 +91,13 @@ describe('createJobwatchMetrics', () => {
     expect(sample(body, 'jobwatch_failure_to_post_seconds_count{cluster=""}')).toBeUndefined();
   });
 
-  it('clamps a failure time after the post to zero', async () => {
+  it('clamps clock skew to zero', async () => {
     const m = createJobwatchMetrics();
     m.metrics.firstPost({ cluster: 'c', cause: 'app_error', failedAtMs: 20_000, acceptedAtMs: 19_000 });
     expect(sample((await m.scrape()).body, 'jobwatch_failure_to_post_seconds_sum{cluster="c"}')).toBe(0);
   });
 
-  it('reports an odd Slack error string as unexpected', async () => {
+  it('reports odd Slack errors as unexpected', async () => {
     const m = createJobwatchMetrics();
     m.metrics.slackCall('chat.postMessage', 'Some <html> text');
     m.metrics.slackCall('chat.postMessage', 'rate_limited', 30);
@@ -120,7 +120,7 @@ describe('createJobwatchMetrics', () => {
 });
 
 describe('queue gauges', () => {
-  it('report counts and the age of the oldest waiting job', async () => {
+  it('report counts and oldest age', async () => {
     const m = createJobwatchMetrics({ now: () => 100_000 });
     m.addQueues([fakeQueue('notify', 4, 70_000), fakeQueue('signals', 0)]);
     const { body } = await m.scrape();
@@ -131,7 +131,7 @@ describe('queue gauges', () => {
     expect(sample(body, 'jobwatch_queue_oldest_waiting_age_seconds{queue="signals"}')).toBe(0);
   });
 
-  it('serve scrapes within the cache time from one reading', async () => {
+  it('share one reading within the cache time', async () => {
     let nowMs = 0;
     const m = createJobwatchMetrics({ now: () => nowMs, queueCacheMs: 2_000 });
     const queue = fakeQueue('notify', 1);
@@ -145,7 +145,7 @@ describe('queue gauges', () => {
     expect(queue.reads).toBe(2);
   });
 
-  it('leave out samples and count the error when Redis fails', async () => {
+  it('count errors when Redis fails', async () => {
     const m = createJobwatchMetrics({ queueCacheMs: 0 });
     m.addQueues([failingQueue('notify')]);
     const first = (await m.scrape()).body;
@@ -155,7 +155,7 @@ describe('queue gauges', () => {
     expect(sample(second, 'jobwatch_metrics_collect_errors_total{collector="queues"}')).toBe(2);
   });
 
-  it('count a reading that never answers as a timeout', async () => {
+  it('count a hung reading as failed', async () => {
     const m = createJobwatchMetrics({ queueCacheMs: 0, queueTimeoutMs: 20 });
     const never = () => new Promise<never>(() => undefined);
     m.addQueues([{ name: 'notify', getJobCounts: never, getWaiting: never }]);
@@ -165,7 +165,7 @@ describe('queue gauges', () => {
 });
 
 describe('watch gauges', () => {
-  it('copy the restart counts of each resource by reason', async () => {
+  it('copy restart counts by reason', async () => {
     const m = createJobwatchMetrics({ now: () => 50_000 });
     m.addWatches([fakeWatch('jobs', 45_000)]);
     const { body } = await m.scrape();
@@ -176,7 +176,7 @@ describe('watch gauges', () => {
     expect(sample(body, 'jobwatch_watch_last_event_age_seconds{resource="jobs"}')).toBe(5);
   });
 
-  it('count the age from the first scrape that found the loop until its first event', async () => {
+  it('age from first scrape before events', async () => {
     let nowMs = 1_000;
     const m = createJobwatchMetrics({ now: () => nowMs });
     m.addWatches([fakeWatch('pods', undefined)]);
@@ -185,7 +185,7 @@ describe('watch gauges', () => {
     expect(sample((await m.scrape()).body, 'jobwatch_watch_last_event_age_seconds{resource="pods"}')).toBe(7);
   });
 
-  it('report nothing while this process runs no watch', async () => {
+  it('report nothing without a watch', async () => {
     const m = createJobwatchMetrics();
     m.addWatches([{ resource: 'jobs', stats: () => undefined }]);
     const { body } = await m.scrape();
