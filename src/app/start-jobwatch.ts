@@ -75,16 +75,17 @@ export interface Jobwatch {
  * Returns the checks behind `/readyz`. A process with the watcher role is not ready
  * until that role exists and its watches have synced, so it reports not ready from
  * the start rather than only once the role is built. Under leader election a follower
- * is ready as a standby (`standby: true`) and the leader shows `leader: true`.
+ * is ready as a standby (`standby: true`) while it can read the Lease, and the leader
+ * shows `leader: true`.
  */
 export function readinessChecks(
   roles: ReadonlySet<string>,
   redisReady: boolean,
-  watcher: { synced(): boolean; leading?(): boolean | undefined } | undefined,
+  watcher: { synced(): boolean; leading?(): boolean | undefined; standbyReady?(): boolean } | undefined,
 ): Record<string, boolean> {
   if (!roles.has('watcher')) return { redis: redisReady };
   const leading = watcher?.leading?.();
-  if (leading === false) return { redis: redisReady, standby: true };
+  if (leading === false) return { redis: redisReady, standby: watcher?.standbyReady?.() ?? true };
   return { redis: redisReady, watch: watcher?.synced() ?? false, ...(leading === true ? { leader: true } : {}) };
 }
 

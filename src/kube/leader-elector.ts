@@ -72,6 +72,11 @@ export class LeaderElector {
     return this.#observation?.record.holderIdentity;
   }
 
+  /** Whether the last attempt to read or write the Lease got an answer; false after an error. */
+  get reachable(): boolean {
+    return this.#errors === 0;
+  }
+
   /** Starts trying to acquire the Lease in the background. */
   start(): void {
     this.#loop ??= this.#run();

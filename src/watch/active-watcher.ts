@@ -18,6 +18,8 @@ export interface ActiveWatcher {
   leading(): boolean | undefined;
   /** True once the running watcher has synced; false while none runs. */
   synced(): boolean;
+  /** Whether this process can take over: its last Lease request succeeded. */
+  standbyReady(): boolean;
   /** Stops the watches first and then releases the Lease, so two replicas never overlap. */
   stop(): Promise<void>;
 }
@@ -29,6 +31,7 @@ export async function startUnelectedWatcher(start: () => Promise<WatcherRole>): 
     current: () => role,
     leading: () => undefined,
     synced: () => role.synced(),
+    standbyReady: () => true,
     stop: () => role.stop(),
   };
 }
@@ -73,6 +76,7 @@ export function startElectedWatcher(
     current: () => role,
     leading: () => elector.leading,
     synced: () => role?.synced() ?? false,
+    standbyReady: () => elector.reachable,
     async stop() {
       stopping = true;
       enqueue(stopRole);

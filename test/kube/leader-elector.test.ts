@@ -5,6 +5,7 @@ import { LeaderElector, type StopReason } from '../../src/kube/leader-elector.ts
 import { formatMicroTime } from '../../src/kube/leader-election.ts';
 import { loadKubeConfig } from '../../src/kube/kubeconfig.ts';
 import { createLeaseClient, type LeaseClient } from '../../src/kube/lease-client.ts';
+import { readinessChecks } from '../../src/app/start-jobwatch.ts';
 import { startSimCluster, type SimCluster } from '../../src/sim/index.ts';
 import { eventually } from '../support/harness.ts';
 
@@ -167,5 +168,30 @@ describe('LeaderElector on the simulated cluster', () => {
     sim.store.update({ ...stored, metadata: { ...stored.metadata, resourceVersion: undefined }, spec });
     await eventually(() => !a.leading, 'replica-a to step down');
     expect(events).toEqual(['replica-a:started', 'replica-a:stopped:taken']);
+  });
+
+  it('is no ready standby while RBAC forbids the Lease', async () => {
+    const forbidding = await startSimCluster({ runJobs: false, authorize: (request) => request.resource !== 'leases' });
+    try {
+      const leases = createLeaseClient(loadKubeConfig({ kubeconfig: forbidding.kubeconfigPath }), { namespace: 'default', name: newLeaseName() });
+      await expect(leases.get()).rejects.toMatchObject({ code: 403 });
+      const elector = startElector('replica-a', leases, []);
+      await eventually(() => !elector.reachable, 'a failed Lease request');
+      expect(elector.leading).toBe(false);
+      const watcher = { synced: () => false, leading: () => elector.leading, standbyReady: () => elector.reachable };
+      expect(readinessChecks(new Set(['watcher']), true, watcher)).toEqual({ redis: true, standby: false });
+      await elector.stop();
+    } finally {
+      await forbidding.stop();
+    }
+  });
+});
+
+describe('readinessChecks under leader election', () => {
+  it('reports a reachable follower as a ready standby and the leader as leader', () => {
+    const follower = { synced: () => false, leading: () => false, standbyReady: () => true };
+    expect(readinessChecks(new Set(['watcher']), true, follower)).toEqual({ redis: true, standby: true });
+    const leader = { synced: () => true, leading: () => true, standbyReady: () => true };
+    expect(readinessChecks(new Set(['watcher']), true, leader)).toEqual({ redis: true, watch: true, leader: true });
   });
 });
