@@ -164,9 +164,9 @@ export class ActionStore {
   }
 
   /**
-   * Returns the key of a mute. A Job is named by namespace and name, which two clusters
-   * may share, so a named cluster's mutes have keys of their own; the default cluster's
-   * keep the names they had before clusters were named.
+   * Returns the key of a mute. Two clusters may have a Job of the same namespace and
+   * name, so a named cluster's mutes have keys of their own. The default cluster's mutes
+   * keep the keys they had before clusters were named.
    */
   #muteKey(target: string, cluster: string | undefined): string {
     return this.#key(...clusterKeyParts(cluster ?? DEFAULT_CLUSTER), 'mute', target);

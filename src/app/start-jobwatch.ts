@@ -172,7 +172,7 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
       queues.push(registerInteractions(deps.slackApp, actionCtx, actions, policy, deps.groupsOf));
     }
   }
-  // A cluster side tells the Slack-facing app, through Redis, that this cluster exists.
+  // A cluster side registers itself in Redis, so the Slack-facing app can list this cluster.
   const registration = startClusterRegistration(createClusterRegistry(redis, config), config, logger, deps.clusterRegistration);
   await registration?.registered;
   logger.info({ roles: [...roles], port: http.port, cluster: config.clusterName }, 'jobwatch started');

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
-/** What a cluster side stores about itself, so the Slack-facing app knows which clusters exist. */
+/** What a cluster side stores about itself, so the Slack-facing app can list the clusters. */
 export interface ClusterRegistration {
   /** `JOBWATCH_CLUSTER_NAME` of the cluster side. */
   name: string;
@@ -30,7 +30,7 @@ export const REGISTRATION_TTL_SECONDS = 90;
 /**
  * The registrations of cluster sides in Redis. Each cluster has a liveness key whose TTL
  * Redis counts, so a cluster side that stops or loses Redis stops being live without
- * anyone deleting anything, whatever the hosts' clocks say. The last registration of every
+ * anyone deleting anything, independent of the hosts' clocks. The last registration of every
  * cluster stays in one hash for `keepSeconds`, so the app can still say when it was seen.
  */
 export class ClusterRegistry {
@@ -93,8 +93,8 @@ export interface RegistrationOptions {
 
 /**
  * Registers a cluster side now and refreshes the registration every `intervalMs` until
- * `stop`. A failed refresh is logged and tried again at the next period; the
- * registration then lapses on its own if Redis stays away for longer than its TTL.
+ * `stop`. A failed refresh is logged and tried again at the next period, so the
+ * registration lapses on its own only if Redis stays away for longer than its TTL.
  * Stopping leaves the registration to expire, because other replicas of the same
  * cluster side may still be running.
  */

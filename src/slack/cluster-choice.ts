@@ -1,6 +1,6 @@
 /**
- * Which cluster a Slack request goes to, decided from the clusters registered in Redis.
- * Pure: the handlers read the registry and the clock and pass them in.
+ * The choice of the cluster a Slack request goes to, from the clusters registered in
+ * Redis. The functions are pure: the handlers read the registry and the clock.
  */
 // The subpath import loads one function, as in format.ts.
 import { formatDistanceStrict } from 'date-fns/formatDistanceStrict';

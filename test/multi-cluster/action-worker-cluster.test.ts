@@ -27,7 +27,7 @@ function statusRecord(id: string, cluster: string | undefined): ActionRecord {
   };
 }
 
-/** Action dependencies whose status answer names the cluster that gave it; nothing else is used. */
+/** Action dependencies whose status reply names the cluster that computed it; nothing else is used. */
 function fakeDeps(redis: Redis, prefix: string, actions: ActionStore, cluster: string): ActionDeps {
   const unused = () => Promise.reject(new Error('not used by status actions'));
   return {

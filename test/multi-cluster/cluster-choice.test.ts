@@ -19,7 +19,7 @@ describe('chooseCluster', () => {
     expect(chooseCluster('west', [cluster('east'), cluster('west')], EXAMPLE, NOW)).toEqual({ ok: true, cluster: 'west' });
   });
 
-  it('lists the clusters with an example when several are registered and none is given', () => {
+  it('lists several clusters with an example', () => {
     const choice = chooseCluster(undefined, [cluster('east'), cluster('west')], EXAMPLE, NOW);
     expect(choice.ok).toBe(false);
     if (choice.ok) return;

@@ -67,11 +67,19 @@ export async function startSide(env: Record<string, string>, timing: Registratio
   };
 }
 
-/** Starts the cluster side of one cluster: the watcher and the worker with that cluster's kubeconfig. */
+/**
+ * Starts the cluster side of one cluster: the watcher and the worker with that cluster's
+ * kubeconfig. It gets no Slack token, only the default channel its worker routes to.
+ */
 export function startClusterSide(shared: Shared, name: string, sim: SimCluster, timing: RegistrationTiming = {}): Promise<Side> {
+  const { SLACK_CHANNEL = '', REDIS_URL = '', JOBWATCH_REDIS_PREFIX = '', JOBWATCH_HTTP_PORT = '', LOG_LEVEL = '' } = harnessEnv(shared.slack, shared.redisUrl, shared.prefix);
   return startSide(
     {
-      ...harnessEnv(shared.slack, shared.redisUrl, shared.prefix),
+      SLACK_CHANNEL,
+      REDIS_URL,
+      JOBWATCH_REDIS_PREFIX,
+      JOBWATCH_HTTP_PORT,
+      LOG_LEVEL,
       JOBWATCH_ROLES: 'watcher,worker',
       JOBWATCH_CLUSTER_NAME: name,
       KUBECONFIG: sim.kubeconfigPath,

@@ -46,7 +46,7 @@ function appUrl(): string {
   return `http://127.0.0.1:${app.jobwatch.httpPort}/slack/events`;
 }
 
-/** Sends `/job TEXT` as U0ALICE and returns the answers on that command's own response URL. */
+/** Sends `/job TEXT` as U0ALICE and returns the replies on that command's own response URL. */
 async function command(text: string, until: (answers: string) => boolean, what: string): Promise<string> {
   const responseUrl = slack.issueResponseUrl({ channel: ALERT_CHANNEL });
   const id = responseUrl.split('/').pop() ?? '';
