@@ -204,11 +204,12 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
 
 /**
  * Stops the workers from taking queue jobs and waits up to `graceMs` for those in flight.
- * Jobs still running then are left to BullMQ's stalled-job check, which hands them to
- * another worker once their lock expires.
+ * Jobs still running then are abandoned when the connections close: their locks expire and
+ * BullMQ's stalled-job check hands them to another worker.
  */
 async function closeWorkers(workers: Worker[], graceMs: number, logger: Logger): Promise<void> {
   // Worker.close() stops fetching at once and resolves when the active jobs have finished.
+  // A later close(true) would return that same pending promise, so it cannot cut the wait.
   const closed = Promise.all(workers.map((w) => w.close()));
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), graceMs)));
@@ -216,7 +217,7 @@ async function closeWorkers(workers: Worker[], graceMs: number, logger: Logger):
   clearTimeout(timer);
   if (outcome === 'closed') return;
   logger.warn({ graceMs }, 'queue jobs still running after the shutdown grace period; leaving them to another worker');
-  await Promise.all(workers.map((w) => w.close(true)));
+  closed.catch((err: unknown) => logger.debug({ err }, 'worker closed after the grace period failed'));
 }
 
 function track(connections: Redis[], client: Redis): Redis {
