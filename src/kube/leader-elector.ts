@@ -37,8 +37,8 @@ export type StopReason = 'released' | 'taken' | 'renew-deadline';
 type Attempt = 'held' | 'not-held' | 'lost';
 
 /**
- * Runs leader election on one Lease as client-go's `LeaderElector` does: candidates try
- * every retry period (with jitter), the leader renews every retry period, and a leader
+ * Runs leader election on one Lease as client-go's `LeaderElector` does. Candidates try
+ * every retry period (with jitter), and the leader renews every retry period. A leader
  * whose renewals fail for the renew deadline stops leading at once, before its term can
  * end for the others. `stop()` releases a held Lease so a follower takes over at its next
  * attempt.
@@ -72,7 +72,7 @@ export class LeaderElector {
     return this.#observation?.record.holderIdentity;
   }
 
-  /** Whether the last attempt to read or write the Lease got an answer; false after an error. */
+  /** Whether the last request to read or write the Lease succeeded; false after an error. */
   get reachable(): boolean {
     return this.#errors === 0;
   }

@@ -42,8 +42,8 @@ type Fields = Record<string, unknown>;
  * Creates a {@link LeaseClient} over client-node's HTTP stack, so the kubeconfig's TLS
  * settings, tokens and exec plugins apply. The bodies are built here rather than through
  * the generated `CoordinationV1Api`, so the times go out exactly as `formatMicroTime`
- * writes them: the API server (v1.37) rejects a MicroTime without six fractional digits
- * with 400 BadRequest, which a plain `Date` in the generated models would produce.
+ * writes them. The API server (v1.37) rejects a MicroTime without six fractional digits
+ * with 400 BadRequest, and a plain `Date` in the generated models has three.
  */
 export function createLeaseClient(kc: KubeConfig, options: LeaseClientOptions): LeaseClient {
   const http = new IsomorphicFetchHttpLibrary();

@@ -7,7 +7,7 @@ import { testRedisUrl } from '../support/redis.ts';
 
 /**
  * On shutdown jobwatch stops taking queue jobs and lets those in flight finish within the
- * grace period. Slack's answer to the alert's post is held back, so the notify job is in
+ * grace period. Slack's response to the alert's post is held back, so the notify job is in
  * flight when the stop begins.
  */
 
@@ -44,7 +44,7 @@ describe('shutdown drain', () => {
     expect(await deliveryOf(h, story.uid)).toBeUndefined();
 
     await h.jobwatch.stop({ graceMs: 60_000 });
-    // The post's answer arrived during the stop and was recorded before the stop ended.
+    // The post's response arrived during the stop and was recorded before the stop ended.
     expect(await deliveryOf(h, story.uid)).toBeDefined();
     const lines = h.logLines();
     const stopping = lines.findIndex((line) => line.includes('stopping: finishing work in flight'));

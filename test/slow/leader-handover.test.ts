@@ -95,7 +95,7 @@ function rootsFor(jobName: string) {
 }
 
 describe('two jobwatch replicas with leader election', () => {
-  it('hand over after the leader is killed, one watcher at a time, one post', async () => {
+  it('hands over after SIGKILL with one watcher and one post', async () => {
     const prefix = uniquePrefix('ha');
     const sampler = sampleWatchers(prefix);
     const first = await startReady(envFor(prefix));
@@ -134,7 +134,7 @@ describe('two jobwatch replicas with leader election', () => {
     expect(rootsFor(story.name)).toHaveLength(1);
   });
 
-  it('hand over at once when the leader stops on SIGTERM', async () => {
+  it('hands over at once after SIGTERM', async () => {
     const prefix = uniquePrefix('ha-term');
     const first = await startReady(envFor(prefix));
     const firstId = await eventually(() => leaderIdentity(first), 'the first replica to lead', 60_000);

@@ -19,7 +19,7 @@ afterAll(async () => {
   await sim.stop();
 });
 
-/** A stand-in for the watcher role that records its starts and stops in `events`. */
+/** Returns a stand-in watcher role that records its start and stop in `events`. */
 function fakeRole(events: string[]): WatcherRole {
   events.push('watch:start');
   return {
