@@ -47,15 +47,16 @@ return wait
 `;
 
 // KEYS[1]: the bucket's hash. ARGV: now (ms), blocked until (ms), refill rate, burst.
-// Empties the bucket and starts its refill at the end of the block, because the service's
-// own bucket is empty when it answers 429. An earlier block never shortens a later one.
+// Leaves one token for the end of the block and refills from there, because the service's
+// own bucket was empty when it answered 429 and Retry-After is the wait for one call. An
+// earlier block never shortens a later one.
 const BLOCK_SCRIPT = `
 local now = tonumber(ARGV[1])
 local untilMs = tonumber(ARGV[2])
 local rate = tonumber(ARGV[3])
 local burst = tonumber(ARGV[4])
 local blocked = math.max(tonumber(redis.call('HGET', KEYS[1], 'blocked')) or 0, untilMs)
-redis.call('HSET', KEYS[1], 'tokens', '0', 'at', tostring(blocked), 'blocked', tostring(blocked))
+redis.call('HSET', KEYS[1], 'tokens', '1', 'at', tostring(blocked), 'blocked', tostring(blocked))
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate) + math.max(0, blocked - now) + 60000)
 return blocked
 `;
@@ -92,7 +93,8 @@ export class RedisTokenBuckets {
   }
 
   /**
-   * Blocks the bucket for `durationMs` from now and empties it, as after a 429. Returns the
+   * Blocks the bucket for `durationMs` from now, as after a 429, and leaves one token for
+   * the end of the block. Returns the
    * time in ms since the epoch until which it is blocked, which a longer earlier block keeps.
    */
   async block(key: string, settings: BucketSettings, durationMs: number): Promise<number> {

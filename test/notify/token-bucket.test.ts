@@ -54,13 +54,14 @@ describe('RedisTokenBuckets', () => {
     expect(await takeMany(buckets, 4)).toEqual([0, 0, 0, 1000]);
   });
 
-  it('waits out a block, then refills from empty', async () => {
+  it('waits out a block, then grants one call and refills', async () => {
     const buckets = new RedisTokenBuckets(redis, clock);
     expect(await buckets.block(key, PER_SECOND, 30_000)).toBe(nowMs + 30_000);
     expect(await buckets.take(key, PER_SECOND)).toBe(30_000);
     nowMs += 10_000;
     expect(await buckets.take(key, PER_SECOND)).toBe(20_000);
     nowMs += 20_000;
+    expect(await buckets.take(key, PER_SECOND)).toBe(0);
     expect(await buckets.take(key, PER_SECOND)).toBe(1000);
     nowMs += 1000;
     expect(await buckets.take(key, PER_SECOND)).toBe(0);
