@@ -18,7 +18,11 @@ export interface ActiveWatcher {
   leading(): boolean | undefined;
   /** True once the running watcher has synced; false while none runs. */
   synced(): boolean;
-  /** Whether this process can take over: its last Lease request succeeded. */
+  /**
+   * Whether this process serves as a standby: its last Lease request succeeded and
+   * another replica holds the Lease. With the Lease free this process is about to
+   * lead, so it is ready only once its own watches have synced.
+   */
   standbyReady(): boolean;
   /** Stops the watches first and then releases the Lease, so two replicas never overlap. */
   stop(): Promise<void>;
@@ -76,7 +80,7 @@ export function startElectedWatcher(
     current: () => role,
     leading: () => elector.leading,
     synced: () => role?.synced() ?? false,
-    standbyReady: () => elector.reachable,
+    standbyReady: () => elector.reachable && (elector.observedHolder ?? '') !== '',
     async stop() {
       stopping = true;
       enqueue(stopRole);

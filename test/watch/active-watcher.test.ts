@@ -77,6 +77,26 @@ describe('startElectedWatcher', () => {
   });
 });
 
+describe('standby readiness', () => {
+  it('is ready as a standby only while another replica holds the Lease', async () => {
+    const leader = startElectedWatcher(electorFor('jobwatch-watcher-ready', 'replica-a', []), () => Promise.resolve(fakeRole([])), pino({ level: 'silent' }));
+    await eventually(() => leader.leading(), 'replica-a to lead');
+    const follower = startElectedWatcher(electorFor('jobwatch-watcher-ready', 'replica-b', []), () => Promise.resolve(fakeRole([])), pino({ level: 'silent' }));
+    await eventually(() => follower.standbyReady(), 'replica-b to see the holder');
+    expect(follower.leading()).toBe(false);
+    await follower.stop();
+    await leader.stop();
+  });
+
+  it('is no ready standby before it has read the Lease', () => {
+    const idle = startElectedWatcher(electorFor('jobwatch-watcher-unread', 'replica-c', []), () => new Promise<WatcherRole>(() => undefined), pino({ level: 'silent' }));
+    // Nothing has been read yet on this tick: the replica is about to lead, not a standby.
+    expect(idle.standbyReady()).toBe(false);
+    expect(idle.synced()).toBe(false);
+    return idle.stop();
+  });
+});
+
 describe('Lease naming', () => {
   it('names the Lease after the cluster as a DNS subdomain', () => {
     expect(leaseName('prod-eu-1')).toBe('jobwatch-watcher-prod-eu-1');
