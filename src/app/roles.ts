@@ -60,6 +60,7 @@ export async function startWatcherRoleWithProducer(ctx: RoleContext): Promise<{ 
     logger: logger.child({ stage: 'watch' }),
     namespaces: config.kube.namespaces,
     stuckAfterMs: config.stuckAfterSeconds * 1000,
+    cronJobStall: { missedRunsThreshold: config.cronJobMissedRuns },
     stallTimeoutMs: config.watchStallSeconds * 1000,
     capture: { tailLines: config.logTailLines, limitBytes: config.logLimitBytes, metrics: ctx.metrics },
   });

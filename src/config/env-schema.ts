@@ -37,6 +37,7 @@ export const envSchema = z.object({
   JOBWATCH_LOG_PATTERNS_FILE: z.string().optional(),
   JOBWATCH_CLUSTER_NAME: plainName('JOBWATCH_CLUSTER_NAME', 63),
   JOBWATCH_STUCK_AFTER_SECONDS: wholeNumber('JOBWATCH_STUCK_AFTER_SECONDS', SECONDS, 1, 86_400),
+  JOBWATCH_CRONJOB_MISSED_RUNS: wholeNumber('JOBWATCH_CRONJOB_MISSED_RUNS', 'whole number of scheduled runs', 1, 100),
   JOBWATCH_BOOTSTRAP_POST_MAX_AGE_SECONDS: wholeNumber(
     'JOBWATCH_BOOTSTRAP_POST_MAX_AGE_SECONDS', SECONDS, 0, 2_592_000,
   ),
@@ -72,6 +73,7 @@ export const ENV_DEFAULTS: Partial<Record<EnvVariable, string>> = {
   JOBWATCH_ROLES: 'all',
   JOBWATCH_CLUSTER_NAME: 'default',
   JOBWATCH_STUCK_AFTER_SECONDS: '300',
+  JOBWATCH_CRONJOB_MISSED_RUNS: '2',
   JOBWATCH_BOOTSTRAP_POST_MAX_AGE_SECONDS: '0',
   JOBWATCH_STATE_TTL_SECONDS: '1209600',
   JOBWATCH_LOG_TAIL_LINES: '200',
@@ -123,6 +125,7 @@ export const ENV_FIXES: Record<EnvVariable, string> = {
   JOBWATCH_CLUSTER_NAME:
     'use a short name such as prod-eu-1, or unset it to use default',
   JOBWATCH_STUCK_AFTER_SECONDS: 'use a value in the range, or unset it to use 300',
+  JOBWATCH_CRONJOB_MISSED_RUNS: 'use a value in the range, or unset it to use 2',
   JOBWATCH_BOOTSTRAP_POST_MAX_AGE_SECONDS: 'use a value in the range, or unset it to use 0',
   JOBWATCH_STATE_TTL_SECONDS:
     'use a value in the range, or unset it to use 1209600 (14 days)',

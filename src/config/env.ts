@@ -60,6 +60,8 @@ export interface Config {
   clusterName: string;
   /** Seconds a pod may wait in a stuck state before a stuck episode opens. Default 300. */
   stuckAfterSeconds: number;
+  /** Scheduled times a CronJob may pass without a new run before it is reported. Default 2. */
+  cronJobMissedRuns: number;
   /** On the first start, failures younger than this are posted, older ones recorded. Default 0. */
   bootstrapPostMaxAgeSeconds: number;
   /** Time to live of episodes, captured logs and dedupe markers. Default 1,209,600 (14 days). */
@@ -215,6 +217,7 @@ function toConfig(env: ParsedEnv): Config {
       : { logPatternsFile: env.JOBWATCH_LOG_PATTERNS_FILE }),
     clusterName: env.JOBWATCH_CLUSTER_NAME,
     stuckAfterSeconds: env.JOBWATCH_STUCK_AFTER_SECONDS,
+    cronJobMissedRuns: env.JOBWATCH_CRONJOB_MISSED_RUNS,
     bootstrapPostMaxAgeSeconds: env.JOBWATCH_BOOTSTRAP_POST_MAX_AGE_SECONDS,
     stateTtlSeconds: env.JOBWATCH_STATE_TTL_SECONDS,
     logTailLines: env.JOBWATCH_LOG_TAIL_LINES,

@@ -58,6 +58,7 @@ const INVALID: { name: string; env: NodeJS.ProcessEnv; says: string }[] = [
 /** Every number, with its range as written in the message. */
 const NUMBERS: { name: string; range: string; below?: string; above: string }[] = [
   { name: 'JOBWATCH_STUCK_AFTER_SECONDS', range: 'seconds from 1 to 86400', below: '0', above: '86401' },
+  { name: 'JOBWATCH_CRONJOB_MISSED_RUNS', range: 'scheduled runs from 1 to 100', below: '0', above: '101' },
   { name: 'JOBWATCH_BOOTSTRAP_POST_MAX_AGE_SECONDS', range: 'seconds from 0 to 2592000', above: '2592001' },
   { name: 'JOBWATCH_STATE_TTL_SECONDS', range: 'seconds from 3600 to 7776000', below: '3599', above: '7776001' },
   { name: 'JOBWATCH_LOG_TAIL_LINES', range: 'lines from 1 to 10000', below: '0', above: '10001' },

@@ -33,6 +33,7 @@ describe('loadConfig defaults', () => {
   });
   it('sets the documented numbers', () => {
     expect(config.stuckAfterSeconds).toBe(300);
+    expect(config.cronJobMissedRuns).toBe(2);
     expect(config.bootstrapPostMaxAgeSeconds).toBe(0);
     expect(config.stateTtlSeconds).toBe(1_209_600);
     expect(config.logTailLines).toBe(200);
