@@ -1,7 +1,7 @@
 import type { RequestListener } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/env.ts';
 import type { RouteDecision } from '../config/routing.ts';
@@ -120,7 +120,12 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
     clearTimeout(waiting);
   }
 
-  const queueReaders = openQueueReaders(config.redis.url, config.redis.prefix, logger.child({ component: 'metrics' }));
+  const queueReaders = openQueueReaders({
+    connection: createRedis(config.redis.url, { role: 'metrics', logger, failFast: true, commandTimeoutMs: 2_000 }),
+    prefix: config.redis.prefix,
+    cluster: config.clusterName,
+    logger: logger.child({ component: 'metrics' }),
+  });
   metrics.addQueues(queueReaders.readers);
   // BullMQ leaves connections it was handed open, so every one made here is closed at stop.
   const connections: Redis[] = [];
@@ -130,7 +135,7 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
     store: new EpisodeStore(redis, { prefix: config.redis.prefix, ttlSeconds: config.stateTtlSeconds, cluster: config.clusterName }),
     connection: (role) => track(connections, createRedis(config.redis.url, { role, logger })),
     // The producer fails fast while Redis is down, so signals go to its outbox at once.
-    producerConnection: () => track(connections, new Redis(config.redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: 'jobwatch-producer' })),
+    producerConnection: () => track(connections, createRedis(config.redis.url, { role: 'producer', logger, failFast: true })),
     notifyQueue: undefined as unknown as Queue<NotifyRequest>,
     metrics: metrics.metrics,
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REDIS_URL_FORMS } from '../queue/redis-url.ts';
 import {
   httpBaseUrl,
   logLevel,
@@ -109,9 +110,7 @@ export const ENV_FIXES: Record<EnvVariable, string> = {
   SLACK_API_URL:
     'set it to the Web API base URL, such as http://127.0.0.1:9000/api/, or unset it ' +
     'to use https://slack.com/api/',
-  REDIS_URL:
-    'set it to redis://[:password@]host[:port][/db] or rediss://… for TLS, or unset it ' +
-    'to use redis://127.0.0.1:6379',
+  REDIS_URL: `set it to ${REDIS_URL_FORMS}, or unset it to use redis://127.0.0.1:6379`,
   JOBWATCH_REDIS_PREFIX: 'use letters, digits, ".", "_" or "-", or unset it to use jobwatch',
   KUBECONFIG: 'point it at a kubeconfig file, or unset it',
   JOBWATCH_CONTEXT: 'set it to a context name from `kubectl config get-contexts`, or unset it',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redactRedisUrl, redisUrlProblem } from '../queue/redis-url.ts';
 import { checkSlackChannel } from './slack-channel.ts';
 
 /*
@@ -86,7 +87,10 @@ export function httpBaseUrl(name: string) {
   });
 }
 
-/** Validates a `redis:` or `rediss:` (TLS) URL. Passwords are masked in messages. */
+/**
+ * Validates a Redis URL: `redis:`, `rediss:` (TLS) or `redis+sentinel:`, whose forms
+ * `src/queue/redis-url.ts` describes. Passwords are masked in messages.
+ */
 export function redisUrl(name: string) {
   return z.string().check((ctx) => {
     const problem = redisUrlProblem(ctx.value);
@@ -96,20 +100,12 @@ export function redisUrl(name: string) {
   });
 }
 
-function redisUrlProblem(value: string): string | undefined {
-  if (!URL.canParse(value)) return 'not a URL';
-  const url = new URL(value);
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    return 'not a redis:// or rediss:// URL';
-  }
-  if (url.hostname === '') return 'missing the host';
-  if (!/^(\/\d{0,2})?$/.test(url.pathname)) return 'invalid: its path is not a database number';
-  return undefined;
-}
-
-/** Replaces the password of a URL-like string with `***`, even when the URL does not parse. */
+/**
+ * Replaces passwords in a URL-like string with `***`, even when the URL does not parse:
+ * the one before `@` and those in `…password=` query parameters.
+ */
 export function redactUrl(value: string): string {
-  return value.replace(/(\/\/[^/@]*?:)[^/@]*@/, '$1***@');
+  return redactRedisUrl(value);
 }
 
 /**

@@ -3,6 +3,8 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 /** The read-only part of a BullMQ `Queue` that the queue gauges use. */
 export interface QueueReader {
   readonly name: string;
+  /** Cluster whose queue this is, as the `cluster` label; absent for a queue clusters share. */
+  readonly cluster?: string;
   getJobCounts(...types: ('wait' | 'active' | 'failed')[]): Promise<Record<string, number>>;
   /** BullMQ returns the oldest waiting job first for `getWaiting(0, 0)`. */
   getWaiting(start: number, end: number): Promise<{ timestamp: number; delay: number }[]>;
@@ -24,6 +26,7 @@ export interface QueueGaugeOptions {
 
 interface QueueRow {
   queue: string;
+  cluster: string | undefined;
   waiting: number;
   active: number;
   failed: number;
@@ -60,12 +63,12 @@ export function registerQueueGauges(registry: Registry, options: QueueGaugeOptio
     new Gauge({
       name,
       help,
-      labelNames: ['queue'],
+      labelNames: ['queue', 'cluster'],
       registers: [registry],
       async collect() {
         const rows = await read();
         this.reset();
-        for (const row of rows ?? []) this.set({ queue: row.queue }, pick(row));
+        for (const row of rows ?? []) this.set(queueLabels(row), pick(row));
       },
     });
   };
@@ -77,6 +80,10 @@ export function registerQueueGauges(registry: Registry, options: QueueGaugeOptio
     'Seconds since the oldest waiting queue job became due; 0 when none waits.',
     (row) => row.oldestWaitingAgeSeconds,
   );
+}
+
+function queueLabels(row: QueueRow): { queue: string; cluster?: string } {
+  return row.cluster === undefined ? { queue: row.queue } : { queue: row.queue, cluster: row.cluster };
 }
 
 function cachedReader(options: QueueGaugeOptions): () => Promise<QueueRow[] | undefined> {
@@ -116,6 +123,7 @@ async function readQueue(queue: QueueReader, now: () => number): Promise<QueueRo
   const dueAtMs = first ? first.timestamp + (first.delay || 0) : undefined;
   return {
     queue: queue.name,
+    cluster: queue.cluster,
     waiting: counts['wait'] ?? 0,
     active: counts['active'] ?? 0,
     failed: counts['failed'] ?? 0,

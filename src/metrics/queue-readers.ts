@@ -1,40 +1,63 @@
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { ACTION_QUEUE } from '../actions/action-queue.ts';
-import { NOTIFY_QUEUE, SIGNAL_QUEUE } from '../queue/queues.ts';
+import { NOTIFY_QUEUE } from '../queue/queues.ts';
+import { actionQueueName, signalQueueName } from '../queue/cluster-names.ts';
 import type { QueueReader } from './queue-gauges.ts';
 
-/** How long one Redis command of a scrape may take, in milliseconds. */
-const COMMAND_TIMEOUT_MS = 2_000;
+/** Options of {@link openQueueReaders}. */
+export interface QueueReaderOptions {
+  /**
+   * Connection the readers share, from `createRedis` with `failFast` and a command timeout
+   * so that a scrape during an outage does not hang. Closed by `close()`.
+   */
+  connection: Redis;
+  /** Key prefix of the queues (`JOBWATCH_REDIS_PREFIX`). */
+  prefix: string;
+  /** The cluster this process serves (`JOBWATCH_CLUSTER_NAME`). */
+  cluster: string;
+  logger: Logger;
+}
 
 /**
- * Opens read-only handles on jobwatch's three queues for the queue gauges. They share one
- * connection that fails commands at once while Redis is down, instead of queueing them
- * like the workers' connections do, so a scrape during an outage does not hang.
+ * Opens read-only handles for the queue gauges on the signal and action queues of
+ * `cluster` and on the notify queue, which every cluster shares and which therefore has
+ * no cluster.
  */
-export function openQueueReaders(
-  url: string,
-  prefix: string,
-  logger: Logger,
-): { readers: QueueReader[]; close(): Promise<void> } {
-  const connection = new Redis(url, {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    commandTimeout: COMMAND_TIMEOUT_MS,
-    connectionName: 'jobwatch-metrics',
-  });
-  connection.on('error', (err) => logger.debug({ err }, 'metrics connection error'));
-  const queues = [SIGNAL_QUEUE, NOTIFY_QUEUE, ACTION_QUEUE].map((name) => {
+export function openQueueReaders(options: QueueReaderOptions): {
+  readers: QueueReader[];
+  close(): Promise<void>;
+} {
+  const { connection, prefix, cluster, logger } = options;
+  const open = (name: string, queueCluster: string | undefined): Opened => {
     const queue = new Queue(name, { connection, prefix });
     queue.on('error', (err) => logger.debug({ err, queue: name }, 'metrics queue error'));
-    return queue;
-  });
+    return { queue, reader: readerOf(queue, queueCluster) };
+  };
+  const opened = [
+    open(signalQueueName(cluster), cluster),
+    open(NOTIFY_QUEUE, undefined),
+    open(actionQueueName(cluster), cluster),
+  ];
   return {
-    readers: queues,
+    readers: opened.map((entry) => entry.reader),
     async close() {
-      await Promise.all(queues.map((queue) => queue.close()));
+      await Promise.all(opened.map((entry) => entry.queue.close()));
       connection.disconnect();
     },
+  };
+}
+
+interface Opened {
+  queue: Queue;
+  reader: QueueReader;
+}
+
+function readerOf(queue: Queue, cluster: string | undefined): QueueReader {
+  return {
+    name: queue.name,
+    ...(cluster === undefined ? {} : { cluster }),
+    getJobCounts: (...types) => queue.getJobCounts(...types),
+    getWaiting: (start, end) => queue.getWaiting(start, end),
   };
 }

@@ -1,5 +1,23 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import { parseRedisUrl, redisTarget, type SentinelEndpoint } from './redis-url.ts';
+
+export { redisTarget } from './redis-url.ts';
+
+/**
+ * ioredis options without `replyMapping`: its constructor narrows that field to a type
+ * that `RedisOptions` widens with `undefined`, which exactOptionalPropertyTypes rejects.
+ */
+type ClientOptions = Omit<RedisOptions, 'replyMapping'>;
+export {
+  checkRedis,
+  compareVersions,
+  MIN_REDIS_VERSION,
+  RedisCheckError,
+  type RedisCheckErrorCode,
+  type RedisCheckResult,
+  type RedisCommandClient,
+} from './redis-check.ts';
 
 /** Options of {@link createRedis}. */
 export interface CreateRedisOptions {
@@ -12,6 +30,14 @@ export interface CreateRedisOptions {
   reconnectMaxDelayMs?: number;
   /** Waits for the first command before connecting. Default false. */
   lazyConnect?: boolean;
+  /**
+   * Fails commands at once while Redis is down, instead of holding them in the offline
+   * queue until it is back. For callers with a fallback, such as the watcher's outbox.
+   * Default false.
+   */
+  failFast?: boolean;
+  /** Time after which a sent command fails, in milliseconds. Default none. */
+  commandTimeoutMs?: number;
 }
 
 /**
@@ -24,21 +50,31 @@ export function reconnectDelayMs(attempt: number, baseMs: number, maxMs: number)
 }
 
 /**
- * Creates an ioredis client that never gives up: it reconnects with capped backoff, and
- * commands sent while it is down wait in the offline queue instead of failing. BullMQ
- * workers require `maxRetriesPerRequest: null`. Connection events are logged, with repeats
- * counted, and the client's `error` events always have a listener.
+ * Creates an ioredis client for any form of `REDIS_URL`: one server, or a primary found
+ * through Sentinel. The client never gives up. It reconnects with capped backoff, and
+ * commands sent while Redis is down wait in the offline queue unless `failFast` is set.
+ * BullMQ workers require `maxRetriesPerRequest: null`. Connection events are logged, with
+ * repeats counted, and the client's `error` events always have a listener.
+ *
+ * @throws RedisUrlError when `url` is no Redis URL jobwatch accepts.
  */
 export function createRedis(url: string, options: CreateRedisOptions): Redis {
+  const endpoint = parseRedisUrl(url);
   const baseMs = options.reconnectBaseDelayMs ?? 100;
   const maxMs = options.reconnectMaxDelayMs ?? 5_000;
-  const client = new Redis(url, {
-    maxRetriesPerRequest: null,
-    enableOfflineQueue: true,
-    retryStrategy: (attempt) => reconnectDelayMs(attempt, baseMs, maxMs),
+  const retryStrategy = (attempt: number): number => reconnectDelayMs(attempt, baseMs, maxMs);
+  const common: ClientOptions = {
+    maxRetriesPerRequest: options.failFast === true ? 1 : null,
+    enableOfflineQueue: options.failFast !== true,
+    retryStrategy,
     connectionName: `jobwatch-${options.role}`,
     lazyConnect: options.lazyConnect ?? false,
-  });
+    ...(options.commandTimeoutMs === undefined ? {} : { commandTimeout: options.commandTimeoutMs }),
+  };
+  const client =
+    endpoint.kind === 'sentinel'
+      ? new Redis({ ...common, ...sentinelOptions(endpoint, retryStrategy) })
+      : new Redis(endpoint.url, common);
   const log = options.logger.child({
     component: 'redis',
     role: options.role,
@@ -48,11 +84,32 @@ export function createRedis(url: string, options: CreateRedisOptions): Redis {
   return client;
 }
 
-/** Returns `host:port` of a Redis URL, leaving out the user name and password. */
-export function redisTarget(url: string): string {
-  if (!URL.canParse(url)) return 'unparsable URL';
-  const parsed = new URL(url);
-  return `${parsed.hostname}:${parsed.port || '6379'}`;
+/**
+ * Maps a Sentinel endpoint to ioredis options. On each connect ioredis queries the Sentinels
+ * for the primary of `name` and checks the role of the server it reaches. With
+ * `failoverDetector` it also drops the connection once a Sentinel announces a new primary.
+ */
+function sentinelOptions(
+  endpoint: SentinelEndpoint,
+  retryStrategy: (attempt: number) => number,
+): ClientOptions {
+  const { username, password, sentinelUsername, sentinelPassword } = endpoint;
+  return {
+    sentinels: endpoint.sentinels.map(({ host, port }) => ({ host, port })),
+    name: endpoint.masterName,
+    db: endpoint.db,
+    ...(username === undefined ? {} : { username }),
+    ...(password === undefined ? {} : { password }),
+    ...(sentinelUsername === undefined ? {} : { sentinelUsername }),
+    ...(sentinelPassword === undefined ? {} : { sentinelPassword }),
+    // ioredis ignores `tls` in Sentinel mode unless enableTLSForSentinelMode is set, and
+    // encrypts the Sentinel connections only through sentinelTLS.
+    ...(endpoint.tls ? { tls: {}, enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
+    // The default also retries forever, at least once a second. The capped backoff keeps
+    // an outage of every Sentinel as quiet in the log as an outage of one server.
+    sentinelRetryStrategy: retryStrategy,
+    failoverDetector: true,
+  };
 }
 
 /** Tells whether `count` is 1, 2, 4, 8, …: the counts at which repeated events are logged. */
@@ -68,16 +125,24 @@ function isPowerOfTwo(count: number): boolean {
 function logConnectionEvents(client: Redis, log: Logger): void {
   let errors = 0;
   let attempts = 0;
+  let sentinelErrors = 0;
   client.on('connect', () => log.debug('redis connected'));
   client.on('ready', () => {
     if (attempts === 0 && errors === 0) log.info('redis ready');
     else log.info({ attempts, errors }, 'redis ready again after reconnecting');
     attempts = 0;
     errors = 0;
+    sentinelErrors = 0;
   });
   client.on('error', (err: Error) => {
     errors += 1;
     if (isPowerOfTwo(errors)) log.warn({ err, errors }, 'redis connection error');
+  });
+  // Emitted in Sentinel mode when one Sentinel cannot be reached or names no primary.
+  // ioredis then tries the next one, so this is a warning until all of them fail.
+  client.on('sentinelError', (err: Error) => {
+    sentinelErrors += 1;
+    if (isPowerOfTwo(sentinelErrors)) log.warn({ err, sentinelErrors }, 'redis sentinel error');
   });
   client.on('close', () => log.debug('redis connection closed'));
   client.on('reconnecting', (delayMs: number) => {
@@ -85,147 +150,6 @@ function logConnectionEvents(client: Redis, log: Logger): void {
     if (isPowerOfTwo(attempts)) log.warn({ attempts, delayMs }, 'redis reconnecting');
   });
   client.on('end', () => log.info('redis connection ended'));
-}
-
-/** Minimum Redis version: BullMQ 6 warns below 6.2.0 and rejects servers older than 5.0.0. */
-export const MIN_REDIS_VERSION = '6.2.0';
-
-/** Codes of {@link RedisCheckError}; both are permanent until an operator changes Redis. */
-export type RedisCheckErrorCode = 'REDIS_EVICTION_POLICY' | 'REDIS_VERSION_UNSUPPORTED';
-
-/** A Redis server that jobwatch must not run against. */
-export class RedisCheckError extends Error {
-  override readonly name = 'RedisCheckError';
-  readonly code: RedisCheckErrorCode;
-
-  constructor(code: RedisCheckErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
-
-/** The part of a Redis client that {@link checkRedis} uses. */
-export interface RedisCommandClient {
-  call(command: string, ...args: string[]): Promise<unknown>;
-}
-
-/** Findings of {@link checkRedis}. */
-export interface RedisCheckResult {
-  /** `redis_version` from `INFO server`, when the server reports it. */
-  version?: string;
-  /** From `CONFIG GET`, when the server allows it. */
-  maxmemoryPolicy?: string;
-  /** Checks that could not run, each already logged as a warning. */
-  warnings: string[];
-}
-
-/**
- * Checks that the server keeps queued alerts: its `maxmemory-policy` must be `noeviction`,
- * and its version at least {@link MIN_REDIS_VERSION}. A server that rejects `CONFIG` or
- * `INFO`, as managed services often do, gets a warning and passes.
- *
- * @throws RedisCheckError `REDIS_EVICTION_POLICY` or `REDIS_VERSION_UNSUPPORTED`.
- */
-export async function checkRedis(
-  client: RedisCommandClient,
-  logger: Logger,
-): Promise<RedisCheckResult> {
-  const log = logger.child({ component: 'redis' });
-  const warnings: string[] = [];
-  const warn = (message: string, err: unknown): void => {
-    warnings.push(message);
-    log.warn({ err }, message);
-  };
-  const version = await readVersion(client, warn);
-  if (version !== undefined && compareVersions(version, MIN_REDIS_VERSION) < 0) {
-    throw new RedisCheckError(
-      'REDIS_VERSION_UNSUPPORTED',
-      `Redis ${version} is too old: jobwatch's queue (BullMQ) needs Redis ${MIN_REDIS_VERSION} ` +
-        'or newer. Upgrade the server, or point REDIS_URL at a newer one.',
-    );
-  }
-  const policy = await readEvictionPolicy(client, warn);
-  if (policy !== undefined && policy !== 'noeviction') {
-    throw new RedisCheckError('REDIS_EVICTION_POLICY', evictionMessage(policy));
-  }
-  log.info({ version, maxmemoryPolicy: policy }, 'redis checked');
-  return {
-    ...(version === undefined ? {} : { version }),
-    ...(policy === undefined ? {} : { maxmemoryPolicy: policy }),
-    warnings,
-  };
-}
-
-function evictionMessage(policy: string): string {
-  return (
-    `Redis maxmemory-policy is ${policy}, so Redis may evict keys when memory runs out and ` +
-    'queued alerts could be lost without an error. Set it to noeviction: run ' +
-    '`CONFIG SET maxmemory-policy noeviction` and `CONFIG REWRITE`, or set ' +
-    '`maxmemory-policy noeviction` in redis.conf (on a managed Redis, in its parameter group).'
-  );
-}
-
-type Warn = (message: string, err: unknown) => void;
-
-async function readVersion(client: RedisCommandClient, warn: Warn): Promise<string | undefined> {
-  try {
-    const info = String(await client.call('INFO', 'server'));
-    const version = /^redis_version:(\S+)/m.exec(info)?.[1];
-    if (version === undefined) {
-      warn('INFO server returned no redis_version, so the version was not checked', undefined);
-    }
-    return version;
-  } catch (err) {
-    if (!isRejectedCommand(err)) throw err;
-    const needed = `${MIN_REDIS_VERSION} or newer needed`;
-    warn(`Redis rejected INFO, so its version (${needed}) was not checked`, err);
-    return undefined;
-  }
-}
-
-async function readEvictionPolicy(
-  client: RedisCommandClient,
-  warn: Warn,
-): Promise<string | undefined> {
-  try {
-    const reply = await client.call('CONFIG', 'GET', 'maxmemory-policy');
-    const policy: unknown = Array.isArray(reply) ? (reply as unknown[])[1] : undefined;
-    if (typeof policy === 'string') return policy;
-    warn(
-      'CONFIG GET maxmemory-policy returned no value, so the policy was not checked; ' +
-        'make sure it is noeviction',
-      undefined,
-    );
-    return undefined;
-  } catch (err) {
-    if (!isRejectedCommand(err)) throw err;
-    warn(
-      'Redis rejected CONFIG GET, so maxmemory-policy was not checked; make sure it is ' +
-        'noeviction, or queued alerts may be evicted',
-      err,
-    );
-    return undefined;
-  }
-}
-
-/**
- * Tells whether a command failed because the server does not offer it to this client
- * (renamed, disabled or denied by an ACL), as opposed to a connection failure.
- */
-function isRejectedCommand(err: unknown): boolean {
-  const message = err instanceof Error ? err.message : String(err);
-  return /unknown command|NOPERM|no permissions|not allowed|disabled|unsupported/i.test(message);
-}
-
-/** Compares dotted versions numerically: negative when `a` < `b`, 0 when equal. */
-export function compareVersions(a: string, b: string): number {
-  const left = a.split('.').map((part) => Number.parseInt(part, 10) || 0);
-  const right = b.split('.').map((part) => Number.parseInt(part, 10) || 0);
-  for (let i = 0; i < Math.max(left.length, right.length); i += 1) {
-    const difference = (left[i] ?? 0) - (right[i] ?? 0);
-    if (difference !== 0) return difference;
-  }
-  return 0;
 }
 
 /** Readiness of one Redis connection, for `/readyz`. */

@@ -68,7 +68,8 @@ describe('/metrics of a running jobwatch', () => {
     expect(total(after, 'jobwatch_evidence_total', ['kind="pod"'])).toBeGreaterThanOrEqual(1);
     expect(sample(after, 'jobwatch_watch_restarts_total{resource="jobs",reason="error"}')).toBe(0);
     expect(after).toContain('jobwatch_watch_last_event_age_seconds{resource="pods"}');
-    expect(after).toContain('jobwatch_queue_waiting_jobs{queue="signals"}');
+    expect(after).toContain('jobwatch_queue_waiting_jobs{queue="signals",cluster="default"}');
+    expect(after).toContain('jobwatch_queue_waiting_jobs{queue="notify"}');
   });
 
   it('counts a Slack 429 as rate_limited', async () => {
