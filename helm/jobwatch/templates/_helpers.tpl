@@ -198,7 +198,7 @@ existing Secret holds the tokens, else the REDIS_URL key of the Secret.
 {{/* Fails the render when values contradict each other. */}}
 {{- define "jobwatch.validate" -}}
 {{- if and (not .Values.redis.url) (not .Values.redis.internal.enabled) (not .Values.existingSecret) -}}
-{{- fail "redis.url is empty, redis.internal.enabled is false and existingSecret is empty, so jobwatch has no Redis: set redis.url (redis:// or rediss://), or redis.internal.enabled=true, or put REDIS_URL into existingSecret" -}}
+{{- fail "redis.url is empty, redis.internal.enabled is false and existingSecret is empty, so jobwatch has no Redis: set redis.url (redis://, rediss:// or redis+sentinel://), or redis.internal.enabled=true, or put REDIS_URL into existingSecret" -}}
 {{- end -}}
 {{- if and .Values.redis.url .Values.redis.internal.enabled -}}
 {{- fail "redis.url and redis.internal.enabled are both set: choose one Redis" -}}
