@@ -11,6 +11,8 @@ import type { EpisodeState } from '../slack/alert-view.ts';
 /** One Job in a digest. */
 export interface DigestMember {
   uid: string;
+  /** Cluster of the Job, absent in members stored before clusters were named. */
+  cluster?: string;
   namespace: string;
   jobName: string;
   /** Join order, from 1. */

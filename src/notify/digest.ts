@@ -127,7 +127,16 @@ async function adoptEarlier(deps: DigestDeps, key: string, channel: string, uids
 }
 
 function memberOf(view: AlertView, ownMessage: boolean): Omit<DigestMember, 'seq'> {
-  return { uid: view.key, namespace: view.namespace, jobName: view.jobName, cause: view.cause, state: view.state, reason: view.reason, ownMessage };
+  return {
+    uid: view.key,
+    ...(view.cluster === undefined ? {} : { cluster: view.cluster }),
+    namespace: view.namespace,
+    jobName: view.jobName,
+    cause: view.cause,
+    state: view.state,
+    reason: view.reason,
+    ownMessage,
+  };
 }
 
 /**
@@ -221,6 +230,7 @@ function viewOf(deps: DigestDeps, digest: DigestRecord): DigestView {
     summary: digest.summary,
     command: deps.command,
     members: digest.members.map((m) => ({
+      ...(m.cluster === undefined ? {} : { cluster: m.cluster }),
       namespace: m.namespace,
       jobName: m.jobName,
       state: m.state,

@@ -5,6 +5,7 @@
  * rejects.
  */
 import type { CauseId } from '../diagnose/types.ts';
+import { DEFAULT_CLUSTER } from '../queue/cluster-names.ts';
 import type { EpisodeState } from './alert-view.ts';
 import type { Block, SlackMessage } from './block-kit.ts';
 import { context, header, LIMITS, section } from './block-kit.ts';
@@ -15,6 +16,8 @@ import { bold, inlineCode } from './mrkdwn.ts';
 
 /** One Job as a digest lists it. */
 export interface DigestMemberView {
+  /** Cluster of the Job, absent for the default cluster. */
+  cluster?: string;
   namespace: string;
   jobName: string;
   state: EpisodeState;
@@ -38,8 +41,9 @@ export interface DigestView {
 
 /**
  * Character budgets. A member line is at most 2 × 70 for the names, 70 for the reason and
- * 60 for the state, under 300 with the markup, so {@link DIGEST_BUDGET.linesPerSection}
- * lines stay under 3,000 per section. The root has a header (150), a summary (600), two
+ * 62 for the state, under 300 with the markup. A line that names its cluster gives 40 to
+ * the cluster and 55 each to namespace and name, so it stays under 300 too. Therefore
+ * {@link DIGEST_BUDGET.linesPerSection} lines stay under 3,000 per section. The root has a header (150), a summary (600), two
  * list sections (2 × 3,000), the note of the rest (200) and the hint (300): about 7,800
  * with the overhead of six blocks, under {@link LIMITS.totalText}. A list reply of three
  * sections stays under 9,400.
@@ -47,6 +51,10 @@ export interface DigestView {
 export const DIGEST_BUDGET = {
   summary: 600,
   name: 70,
+  /** Cluster name in a line that shows clusters. */
+  cluster: 40,
+  /** Namespace and Job name, each, in a line that shows clusters. */
+  nameWithCluster: 55,
   reason: 70,
   linesPerSection: 10,
   /** Jobs listed in the root message, first joined first. */
@@ -63,12 +71,13 @@ export function renderDigest(view: DigestView): SlackMessage {
   const summary = `${bold('Cause')} ${inlineCode(view.cause)}\n${escapeMrkdwn(cleanText(view.summary))}`;
   const blocks: Block[] = [header(title), section(summary, DIGEST_BUDGET.summary)];
   const shown = view.members.slice(0, DIGEST_BUDGET.rootMembers);
-  blocks.push(...listSections(shown));
+  const withCluster = showsClusters(view);
+  blocks.push(...listSections(shown, withCluster));
   const hidden = view.members.length - shown.length;
   if (hidden > 0) {
     blocks.push(context([`and ${plural(hidden, 'more Job')}; the thread lists every Job`], 200));
   }
-  blocks.push(context([hintText(view.command)], 300));
+  blocks.push(context([hintText(view.command, withCluster)], 300));
   return { text: title, blocks };
 }
 
@@ -83,7 +92,18 @@ export function renderDigestList(view: DigestView, index: number): SlackMessage 
   const members = view.members.slice(first, first + DIGEST_BUDGET.membersPerList);
   const last = first + members.length;
   const title = `Jobs ${first + 1} to ${last} of ${view.members.length} in this digest`;
-  return { text: title, blocks: [section(bold(title)), ...listSections(members, first)] };
+  const sections = listSections(members, showsClusters(view), first);
+  return { text: title, blocks: [section(bold(title)), ...sections] };
+}
+
+/**
+ * Tells whether the lines name each Job's cluster: when a member is in a named cluster, or
+ * the members come from more than one cluster. The same namespace and name can then belong
+ * to two different Jobs. A digest of the default cluster alone keeps the shorter lines.
+ */
+export function showsClusters(view: DigestView): boolean {
+  const clusters = new Set(view.members.map((m) => m.cluster ?? DEFAULT_CLUSTER));
+  return clusters.size > 1 || (clusters.size === 1 && !clusters.has(DEFAULT_CLUSTER));
 }
 
 /**
@@ -100,19 +120,32 @@ export function digestHeadline(view: DigestView): string {
   return `🔴 ${plural(failing, 'Job')} failed: ${view.cause}${summary}`;
 }
 
-function listSections(members: DigestMemberView[], offset = 0): Block[] {
+function listSections(members: DigestMemberView[], withCluster: boolean, offset = 0): Block[] {
   const blocks: Block[] = [];
   for (let i = 0; i < members.length; i += DIGEST_BUDGET.linesPerSection) {
-    const lines = members.slice(i, i + DIGEST_BUDGET.linesPerSection).map((m, j) => memberLine(m, offset + i + j + 1));
+    const slice = members.slice(i, i + DIGEST_BUDGET.linesPerSection);
+    const lines = slice.map((m, j) => memberLine(m, offset + i + j + 1, withCluster));
     blocks.push(section(lines.join('\n')));
   }
   return blocks;
 }
 
-function memberLine(member: DigestMemberView, number: number): string {
-  const name = `${inlineCode(cleanText(member.namespace), DIGEST_BUDGET.name)}/${inlineCode(cleanText(member.jobName), DIGEST_BUDGET.name)}`;
+function memberLine(member: DigestMemberView, number: number, withCluster: boolean): string {
+  const name = withCluster ? clusterJobName(member) : jobName(member, DIGEST_BUDGET.name);
   const reason = member.reason === null ? '' : ` · ${escapeMrkdwn(truncate(cleanText(member.reason), DIGEST_BUDGET.reason))}`;
   return `${number}. ${STATE_EMOJI[member.state]} ${name}${reason} · ${stateNote(member)}`;
+}
+
+/** Renders `namespace`/`name`, each part cut to `maxChars`. */
+function jobName(member: DigestMemberView, maxChars: number): string {
+  const namespace = inlineCode(cleanText(member.namespace), maxChars);
+  return `${namespace}/${inlineCode(cleanText(member.jobName), maxChars)}`;
+}
+
+/** Renders `cluster`/`namespace`/`name`, the order of the parts from widest to narrowest. */
+function clusterJobName(member: DigestMemberView): string {
+  const cluster = inlineCode(cleanText(member.cluster ?? DEFAULT_CLUSTER), DIGEST_BUDGET.cluster);
+  return `${cluster}/${jobName(member, DIGEST_BUDGET.nameWithCluster)}`;
 }
 
 function stateNote(member: DigestMemberView): string {
@@ -121,7 +154,8 @@ function stateNote(member: DigestMemberView): string {
   return `${member.state}${own}`;
 }
 
-function hintText(command: string): string {
-  const shown = inlineCode(`${command} status NAME -n NAMESPACE`);
+function hintText(command: string, withCluster: boolean): string {
+  const cluster = withCluster ? ' --cluster CLUSTER' : '';
+  const shown = inlineCode(`${command} status NAME -n NAMESPACE${cluster}`);
   return `One Job's evidence, attempts and actions: ${shown}. Each Job keeps its own episode; only this message groups them.`;
 }

@@ -195,7 +195,7 @@ describe('digests', () => {
     await change(member, { state: 'recovered' });
     await drain();
     const blocks = JSON.stringify(digestRoot().blocks);
-    expect(blocks).toContain(`🟢 \`etl\`/\`${member.jobName}\``);
+    expect(blocks).toContain(`🟢 \`prod-eu\`/\`etl\`/\`${member.jobName}\``);
     expect(digestRoot().text).toContain('4 Jobs failed');
     expect(await new DigestStore(redis, { prefix: store.key(), ttlSeconds: 60 }).memberOf(member.key)).toBeDefined();
   });
@@ -214,6 +214,62 @@ describe('digests', () => {
     await drain();
     expect(roots().every((m) => m.metadata?.event_type === 'jobwatch_alert')).toBe(true);
     expect(roots()).toHaveLength(8);
+  });
+});
+
+/** Returns the member lines of the digest's root message, one per Job. */
+function rootLines(): string[] {
+  // The fake stores the blocks as Slack received them, so they are read as plain JSON here.
+  const blocks = (digestRoot().blocks ?? []) as { type?: string; text?: { text?: string } }[];
+  const sections = blocks.flatMap((block) => (block.type === 'section' && block.text?.text !== undefined ? [block.text.text] : []));
+  return sections.flatMap((text) => text.split('\n')).filter((line) => /^\d+\. /.test(line));
+}
+
+describe('digests of several clusters', () => {
+  it('names each Job with its cluster', async () => {
+    for (let i = 1; i <= 6; i += 1) {
+      await failJob(i, { cluster: i % 2 === 0 ? 'prod-us' : 'prod-eu', jobName: `load-${Math.ceil(i / 2)}` });
+    }
+    await drain();
+    const lines = rootLines();
+    expect(lines).toHaveLength(6);
+    expect(lines.filter((line) => line.includes('`prod-eu`/`etl`/`load-1`'))).toHaveLength(1);
+    expect(lines.filter((line) => line.includes('`prod-us`/`etl`/`load-1`'))).toHaveLength(1);
+    expect(new Set(lines.map((line) => line.replace(/^\d+\. /, ''))).size).toBe(6);
+    expect(digestRoot().text).toContain('6 Jobs failed');
+  });
+
+  it('keeps same-named Jobs of two clusters apart', async () => {
+    const eu = await failJob(1, { cluster: 'prod-eu', jobName: 'load' });
+    const us = await failJob(2, { cluster: 'prod-us', jobName: 'load' });
+    for (let i = 3; i <= 5; i += 1) await failJob(i, { cluster: 'prod-eu' });
+    await drain();
+    await change(us, { state: 'recovered' });
+    await drain();
+    const lines = rootLines();
+    expect(lines.find((line) => line.includes('`prod-us`/`etl`/`load`'))).toMatch(/^\d+\. 🟢 /);
+    expect(lines.find((line) => line.includes('`prod-eu`/`etl`/`load`'))).toMatch(/^\d+\. 🔴 /);
+    const digests = new DigestStore(redis, { prefix: store.key(), ttlSeconds: 60 });
+    const euMember = await digests.memberOf(eu.key);
+    const usMember = await digests.memberOf(us.key);
+    expect(euMember?.member.cluster).toBe('prod-eu');
+    expect(usMember?.member.cluster).toBe('prod-us');
+    expect(usMember?.key).toBe(euMember?.key);
+  });
+
+  it('shows the --cluster option in the hint', async () => {
+    for (let i = 1; i <= 5; i += 1) await failJob(i, { cluster: 'prod-eu' });
+    await drain();
+    expect(JSON.stringify(digestRoot().blocks)).toContain('status NAME -n NAMESPACE --cluster CLUSTER');
+  });
+
+  it('leaves the cluster out when every Job is in the default cluster', async () => {
+    for (let i = 1; i <= 5; i += 1) await failJob(i, { cluster: 'default' });
+    await drain();
+    const lines = rootLines();
+    expect(lines).toHaveLength(5);
+    for (const line of lines) expect(line).toMatch(/^\d+\. \S+ `etl`\/`load-\d+` · /);
+    expect(JSON.stringify(digestRoot().blocks)).not.toContain('--cluster');
   });
 });
 
