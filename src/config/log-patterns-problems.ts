@@ -6,7 +6,7 @@ import {
   MAX_PATTERN_CHARS,
   PATTERN_CAUSES,
 } from './log-patterns-schema.ts';
-import { formatPath } from './routes-problems.ts';
+import { formatPath, issueProblem, type IssueWording } from './schema-issues.ts';
 
 /** Fixes by the last key of a path. */
 const FIXES: Record<string, string> = {
@@ -36,14 +36,13 @@ export function logPatternProblems(
   issues: readonly z.core.$ZodIssue[],
   data: unknown,
 ): ConfigProblem[] {
-  return issues.map((issue) => {
-    const setting = issue.path.length === 0 ? 'top level' : namedPath(issue.path, data);
-    const subject = issue.path.length === 0 ? 'The top level' : setting;
-    if (issue.code === 'unrecognized_keys') return unknownKeys(issue, setting, subject);
-    const lastKey = [...issue.path].reverse().find((part) => typeof part === 'string');
-    const fix = (lastKey === undefined ? undefined : FIXES[lastKey]) ?? FORMAT_FIX;
-    return { setting, message: `${subject} ${predicate(issue)}`, fix };
-  });
+  const wording: IssueWording = {
+    fixes: FIXES,
+    formatFix: FORMAT_FIX,
+    knownKeysAt: knownLogPatternKeysAt,
+    formatSetting: (path) => namedPath(path, data),
+  };
+  return issues.map((issue) => issueProblem(issue, wording));
 }
 
 /** Formats a path, with the entry's name after `patterns[i]` when the entry has one. */
@@ -65,31 +64,4 @@ function entryName(data: unknown, index: number): string | undefined {
   if (typeof entry !== 'object' || entry === null) return undefined;
   const name = (entry as { name?: unknown }).name;
   return typeof name === 'string' && name.trim() !== '' ? name.slice(0, 60) : undefined;
-}
-
-function unknownKeys(
-  issue: z.core.$ZodIssueUnrecognizedKeys,
-  setting: string,
-  subject: string,
-): ConfigProblem {
-  const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');
-  const noun = issue.keys.length === 1 ? 'key' : 'keys';
-  const known = knownLogPatternKeysAt(issue.path);
-  return {
-    setting,
-    message: `${subject} has the unknown ${noun} ${keys}`,
-    fix: `remove it or correct the spelling; the keys allowed here are ${known.join(', ')}`,
-  };
-}
-
-/** Describes the issue in the words that follow the path in a message. */
-function predicate(issue: z.core.$ZodIssue): string {
-  if (issue.code !== 'invalid_type') return issue.message;
-  if (issue.input === undefined) return 'is missing';
-  const names: Record<string, string> = {
-    array: 'a list',
-    object: 'a mapping of keys to values',
-    string: 'a string',
-  };
-  return `must be ${names[issue.expected] ?? `a ${issue.expected}`}`;
 }

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { ConfigProblem } from './config-error.ts';
 import { knownPolicyKeysAt } from './policy-schema.ts';
-import { formatPath } from './routes-problems.ts';
+import { issueProblem, type IssueWording } from './schema-issues.ts';
 
 /** Fixes by the last key of a path. */
 const FIXES: Record<string, string> = {
@@ -27,43 +27,9 @@ const FIXES: Record<string, string> = {
 
 const FORMAT_FIX = 'see docs/policy.md for the format of the policy file';
 
+const WORDING: IssueWording = { fixes: FIXES, formatFix: FORMAT_FIX, knownKeysAt: knownPolicyKeysAt };
+
 /** Converts schema issues, with the path of the offending value in front of each message. */
 export function policySchemaProblems(issues: readonly z.core.$ZodIssue[]): ConfigProblem[] {
-  return issues.map((issue) => {
-    const setting = issue.path.length === 0 ? 'top level' : formatPath(issue.path);
-    const subject = issue.path.length === 0 ? 'The top level' : setting;
-    if (issue.code === 'unrecognized_keys') return unknownKeys(issue, setting, subject);
-    const lastKey = [...issue.path].reverse().find((part) => typeof part === 'string');
-    const fix = (lastKey === undefined ? undefined : FIXES[lastKey]) ?? FORMAT_FIX;
-    return { setting, message: `${subject} ${predicate(issue)}`, fix };
-  });
-}
-
-function unknownKeys(
-  issue: z.core.$ZodIssueUnrecognizedKeys,
-  setting: string,
-  subject: string,
-): ConfigProblem {
-  const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');
-  const noun = issue.keys.length === 1 ? 'key' : 'keys';
-  const known = knownPolicyKeysAt(issue.path);
-  return {
-    setting,
-    message: `${subject} has the unknown ${noun} ${keys}`,
-    fix: `remove it or correct the spelling; the keys allowed here are ${known.join(', ')}`,
-  };
-}
-
-/** Describes the issue in the words that follow the path in a message. */
-function predicate(issue: z.core.$ZodIssue): string {
-  // Messages written by the schema are predicates already; zod's own start with "Invalid".
-  if (issue.code !== 'invalid_type' || /^(is|must) /.test(issue.message)) return issue.message;
-  if (issue.input === undefined) return 'is missing';
-  const names: Record<string, string> = {
-    array: 'a list',
-    object: 'a mapping of keys to values',
-    string: 'a string',
-    number: 'a number',
-  };
-  return `must be ${names[issue.expected] ?? `a ${issue.expected}`}`;
+  return issues.map((issue) => issueProblem(issue, WORDING));
 }

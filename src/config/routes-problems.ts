@@ -3,6 +3,7 @@ import type { Document } from 'yaml';
 import type { ConfigProblem } from './config-error.ts';
 import { knownKeysAt } from './routes-schema.ts';
 import { SLACK_CHANNEL_FIX } from './slack-channel.ts';
+import { issueProblem, type IssueWording } from './schema-issues.ts';
 
 /*
  * Turns YAML errors and zod issues about the routing file into problems that name the
@@ -31,18 +32,6 @@ const FIXES: Record<string, string> = {
 
 const FORMAT_FIX = 'see docs/configuration.md for the format of the routing file';
 
-/** Formats a zod path as it would be written in code: `routes[2].match.labelSelector`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let text = '';
-  for (const part of path) {
-    const key = String(part);
-    if (typeof part === 'number') text += `[${part}]`;
-    else if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) text += `[${JSON.stringify(key)}]`;
-    else text += text === '' ? key : `.${key}`;
-  }
-  return text;
-}
-
 /** Converts YAML syntax errors, each located by line and column. */
 export function yamlProblems(document: Document): ConfigProblem[] {
   return document.errors.map((error) => {
@@ -59,49 +48,11 @@ export function yamlProblems(document: Document): ConfigProblem[] {
   });
 }
 
+const WORDING: IssueWording = { fixes: FIXES, formatFix: FORMAT_FIX, knownKeysAt };
+
 /** Converts schema issues, with the path of the offending value in front of each message. */
 export function schemaProblems(issues: readonly z.core.$ZodIssue[]): ConfigProblem[] {
-  return issues.flatMap(flattenUnion).map((issue) => {
-    const setting = issue.path.length === 0 ? 'top level' : formatPath(issue.path);
-    const subject = issue.path.length === 0 ? 'The top level' : setting;
-    if (issue.code === 'unrecognized_keys') return unknownKeys(issue, setting, subject);
-    const lastKey = [...issue.path].reverse().find((part) => typeof part === 'string');
-    const fix = (lastKey === undefined ? undefined : FIXES[lastKey]) ?? FORMAT_FIX;
-    return { setting, message: `${subject} ${predicate(issue)}`, fix };
-  });
-}
-
-function unknownKeys(
-  issue: z.core.$ZodIssueUnrecognizedKeys,
-  setting: string,
-  subject: string,
-): ConfigProblem {
-  const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');
-  const noun = issue.keys.length === 1 ? 'key' : 'keys';
-  const known = knownKeysAt(issue.path);
-  return {
-    setting,
-    message: `${subject} has the unknown ${noun} ${keys}`,
-    fix: `remove it or correct the spelling; the keys allowed here are ${known.join(', ')}`,
-  };
-}
-
-/** Describes the issue in the words that follow the path in a message. */
-function predicate(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type') {
-    return issue.input === undefined ? 'is missing' : `must be ${typeName(issue.expected)}`;
-  }
-  return issue.message;
-}
-
-function typeName(expected: string): string {
-  const names: Record<string, string> = {
-    array: 'a list',
-    object: 'a mapping of keys to values',
-    record: 'a mapping of keys to values',
-    string: 'a string',
-  };
-  return names[expected] ?? `a ${expected}`;
+  return issues.flatMap(flattenUnion).map((issue) => issueProblem(issue, WORDING));
 }
 
 /**
