@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/env.ts';
 import { ClusterRegistry, startRegistration } from '../queue/cluster-registry.ts';
+import { packageVersion } from './package-version.ts';
 
 /** Refresh period and TTL of a cluster side's registration; defaults in `src/queue/cluster-registry.ts`. */
 export interface RegistrationTiming {
@@ -44,8 +44,7 @@ export function startClusterRegistration(
 /** Reads jobwatch's version from its package.json, or `unknown` when the file is not there. */
 function jobwatchVersion(): string {
   try {
-    const file = new URL('../../package.json', import.meta.url);
-    return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? 'unknown';
+    return packageVersion();
   } catch {
     // An image built without package.json still runs; the registration then shows `unknown`.
     return 'unknown';

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { packageVersion } from '../app/package-version.ts';
 import { formatConfigError } from '../config/config-error.ts';
 import { runDiagnose, UsageError } from './diagnose-command.ts';
 import { parsePluginArgs, PluginArgsError, type ConnectionFlags } from './kubectl-plugin-args.ts';
@@ -8,11 +8,6 @@ import { parsePluginArgs, PluginArgsError, type ConnectionFlags } from './kubect
 const TAIL_LINES = 200;
 /** Maximum bytes read per container log. */
 const LIMIT_BYTES = 262_144;
-
-function packageVersion(): string {
-  const file = new URL('../../package.json', import.meta.url);
-  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-}
 
 function program(connection: ConnectionFlags): Command {
   const root = new Command('kubectl jobwatch')

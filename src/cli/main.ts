@@ -1,15 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { packageVersion } from '../app/package-version.ts';
 import { formatConfigError } from '../config/config-error.ts';
 import { runDiagnose, UsageError } from './diagnose-command.ts';
 import { runDemo } from './demo-command.ts';
 import { runEval, runValidate } from './eval-command.ts';
 import { runMain } from './run-command.ts';
-
-function packageVersion(): string {
-  const file = new URL('../../package.json', import.meta.url);
-  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-}
 
 function integer(name: string, min: number) {
   return (value: string): number => {
