@@ -1,23 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimCluster, type SimCluster } from '../../src/sim/index.ts';
 import { JobStory } from '../support/job-story.ts';
+import { runJobwatchCli, type CommandResult } from '../support/run-command.ts';
 
-const run = promisify(execFile);
-const CLI = ['src/cli/main.ts', 'diagnose'];
-
-async function jobwatch(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [...CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent' } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function jobwatch(args: string[]): Promise<CommandResult> {
+  return runJobwatchCli(['diagnose', ...args], { HOME: '/nonexistent' });
 }
 
 describe('jobwatch diagnose', () => {
@@ -80,7 +70,7 @@ describe('jobwatch diagnose', () => {
   });
 
   it('suggests the command for a misspelt one', async () => {
-    const { stderr } = await run(process.execPath, ['src/cli/main.ts', 'diagnoze', 'x']).catch((err: unknown) => err as { stderr: string });
+    const { stderr } = await runJobwatchCli(['diagnoze', 'x']);
     expect(stderr).toContain('Did you mean diagnose?');
   });
 

@@ -1,30 +1,17 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runJobwatchCli } from '../support/run-command.ts';
 import type { InvalidFile } from '../../src/diagnose/scenario-folder.ts';
 import type { Report } from '../../src/diagnose/evaluate.ts';
 import { knownWrong, scenarioFiles, scenarioId } from '../diagnose/fixtures.ts';
-
-const run = promisify(execFile);
 
 interface EvalJson {
   files: number;
   valid: number;
   invalid: InvalidFile[];
   report: Report;
-}
-
-async function jobwatch(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['src/cli/main.ts', ...args], { env: { PATH: process.env.PATH ?? '' } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
 }
 
 /** A scenario file as parsed JSON; tests change it before writing it back. */
@@ -44,7 +31,7 @@ async function writeVariant(dir: string, id: string, change: (data: ScenarioJson
 
 describe('jobwatch eval on the bundled scenarios', () => {
   it('reports exactly the known-wrong scenarios wrong', async () => {
-    const result = await jobwatch(['eval', 'fixtures/scenarios', '--json']);
+    const result = await runJobwatchCli(['eval', 'fixtures/scenarios', '--json']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const output = JSON.parse(result.stdout) as EvalJson;
@@ -58,7 +45,7 @@ describe('jobwatch eval on the bundled scenarios', () => {
   });
 
   it('prints tables of causes and confidence', async () => {
-    const result = await jobwatch(['eval', 'fixtures/scenarios']);
+    const result = await runJobwatchCli(['eval', 'fixtures/scenarios']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`scenario files: ${scenarioFiles().length}`);
     expect(result.stdout).toMatch(/accuracy: \d+\/\d+ \(\d+\.\d%\)/);
@@ -86,7 +73,7 @@ describe('jobwatch eval on a folder with mistakes', () => {
   });
 
   it('lists invalid files and the failed case', async () => {
-    const result = await jobwatch(['eval', dir]);
+    const result = await runJobwatchCli(['eval', dir]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('scenario files: 4, valid: 2, invalid: 2');
     expect(result.stdout).toContain(`${join(dir, 'oom-invalid.json')}: objects[1].metadata.uid is missing`);
@@ -98,7 +85,7 @@ describe('jobwatch eval on a folder with mistakes', () => {
   });
 
   it('prints the same result as JSON', async () => {
-    const result = await jobwatch(['eval', dir, '--json']);
+    const result = await runJobwatchCli(['eval', dir, '--json']);
     expect(result.code).toBe(1);
     const output = JSON.parse(result.stdout) as EvalJson;
     expect(output.invalid.map((f) => f.file)).toEqual([join(dir, 'broken.json'), join(dir, 'oom-invalid.json')]);
@@ -111,9 +98,9 @@ describe('jobwatch eval on a folder with mistakes', () => {
     const valid = await mkdtemp(join(tmpdir(), 'jobwatch-eval-'));
     await writeVariant(valid, 'oom-right');
     await writeVariant(valid, 'oom-wrong', (d) => void (d.expected.cause = 'app-error'));
-    expect((await jobwatch(['eval', valid])).code).toBe(0);
-    expect((await jobwatch(['eval', valid, '--fail-under', '50'])).code).toBe(0);
-    const under = await jobwatch(['eval', valid, '--fail-under', '50.5']);
+    expect((await runJobwatchCli(['eval', valid])).code).toBe(0);
+    expect((await runJobwatchCli(['eval', valid, '--fail-under', '50'])).code).toBe(0);
+    const under = await runJobwatchCli(['eval', valid, '--fail-under', '50.5']);
     expect(under.code).toBe(1);
     expect(under.stdout).toContain('accuracy 50.0% is under --fail-under 50.5');
   });
@@ -121,7 +108,7 @@ describe('jobwatch eval on a folder with mistakes', () => {
 
 describe('jobwatch validate', () => {
   it('accepts the bundled scenarios', async () => {
-    const result = await jobwatch(['validate', 'fixtures/scenarios']);
+    const result = await runJobwatchCli(['validate', 'fixtures/scenarios']);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(`${scenarioFiles().length} of ${scenarioFiles().length} scenario files valid\n`);
   });
@@ -130,18 +117,18 @@ describe('jobwatch validate', () => {
     const dir = await mkdtemp(join(tmpdir(), 'jobwatch-validate-'));
     await writeVariant(dir, 'oom-right');
     await writeVariant(dir, 'oom-invalid', (d) => void (d.expected.cause = 'slow'));
-    const result = await jobwatch(['validate', dir]);
+    const result = await runJobwatchCli(['validate', dir]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(`${join(dir, 'oom-invalid.json')}: expected.cause is not a cause id`);
     expect(result.stdout).toContain('1 of 2 scenario files valid');
-    const json = await jobwatch(['validate', dir, '--json']);
+    const json = await runJobwatchCli(['validate', dir, '--json']);
     expect(json.code).toBe(1);
     const output = JSON.parse(json.stdout) as Omit<EvalJson, 'report'>;
     expect(output.invalid.map((f) => f.file)).toEqual([join(dir, 'oom-invalid.json')]);
   });
 
   it('names a missing folder and exits with 2', async () => {
-    const result = await jobwatch(['validate', '/nonexistent/scenarios']);
+    const result = await runJobwatchCli(['validate', '/nonexistent/scenarios']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('cannot read scenario folder /nonexistent/scenarios');
   });
@@ -149,14 +136,14 @@ describe('jobwatch validate', () => {
 
 describe('jobwatch eval usage errors', () => {
   it('names a missing folder and exits with 2', async () => {
-    const result = await jobwatch(['eval', '/nonexistent/scenarios']);
+    const result = await runJobwatchCli(['eval', '/nonexistent/scenarios']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('cannot read scenario folder /nonexistent/scenarios (ENOENT)');
     expect(result.stderr).toContain('pass a readable folder');
   });
 
   it('rejects a file in place of a folder', async () => {
-    const result = await jobwatch(['eval', 'fixtures/known-wrong.json']);
+    const result = await runJobwatchCli(['eval', 'fixtures/known-wrong.json']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('(ENOTDIR)');
   });
@@ -164,22 +151,22 @@ describe('jobwatch eval usage errors', () => {
   it('rejects a folder without scenario files', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'jobwatch-eval-'));
     await mkdir(join(empty, 'sub'));
-    const result = await jobwatch(['eval', empty]);
+    const result = await runJobwatchCli(['eval', empty]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('has no .json files');
   });
 
   it('rejects a threshold above 100 and a missing DIR', async () => {
-    const threshold = await jobwatch(['eval', 'fixtures/scenarios', '--fail-under', '101']);
+    const threshold = await runJobwatchCli(['eval', 'fixtures/scenarios', '--fail-under', '101']);
     expect(threshold.code).toBe(2);
     expect(threshold.stderr).toContain('--fail-under must be a percentage from 0 to 100, got "101"');
-    const missing = await jobwatch(['eval']);
+    const missing = await runJobwatchCli(['eval']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("missing required argument 'dir'");
   });
 
   it('documents options and exit status in --help', async () => {
-    const result = await jobwatch(['eval', '--help']);
+    const result = await runJobwatchCli(['eval', '--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Usage: jobwatch eval [options] <dir>');
     expect(result.stdout).toContain('--fail-under <percent>');

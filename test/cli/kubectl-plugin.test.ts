@@ -1,23 +1,14 @@
-import { execFile } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimCluster, type SimCluster } from '../../src/sim/index.ts';
 import { JobStory } from '../support/job-story.ts';
-
-const run = promisify(execFile);
+import { runCommand, type CommandResult } from '../support/run-command.ts';
 
 // kubectl finds plugins on PATH; the plugin's `#!/usr/bin/env node` needs this Node first.
 const PATH = [resolve('bin'), dirname(process.execPath), process.env.PATH ?? ''].join(':');
 
-async function kubectl(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('kubectl', args, { env: { PATH, HOME: '/nonexistent', ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function kubectl(args: string[], env: Record<string, string> = {}): Promise<CommandResult> {
+  return runCommand('kubectl', args, { PATH, HOME: '/nonexistent', ...env });
 }
 
 describe('kubectl jobwatch', () => {

@@ -1,22 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runJobwatchCli } from '../support/run-command.ts';
 import type { Report } from '../../src/diagnose/evaluate.ts';
-
-const run = promisify(execFile);
-
-async function jobwatch(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['src/cli/main.ts', ...args], { env: { PATH: process.env.PATH ?? '' } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 const KAFKA = 'fixtures/scenarios/kafka-topics-job-broker-unreachable-node-assignment-timeout.json';
 
@@ -49,13 +36,13 @@ describe('--log-patterns', () => {
   });
 
   it('turns a wrong eval case right', async () => {
-    const without = await jobwatch(['eval', scenarios, '--json']);
+    const without = await runJobwatchCli(['eval', scenarios, '--json']);
     expect(without.code).toBe(0);
     const before = (JSON.parse(without.stdout) as { report: Report }).report;
     expect(before.right).toBe(0);
     expect(before.cases[0]?.diagnosed.cause).toBe('app-error');
 
-    const withPatterns = await jobwatch(['eval', scenarios, '--json', '--log-patterns', patterns]);
+    const withPatterns = await runJobwatchCli(['eval', scenarios, '--json', '--log-patterns', patterns]);
     expect(withPatterns.stderr).toBe('');
     expect(withPatterns.code).toBe(0);
     const after = (JSON.parse(withPatterns.stdout) as { report: Report }).report;
@@ -64,15 +51,15 @@ describe('--log-patterns', () => {
   });
 
   it('changes the fail-under outcome of eval', async () => {
-    const without = await jobwatch(['eval', scenarios, '--fail-under', '100']);
+    const without = await runJobwatchCli(['eval', scenarios, '--fail-under', '100']);
     expect(without.code).toBe(1);
-    const withPatterns = await jobwatch(['eval', scenarios, '--fail-under', '100', '--log-patterns', patterns]);
+    const withPatterns = await runJobwatchCli(['eval', scenarios, '--fail-under', '100', '--log-patterns', patterns]);
     expect(withPatterns.code).toBe(0);
     expect(withPatterns.stdout).toContain('accuracy: 1/1 (100.0%)');
   });
 
   it('names the pattern in jobwatch diagnose output', async () => {
-    const result = await jobwatch(['diagnose', '--scenario', join(scenarios, 'topic-job-no-broker.json'), '--log-patterns', patterns]);
+    const result = await runJobwatchCli(['diagnose', '--scenario', join(scenarios, 'topic-job-no-broker.json'), '--log-patterns', patterns]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/cause:\s+dependency-unavailable \(medium confidence\)/);
     expect(result.stdout).toContain('configured log pattern "kafka-node-assignment"');
@@ -81,7 +68,7 @@ describe('--log-patterns', () => {
 
   it('rejects an invalid patterns file with exit code 2', async () => {
     for (const command of [['eval', scenarios], ['diagnose', '--scenario', KAFKA]]) {
-      const result = await jobwatch([...command, '--log-patterns', invalid]);
+      const result = await runJobwatchCli([...command, '--log-patterns', invalid]);
       expect(result.code, command[0]).toBe(2);
       expect(result.stdout, command[0]).toBe('');
       expect(result.stderr).toContain('patterns[0] (broken).pattern is "Timed out (", which is not a valid regular expression');
@@ -89,7 +76,7 @@ describe('--log-patterns', () => {
   });
 
   it('names the flag when the file is missing', async () => {
-    const result = await jobwatch(['eval', scenarios, '--log-patterns', join(dir, 'absent.yaml')]);
+    const result = await runJobwatchCli(['eval', scenarios, '--log-patterns', join(dir, 'absent.yaml')]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('check the path in --log-patterns');
   });
