@@ -1,6 +1,5 @@
-import { Writable } from 'node:stream';
 import type { Redis } from 'ioredis';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   checkRedis,
@@ -13,25 +12,8 @@ import {
   type RedisCommandClient,
 } from '../../src/queue/redis.ts';
 import { startRedisServer, type RedisServer } from '../../src/queue/redis-server.ts';
+import { memoryLogger } from '../support/memory-logger.ts';
 import { testRedisUrl } from '../support/redis.ts';
-
-interface LogLine {
-  level: number;
-  msg: string;
-  [key: string]: unknown;
-}
-
-/** Creates a debug-level logger that keeps its lines in memory. */
-function memoryLogger(): { logger: Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      lines.push(JSON.parse(chunk.toString()) as LogLine);
-      callback();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, stream), lines };
-}
 
 const WARN = 40;
 

@@ -1,32 +1,14 @@
-import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
-import { pino, type Logger } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkRedis, createRedis } from '../../src/queue/redis.ts';
 import { alertOf, waitReady } from '../integration/slack-view.ts';
 import { eventually, startHarness, type Harness } from '../support/harness.ts';
 import { JobStory } from '../support/job-story.ts';
+import { memoryLogger } from '../support/memory-logger.ts';
 import { MASTER_NAME, startSentinelGroup, waitFor, type SentinelGroup } from './sentinel-servers.ts';
 
 const REDIS_PASSWORD = 'primary@pw/1';
 const SENTINEL_PASSWORD = 'sentinel&pw+2';
-
-interface LogLine {
-  level: number;
-  msg: string;
-  [key: string]: unknown;
-}
-
-function memoryLogger(): { logger: Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      lines.push(JSON.parse(chunk.toString()) as LogLine);
-      callback();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, stream), lines };
-}
 
 let group: SentinelGroup;
 const clients: Redis[] = [];
