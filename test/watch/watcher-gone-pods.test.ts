@@ -2,25 +2,10 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Signal } from '../../src/queue/signals.ts';
 import { GONE_POD_GRACE_MS } from '../../src/watch/gone-pod-tracker.ts';
-import type { SlimJob, SlimPod } from '../../src/watch/slim.ts';
 import { Watcher } from '../../src/watch/watcher.ts';
+import { failedPod, job } from './slim-builders.ts';
 
 const T0 = Date.parse('2026-05-04T13:10:00Z');
-
-function job(overrides: Partial<SlimJob> = {}): SlimJob {
-  return {
-    uid: 'job-1', namespace: 'reports', name: 'nightly', resourceVersion: '1', createdAt: '2026-05-04T13:00:00Z',
-    suspended: false, active: 1, failed: 0, succeeded: 0, complete: false, ...overrides,
-  };
-}
-
-function failedPod(): SlimPod {
-  return {
-    uid: 'pod-1', namespace: 'reports', name: 'nightly-abcde', resourceVersion: '2', jobUid: 'job-1', jobName: 'nightly',
-    createdAt: '2026-05-04T13:00:00Z', phase: 'Failed', deleting: false,
-    containers: [{ name: 'main', init: false, restartCount: 0, terminated: { exitCode: 1, reason: 'Error' } }],
-  };
-}
 
 function setup(): { watcher: Watcher; signals: Signal[]; advance: (ms: number) => void } {
   const signals: Signal[] = [];
