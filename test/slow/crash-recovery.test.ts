@@ -5,7 +5,7 @@ import { startSimCluster, type SimCluster } from '../../src/sim/index.ts';
 import { startFakeSlack } from '../fake-slack/index.ts';
 import type { FakeSlack } from '../fake-slack/types.ts';
 import { eventually } from '../support/harness.ts';
-import { spawnJobwatch, type JobwatchProcess } from '../support/jobwatch-process.ts';
+import { killAll, processEnv, startReadyJobwatch, type JobwatchProcess } from '../support/jobwatch-process.ts';
 import { JobStory } from '../support/job-story.ts';
 import { testRedisUrl, uniquePrefix } from '../support/redis.ts';
 
@@ -20,12 +20,7 @@ beforeAll(async () => {
   redis = new Redis(testRedisUrl());
 });
 const started: JobwatchProcess[] = [];
-afterEach(async () => {
-  for (const proc of started.splice(0)) {
-    proc.kill('SIGKILL');
-    await proc.exited;
-  }
-});
+afterEach(() => killAll(started));
 afterAll(async () => {
   redis.disconnect();
   await slack.stop();
@@ -35,31 +30,15 @@ afterAll(async () => {
 // Each test watches a namespace of its own, so the failures of earlier tests do not
 // reach the failpoints of later ones.
 function envFor(prefix: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    JOBWATCH_NAMESPACES: prefix,
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: slack.signingSecret,
-    SLACK_CHANNEL: CHANNEL,
-    SLACK_API_URL: slack.apiUrl,
-    REDIS_URL: testRedisUrl(),
-    JOBWATCH_REDIS_PREFIX: prefix,
-    KUBECONFIG: sim.kubeconfigPath,
-    LOG_LEVEL: 'info',
-    ...extra,
-  };
+  return { ...processEnv(prefix, sim, slack, CHANNEL), ...extra };
 }
 
 function rootsFor(jobName: string) {
   return slack.messages(CHANNEL).filter((m) => (m.thread_ts === undefined || m.thread_ts === m.ts) && m.text.includes(jobName));
 }
 
-async function startReady(env: Record<string, string>): Promise<JobwatchProcess> {
-  const proc = await spawnJobwatch(env);
-  started.push(proc);
-  await eventually(() => proc.ready(), `jobwatch ready on port ${proc.port}`, 90_000).catch((err: unknown) => {
-    throw new Error(`${String(err)}\n${proc.output()}`);
-  });
-  return proc;
+function startReady(env: Record<string, string>): Promise<JobwatchProcess> {
+  return startReadyJobwatch(env, started);
 }
 
 function failJob(namespace: string, name: string): JobStory {

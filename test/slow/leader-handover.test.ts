@@ -3,9 +3,9 @@ import { startSimCluster, type SimCluster } from '../../src/sim/index.ts';
 import { startFakeSlack } from '../fake-slack/index.ts';
 import type { FakeSlack } from '../fake-slack/types.ts';
 import { eventually } from '../support/harness.ts';
-import { spawnJobwatch, type JobwatchProcess } from '../support/jobwatch-process.ts';
+import { killAll, processEnv, startReadyJobwatch, type JobwatchProcess } from '../support/jobwatch-process.ts';
 import { JobStory } from '../support/job-story.ts';
-import { testRedisUrl, uniquePrefix } from '../support/redis.ts';
+import { uniquePrefix } from '../support/redis.ts';
 
 const CHANNEL = 'C0ALERTS';
 /** Short Lease settings, in seconds: a 4 s term, a 3 s renew deadline, 1 s between tries. */
@@ -19,12 +19,7 @@ beforeAll(async () => {
   sim = await startSimCluster();
   slack = await startFakeSlack({ channels: [{ id: CHANNEL, name: 'job-alerts' }] });
 });
-afterEach(async () => {
-  for (const proc of started.splice(0)) {
-    proc.kill('SIGKILL');
-    await proc.exited;
-  }
-});
+afterEach(() => killAll(started));
 afterAll(async () => {
   await slack.stop();
   await sim.stop();
@@ -32,30 +27,17 @@ afterAll(async () => {
 
 function envFor(prefix: string): Record<string, string> {
   return {
-    JOBWATCH_NAMESPACES: prefix,
+    ...processEnv(prefix, sim, slack, CHANNEL),
     JOBWATCH_CLUSTER_NAME: prefix,
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: slack.signingSecret,
-    SLACK_CHANNEL: CHANNEL,
-    SLACK_API_URL: slack.apiUrl,
-    REDIS_URL: testRedisUrl(),
-    JOBWATCH_REDIS_PREFIX: prefix,
-    KUBECONFIG: sim.kubeconfigPath,
     JOBWATCH_LEADER_ELECTION: 'true',
     JOBWATCH_LEASE_DURATION_SECONDS: String(LEASE.duration),
     JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS: String(LEASE.renewDeadline),
     JOBWATCH_LEASE_RETRY_PERIOD_SECONDS: String(LEASE.retryPeriod),
-    LOG_LEVEL: 'info',
   };
 }
 
-async function startReady(env: Record<string, string>): Promise<JobwatchProcess> {
-  const proc = await spawnJobwatch(env);
-  started.push(proc);
-  await eventually(() => proc.ready(), `jobwatch ready on port ${proc.port}`, 90_000).catch((err: unknown) => {
-    throw new Error(`${String(err)}\n${proc.output()}`);
-  });
-  return proc;
+function startReady(env: Record<string, string>): Promise<JobwatchProcess> {
+  return startReadyJobwatch(env, started);
 }
 
 async function readinessChecks(proc: JobwatchProcess): Promise<Record<string, boolean>> {

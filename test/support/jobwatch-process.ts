@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { findFreePort } from '../../src/queue/redis-server.ts';
+import type { SimCluster } from '../../src/sim/index.ts';
+import type { FakeSlack } from '../fake-slack/types.ts';
+import { eventually } from './harness.ts';
+import { testRedisUrl } from './redis.ts';
 
 /** A jobwatch started as its own process with `node src/cli/main.ts run`. */
 export interface JobwatchProcess {
@@ -39,4 +43,43 @@ export async function spawnJobwatch(env: Record<string, string>): Promise<Jobwat
     },
     kill: (signal) => void child.kill(signal),
   };
+}
+
+/**
+ * The environment of a spawned jobwatch that watches only the namespace `prefix` of `sim`,
+ * keeps its Redis keys under `prefix` and posts to `channel` of `slack`.
+ */
+export function processEnv(prefix: string, sim: SimCluster, slack: FakeSlack, channel: string): Record<string, string> {
+  return {
+    JOBWATCH_NAMESPACES: prefix,
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: slack.signingSecret,
+    SLACK_CHANNEL: channel,
+    SLACK_API_URL: slack.apiUrl,
+    REDIS_URL: testRedisUrl(),
+    JOBWATCH_REDIS_PREFIX: prefix,
+    KUBECONFIG: sim.kubeconfigPath,
+    LOG_LEVEL: 'info',
+  };
+}
+
+/**
+ * Spawns jobwatch, adds it to `started` and waits up to 90 s for its /readyz. On a timeout
+ * the error carries everything the process wrote.
+ */
+export async function startReadyJobwatch(env: Record<string, string>, started: JobwatchProcess[]): Promise<JobwatchProcess> {
+  const proc = await spawnJobwatch(env);
+  started.push(proc);
+  await eventually(() => proc.ready(), `jobwatch ready on port ${proc.port}`, 90_000).catch((err: unknown) => {
+    throw new Error(`${String(err)}\n${proc.output()}`);
+  });
+  return proc;
+}
+
+/** Kills each process in `started` with SIGKILL, waits for it to exit and empties the list. */
+export async function killAll(started: JobwatchProcess[]): Promise<void> {
+  for (const proc of started.splice(0)) {
+    proc.kill('SIGKILL');
+    await proc.exited;
+  }
 }
