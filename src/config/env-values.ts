@@ -82,7 +82,7 @@ export function httpBaseUrl(name: string) {
     if (url?.protocol === 'http:' || url?.protocol === 'https:') {
       return url.href.endsWith('/') ? url.href : `${url.href}/`;
     }
-    reject(ctx, `${name} is ${quote(redactUrl(value))}, which is not an http:// or https:// URL`);
+    reject(ctx, `${name} is ${quote(redactRedisUrl(value))}, which is not an http:// or https:// URL`);
     return z.NEVER;
   });
 }
@@ -95,17 +95,9 @@ export function redisUrl(name: string) {
   return z.string().check((ctx) => {
     const problem = redisUrlProblem(ctx.value);
     if (problem !== undefined) {
-      reject(ctx, `${name} is ${quote(redactUrl(ctx.value))}, which is ${problem}`);
+      reject(ctx, `${name} is ${quote(redactRedisUrl(ctx.value))}, which is ${problem}`);
     }
   });
-}
-
-/**
- * Replaces passwords in a URL-like string with `***`, even when the URL does not parse:
- * the one before `@` and those in `…password=` query parameters.
- */
-export function redactUrl(value: string): string {
-  return redactRedisUrl(value);
 }
 
 /**

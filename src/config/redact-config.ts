@@ -1,5 +1,5 @@
 import type { Config } from './env.ts';
-import { redactUrl } from './env-values.ts';
+import { redactRedisUrl } from '../queue/redis-url.ts';
 
 /**
  * Returns a copy of the config that is safe to log: Slack tokens and the signing secret
@@ -15,5 +15,5 @@ export function redactConfig(config: Config): Config {
           ...(config.slack.signingSecret === undefined ? {} : { signingSecret: '[set]' }),
           ...(config.slack.appToken === undefined ? {} : { appToken: '[set]' }),
         };
-  return { ...config, slack, redis: { ...config.redis, url: redactUrl(config.redis.url) } };
+  return { ...config, slack, redis: { ...config.redis, url: redactRedisUrl(config.redis.url) } };
 }
