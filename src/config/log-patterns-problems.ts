@@ -6,6 +6,7 @@ import {
   MAX_PATTERN_CHARS,
   PATTERN_CAUSES,
 } from './log-patterns-schema.ts';
+import { MAX_LINEAR_REPEAT } from './log-patterns-regex.ts';
 import { formatPath, issueProblem, type IssueWording } from './schema-issues.ts';
 
 /** Fixes by the last key of a path. */
@@ -16,10 +17,11 @@ const FIXES: Record<string, string> = {
     'write a JavaScript regular expression source of at most ' +
     `${MAX_PATTERN_CHARS} characters without the enclosing slashes, such as ` +
     '"ERR_LICENSE_EXPIRED|license .* expired"; escape ( ) [ ] { } . * + ? | ^ $ \\ with a ' +
-    'backslash to match them as text',
+    'backslash to match them as text; leave out backreferences and lookahead, and write ' +
+    `repeats above {${MAX_LINEAR_REPEAT}} as + or *`,
   flags:
-    'use any of i (ignore case), m (^ and $ match at line breaks), s (. matches line ' +
-    'breaks) and u (Unicode), each at most once, or leave flags out',
+    'use any of i (ignore case), m (^ and $ match at line breaks) and s (. matches line ' +
+    'breaks), each at most once, or leave flags out',
   cause: `use one of ${PATTERN_CAUSES.join(', ')} (see docs/causes.md)`,
   fix: `write the next step as one sentence of at most ${MAX_FIX_CHARS} characters, or leave fix out`,
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CAUSE_IDS } from '../diagnose/types.ts';
+import { compileLinear, isLinearTimeError, LINEAR_LIMITS, type LinearRegex } from './log-patterns-regex.ts';
 
 /*
  * The zod schema of the log patterns file. Custom messages are predicates ("is …, which …")
@@ -16,9 +17,10 @@ export const MAX_FIX_CHARS = 500;
 export const MAX_PATTERNS = 200;
 /**
  * Flags a pattern may set. `g` and `y` are left out because they make a RegExp keep
- * `lastIndex` between calls, so one line's match would change the next line's.
+ * `lastIndex` between calls, so one line's match would change the next line's, and `u`
+ * and `v` because V8's linear-time engine cannot run them.
  */
-export const PATTERN_FLAGS = ['i', 'm', 's', 'u'] as const;
+export const PATTERN_FLAGS = ['i', 'm', 's'] as const;
 
 const cause = z.enum(CAUSE_IDS).exclude(['unknown'], {
   error: (issue) => {
@@ -77,26 +79,41 @@ const fix = z.string().check((ctx) => {
 });
 
 /**
- * Compiles a pattern, or returns why it cannot be used: its syntax is invalid, or it can
- * match empty text, which would make it match lines that do not contain what it names.
+ * Compiles a pattern for V8's linear-time engine, or returns why it cannot be used. It is
+ * rejected when its syntax is invalid or it uses a feature that engine cannot run (see
+ * `LINEAR_LIMITS`). It is also rejected when it can match empty text, because it would then
+ * match lines that do not contain what it names.
  */
-export function compilePattern(source: string, flagText = ''): RegExp | string {
-  let regex: RegExp;
+export function compilePattern(source: string, flagText = ''): LinearRegex | string {
+  const invalid = syntaxProblem(source, flagText);
+  if (invalid !== undefined) return invalid;
+  let compiled: LinearRegex;
   try {
-    regex = new RegExp(source, flagText);
+    compiled = compileLinear(source, flagText);
+  } catch (err) {
+    if (!isLinearTimeError(err)) throw err;
+    return `is ${shown(source)}, which cannot run in linear time: ${LINEAR_LIMITS}`;
+  }
+  for (const probe of EMPTY_MATCH_PROBES) {
+    const found = compiled.regex.exec(probe);
+    if (found !== null && found[0] === '') {
+      return `is ${shown(source)}, which matches an empty string, so it would match lines without the text it names`;
+    }
+  }
+  return compiled;
+}
+
+/** Checks the syntax with the usual engine first, because its messages name the mistake. */
+function syntaxProblem(source: string, flagText: string): string | undefined {
+  try {
+    new RegExp(source, flagText);
+    return undefined;
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     // V8 repeats the pattern in its message ("Invalid regular expression: /(/: …").
     const short = reason.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
     return `is ${shown(source)}, which is not a valid regular expression: ${short}`;
   }
-  for (const probe of EMPTY_MATCH_PROBES) {
-    const found = regex.exec(probe);
-    if (found !== null && found[0] === '') {
-      return `is ${shown(source)}, which matches an empty string, so it would match lines without the text it names`;
-    }
-  }
-  return regex;
 }
 
 /** True when the entry's pattern and flags passed their own checks, so they can be compiled. */

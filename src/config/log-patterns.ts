@@ -62,12 +62,13 @@ export function parseLogPatterns(text: string, source: string): LogPatterns {
 
 function toPatterns(parsed: LogPatternsFile): UserLogPattern[] {
   return (parsed?.patterns ?? []).map((entry) => {
-    const regex = compilePattern(entry.pattern, entry.flags);
+    const compiled = compilePattern(entry.pattern, entry.flags);
     // The schema compiled every pattern already, so this holds unless the schema changes.
-    if (typeof regex === 'string') throw new Error(`patterns entry ${entry.name} ${regex}`);
+    if (typeof compiled === 'string') throw new Error(`patterns entry ${entry.name} ${compiled}`);
     return {
       name: entry.name,
-      regex,
+      regex: compiled.regex,
+      ...(compiled.ignoreCase ? { ignoreCase: true } : {}),
       cause: entry.cause,
       ...(entry.fix === undefined ? {} : { fix: entry.fix }),
     };

@@ -10,8 +10,17 @@ export type PatternCause = Exclude<CauseId, 'unknown'>;
 export interface UserLogPattern {
   /** The entry's name, unique within the file; alerts name the pattern by it. */
   name: string;
-  /** Never global or sticky, so `test` and `exec` keep no state between lines. */
+  /**
+   * Never global or sticky, so `test` and `exec` keep no state between lines. The loader
+   * builds it with the `l` flag, so it runs in time linear in the line's length.
+   */
   regex: RegExp;
+  /**
+   * True when `regex` was built from the lowercased source of a case-insensitive pattern,
+   * because the linear-time engine has no `i` flag: it then runs on the lowercased line.
+   * Default false.
+   */
+  ignoreCase?: boolean;
   cause: PatternCause;
   /** The next step shown in the alert; a generic step applies when unset. */
   fix?: string;
@@ -32,9 +41,6 @@ export interface UserPatternMatch {
  * these lines, never over the whole log, bounds the text every pattern sees whatever the
  * log's size. The last line that any pattern matches wins, because later lines report what
  * ended the program, and on one line the pattern listed first in the file wins.
- *
- * NOTE: a pattern with nested repetition, such as `(a+)+`, can still backtrack for seconds
- * on one clipped line; the loader does not detect such patterns.
  */
 export function matchUserPatterns(
   patterns: readonly UserLogPattern[],
@@ -44,9 +50,23 @@ export function matchUserPatterns(
   for (let i = decisiveLines.length - 1; i >= 0; i--) {
     const line = decisiveLines[i] ?? '';
     for (const pattern of patterns) {
-      const found = pattern.regex.exec(line);
-      if (found !== null) return { pattern, line, matched: found[0] };
+      const matched = execPattern(pattern, line);
+      if (matched !== null) return { pattern, line, matched };
     }
   }
   return undefined;
+}
+
+/**
+ * Runs one pattern on one line and returns the matched text, or null. For an `ignoreCase`
+ * pattern the text is cut from the original line when lowercasing kept the line's length,
+ * which it does for ASCII, so the evidence keeps the line's own case.
+ */
+function execPattern(pattern: UserLogPattern, line: string): string | null {
+  if (pattern.ignoreCase !== true) return pattern.regex.exec(line)?.[0] ?? null;
+  const lowered = line.toLowerCase();
+  const found = pattern.regex.exec(lowered);
+  if (found === null) return null;
+  if (lowered.length !== line.length) return found[0];
+  return line.slice(found.index, found.index + found[0].length);
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, formatConfigError } from '../../src/config/config-error.ts';
 import { loadConfig } from '../../src/config/env.ts';
 import { loadLogPatterns, parseLogPatterns } from '../../src/config/log-patterns.ts';
+import { matchUserPatterns } from '../../src/diagnose/user-patterns.ts';
 
 /** Parses `text` and returns the error it raises; fails the test when it raises none. */
 function errorOf(text: string): ConfigError {
@@ -31,15 +32,16 @@ function withEntry(lines: string[]): string {
 describe('parseLogPatterns', () => {
   it('compiles each entry with its flags, cause and fix', () => {
     const loaded = parseLogPatterns(
-      withEntry(['name: license', 'pattern: "license (key )?expired"', 'flags: iu', 'cause: config-missing', 'fix: Renew it.']),
+      withEntry(['name: license', 'pattern: "license (key )?expired"', 'flags: is', 'cause: config-missing', 'fix: Renew it.']),
       'patterns.yaml',
     );
     expect(loaded.file).toBe('patterns.yaml');
     expect(loaded.patterns.map((p) => p.name)).toEqual(['first', 'license']);
     const license = loaded.patterns[1];
     expect(license?.regex.source).toBe('license (key )?expired');
-    expect(license?.regex.flags).toBe('iu');
-    expect(license?.regex.test('License Key Expired')).toBe(true);
+    expect(license?.regex.flags).toBe('ls');
+    expect(license?.ignoreCase).toBe(true);
+    expect(loaded.patterns[0]?.ignoreCase).toBeUndefined();
     expect(license?.cause).toBe('config-missing');
     expect(license?.fix).toBe('Renew it.');
     expect(loaded.patterns[0]?.fix).toBeUndefined();
@@ -95,7 +97,7 @@ describe('parseLogPatterns', () => {
   });
 
   it('rejects patterns that match the empty string', () => {
-    for (const source of ['a*', 'ERR|', '\\b', '^', '(?=ERROR)']) {
+    for (const source of ['a*', 'ERR|', '\\b', '^', '(?<=ERROR)']) {
       const err = errorOf(withEntry(['name: empty', `pattern: '${source}'`, 'cause: app-error']));
       const shown = JSON.stringify(source);
       expect(err.problems[0]?.message, source).toBe(
@@ -106,9 +108,50 @@ describe('parseLogPatterns', () => {
 
   it('rejects the g and y flags and repeated flags', () => {
     const global = errorOf(withEntry(['name: g', 'pattern: "ERR"', 'flags: gi', 'cause: app-error']));
-    expect(global.problems[0]?.message).toBe('patterns[1] (g).flags is "gi", which contains g: only i, m, s, u are allowed');
+    expect(global.problems[0]?.message).toBe('patterns[1] (g).flags is "gi", which contains g: only i, m, s are allowed');
     const repeated = errorOf(withEntry(['name: r', 'pattern: "ERR"', 'flags: ii', 'cause: app-error']));
     expect(repeated.problems[0]?.message).toBe('patterns[1] (r).flags is "ii", which repeats a flag');
+  });
+
+  it('rejects the u flag, which the linear-time engine lacks', () => {
+    const err = errorOf(withEntry(['name: u', 'pattern: "ERR"', 'flags: u', 'cause: app-error']));
+    expect(err.problems[0]?.message).toBe('patterns[1] (u).flags is "u", which contains u: only i, m, s are allowed');
+  });
+
+  it('rejects features without a linear-time match', () => {
+    const cases = ['(a)\\1', '(?<x>a)\\k<x>', 'ERR(?=OR)', 'ERR(?!OR)', 'a{17}', 'x{2,40}', '(?i:err)'];
+    for (const source of cases) {
+      const err = errorOf(withEntry(['name: slow', `pattern: '${source}'`, 'cause: app-error']));
+      expect(err.problems, source).toHaveLength(1);
+      const problem = err.problems[0];
+      expect(problem?.setting, source).toBe('patterns[1] (slow).pattern');
+      expect(problem?.message, source).toContain(`${JSON.stringify(source)}, which cannot run in linear time`);
+      expect(problem?.message, source).toContain('backreferences (\\1, \\k<name>), lookahead');
+      expect(problem?.fix, source).toContain('leave out backreferences and lookahead');
+    }
+  });
+
+  it('runs nested repeats on a long line to the end', () => {
+    const loaded = parseLogPatterns(withEntry(['name: nested', "pattern: 'ERROR (a+)+$'", 'cause: app-error']), 'p.yaml');
+    const nested = loaded.patterns[1];
+    expect(nested?.regex.flags).toContain('l');
+    const line = `ERROR ${'a'.repeat(100_000)}!`;
+    // A backtracking engine tries every way to split the a's before it fails on the "!".
+    expect(nested?.regex.test(line)).toBe(false);
+    expect(nested?.regex.test(`ERROR ${'a'.repeat(100_000)}`)).toBe(true);
+  });
+
+  it('matches an i pattern in any case and keeps escapes', () => {
+    const loaded = parseLogPatterns(
+      withEntry(['name: license', "pattern: 'License\\W+Key\\s[A-Z]+D'", 'flags: i', 'cause: config-missing']),
+      'p.yaml',
+    );
+    const license = loaded.patterns[1];
+    expect(license?.regex.source).toBe('license\\W+key\\s[a-z]+d');
+    const match = matchUserPatterns(loaded.patterns, ['ERROR: LICENSE - key EXPIRED today']);
+    expect(match?.pattern.name).toBe('license');
+    expect(match?.matched).toBe('LICENSE - key EXPIRED');
+    expect(matchUserPatterns(loaded.patterns, ['license key 1xpired'])).toBeUndefined();
   });
 
   it('rejects a missing name with the index alone', () => {
@@ -132,7 +175,7 @@ describe('parseLogPatterns', () => {
     const text = withEntry(['name: first', 'pattern: "("', 'cause: oom', 'flags: g']);
     const messages = errorOf(text).problems.map((p) => p.message);
     expect(messages).toContain('patterns[1] (first).cause is "oom", which is not a cause id');
-    expect(messages).toContain('patterns[1] (first).flags is "g", which contains g: only i, m, s, u are allowed');
+    expect(messages).toContain('patterns[1] (first).flags is "g", which contains g: only i, m, s are allowed');
     expect(messages).toContain('patterns[1] (first).name is "first", which patterns[0] also uses');
   });
 
