@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { sleep } from './backoff.ts';
 import { KubeApiError } from './errors.ts';
 import {
   decideLease,
@@ -59,7 +60,7 @@ export class LeaderElector {
   constructor(options: LeaderElectorOptions) {
     this.#options = options;
     this.#clock = options.clock ?? Date.now;
-    this.#sleep = options.sleep ?? sleepUnlessAborted;
+    this.#sleep = options.sleep ?? sleep;
   }
 
   /** Whether this replica leads now. */
@@ -223,17 +224,4 @@ export class LeaderElector {
   #leaseName(): string {
     return `${this.#options.leases.ref.namespace}/${this.#options.leases.ref.name}`;
   }
-}
-
-function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted || ms <= 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
 }
