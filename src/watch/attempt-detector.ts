@@ -1,3 +1,4 @@
+import type { Signal } from '../queue/signals.ts';
 import type { SlimContainer, SlimPod, SlimTermination } from './slim.ts';
 
 /** One abnormal end of a container run or of a whole pod. */
@@ -67,4 +68,28 @@ function attemptOf(pod: SlimPod, container: SlimContainer, run: number, t: SlimT
 function alreadyCounted(old: SlimPod | undefined, pod: SlimPod): boolean {
   if (!old) return false;
   return pod.containers.some((c) => c.terminated && isAbnormal(c.terminated));
+}
+
+/** Converts a detected attempt of `pod` into the attempt record of an `attempt-failed` signal. */
+export function attemptRecord(pod: SlimPod, attempt: DetectedAttempt): Extract<Signal, { type: 'attempt-failed' }>['attempt'] {
+  const record: Extract<Signal, { type: 'attempt-failed' }>['attempt'] = {
+    key: attempt.key,
+    podUid: pod.uid,
+    pod: pod.name,
+    restartCount: attempt.run,
+  };
+  if (attempt.container !== undefined) record.container = attempt.container;
+  if (attempt.init) record.init = true;
+  if (pod.nodeName !== undefined) record.node = pod.nodeName;
+  if (pod.completionIndex !== undefined) record.index = pod.completionIndex;
+  const t = attempt.termination;
+  if (t) {
+    record.exitCode = t.exitCode;
+    if (t.reason !== undefined) record.reason = t.reason;
+    if (t.startedAt !== undefined) record.startedAt = t.startedAt;
+    if (t.finishedAt !== undefined) record.finishedAt = t.finishedAt;
+  } else if (attempt.podReason !== undefined) {
+    record.reason = attempt.podReason;
+  }
+  return record;
 }

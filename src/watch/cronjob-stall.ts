@@ -1,12 +1,15 @@
 import { nextSlot, readCronSchedule, slotsBetween, type CronSchedule } from '../diagnose/cron-schedule.ts';
-import type { SlimCronJob } from './slim.ts';
+import type { SlimCronJob, SlimJob } from './slim.ts';
 
 /** Stuck reason of a CronJob whose scheduled times pass without a new Job. */
 export const MISSED_SCHEDULES_REASON = 'MissedSchedules';
 /** Stuck reason of a CronJob run that keeps running far past its usual duration while runs are lost. */
 export const RUN_OVERDUE_REASON = 'RunOverdue';
 
-/** Scheduled times counted at most. The CronJob controller calls more than 100 too many. */
+/**
+ * The maximum number of scheduled times counted. The CronJob controller itself treats more
+ * than 100 missed start times as too many.
+ */
 export const MAX_COUNTED_SLOTS = 1000;
 
 /** One Job of a CronJob, as the watcher last saw it. */
@@ -17,6 +20,19 @@ export interface CronJobRun {
   completionTime?: string;
   /** True once the Job has the `Complete` condition. */
   succeeded: boolean;
+}
+
+/** Collects the runs of one CronJob from `jobs`, matched by the uid of their owning CronJob. */
+export function cronJobRuns(jobs: Iterable<SlimJob>, cronJobUid: string): CronJobRun[] {
+  const runs: CronJobRun[] = [];
+  for (const job of jobs) {
+    if (job.cronJob?.uid !== cronJobUid) continue;
+    const run: CronJobRun = { uid: job.uid, name: job.name, succeeded: job.complete };
+    if (job.startTime !== undefined) run.startTime = job.startTime;
+    if (job.completionTime !== undefined) run.completionTime = job.completionTime;
+    runs.push(run);
+  }
+  return runs;
 }
 
 /** Thresholds of {@link findCronJobStall}. */

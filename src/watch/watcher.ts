@@ -3,8 +3,8 @@ import { failpoint } from '../failpoint.ts';
 import type { CapturedEvidence, Signal } from '../queue/signals.ts';
 import { SIGNAL_VERSION } from '../queue/signals.ts';
 import { gonePodAttemptKey } from '../episode/gone-pod-attempts.ts';
-import { detectAttempts, type DetectedAttempt } from './attempt-detector.ts';
-import { findCronJobStall, MISSED_SCHEDULES_REASON, type CronJobRun, type CronJobStall, type CronJobStallOptions } from './cronjob-stall.ts';
+import { attemptRecord, detectAttempts, type DetectedAttempt } from './attempt-detector.ts';
+import { cronJobRuns, findCronJobStall, MISSED_SCHEDULES_REASON, type CronJobStall, type CronJobStallOptions } from './cronjob-stall.ts';
 import { GonePodTracker } from './gone-pod-tracker.ts';
 import type { SlimCronJob, SlimJob, SlimPod } from './slim.ts';
 import { jobWithoutPodsFinding, podStuckFinding, suspendedJobFinding, type StuckFinding } from './stuck-detector.ts';
@@ -79,9 +79,7 @@ export class Watcher {
       this.#emit(job, { type: 'job-failed', condition: job.failure });
     }
     if (job.complete && !old?.complete && this.#completionMatters(job, old === undefined)) {
-      const signal: { type: 'job-completed'; completedAt?: string } = { type: 'job-completed' };
-      if (job.completionTime) signal.completedAt = job.completionTime;
-      this.#emit(job, signal);
+      this.#emit(job, completedSignal(job.completionTime));
     }
   }
 
@@ -93,7 +91,7 @@ export class Watcher {
     }
     this.#troubled.delete(job.uid);
     this.#gonePods.forget(job.uid);
-    for (const key of [...this.#reported]) if (key.startsWith(`${job.uid}.`)) this.#reported.delete(key);
+    this.#forgetReports(job.uid);
   }
 
   upsertPod(pod: SlimPod): void {
@@ -121,23 +119,21 @@ export class Watcher {
     // A new lastScheduleTime means the controller started a run: the missed-schedule
     // episode is over, and a later stall gets a new key.
     if (old && old.lastScheduleTime !== cronJob.lastScheduleTime && this.#stalledCronJobs.delete(cronJob.uid)) {
-      const signal: { type: 'job-completed'; completedAt?: string } = { type: 'job-completed' };
-      if (cronJob.lastScheduleTime !== undefined) signal.completedAt = cronJob.lastScheduleTime;
-      this.#emit(cronJob, signal);
+      this.#emit(cronJob, completedSignal(cronJob.lastScheduleTime));
     }
   }
 
   deleteCronJob(cronJob: SlimCronJob): void {
     this.#cronJobs.delete(cronJob.uid);
     if (this.#stalledCronJobs.delete(cronJob.uid)) this.#emit(cronJob, { type: 'job-deleted' });
-    for (const key of [...this.#reported]) if (key.startsWith(`${cronJob.uid}.`)) this.#reported.delete(key);
+    this.#forgetReports(cronJob.uid);
   }
 
   /** Looks for CronJobs that stopped producing runs; {@link checkStuck} calls it. */
   checkCronJobs(): void {
     const now = this.#clock();
     for (const cronJob of this.#cronJobs.values()) {
-      const stall = findCronJobStall(cronJob, this.#runsOf(cronJob.uid), now, this.#options.cronJobStall);
+      const stall = findCronJobStall(cronJob, cronJobRuns(this.#jobs.values(), cronJob.uid), now, this.#options.cronJobStall);
       if (stall) this.#reportCronJobStall(cronJob, stall);
     }
   }
@@ -178,6 +174,10 @@ export class Watcher {
       for (const attempt of detectAttempts(undefined, pod)) this.#reportAttempt(pod, attempt);
     }
     this.checkStuck();
+  }
+
+  #forgetReports(uid: string): void {
+    for (const key of [...this.#reported]) if (key.startsWith(`${uid}.`)) this.#reported.delete(key);
   }
 
   #completionMatters(job: SlimJob, fromList: boolean): boolean {
@@ -226,18 +226,6 @@ export class Watcher {
       });
   }
 
-  #runsOf(cronJobUid: string): CronJobRun[] {
-    const runs: CronJobRun[] = [];
-    for (const job of this.#jobs.values()) {
-      if (job.cronJob?.uid !== cronJobUid) continue;
-      const run: CronJobRun = { uid: job.uid, name: job.name, succeeded: job.complete };
-      if (job.startTime !== undefined) run.startTime = job.startTime;
-      if (job.completionTime !== undefined) run.completionTime = job.completionTime;
-      runs.push(run);
-    }
-    return runs;
-  }
-
   /**
    * Reports a missed schedule on the CronJob itself (its uid keys the episode) and an
    * overdue run on that run's Job, so its alert joins the Job's own episode.
@@ -252,11 +240,10 @@ export class Watcher {
     this.#reportStuck(this.#jobs.get(stall.job.uid) ?? { ...stall.job, namespace: cronJob.namespace }, finding);
   }
 
-  /** Sends a stuck signal once per object and key; returns false when it was sent before. */
   /**
    * Reports a failure the Job counts but whose pod the watcher never saw fail. The worker
    * names the pod from the Job's events and drops the report when the episode already
-   * holds that many attempts.
+   * contains that many attempts.
    */
   #reportGonePod(job: SlimJob, failedCount: number): void {
     const key = gonePodAttemptKey(failedCount);
@@ -266,6 +253,7 @@ export class Watcher {
     this.#emit(job, { type: 'attempt-failed', attempt: { key, podUid: '', pod: '' } });
   }
 
+  /** Sends a stuck signal once per object and key; returns false when it was sent before. */
   #reportStuck(job: Pick<SlimJob, 'uid' | 'namespace' | 'name'>, finding: StuckFinding): boolean {
     const reportKey = `${job.uid}.stuck.${finding.key}`;
     if (this.#reported.has(reportKey)) return false;
@@ -295,25 +283,6 @@ export class Watcher {
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-function attemptRecord(pod: SlimPod, attempt: DetectedAttempt): Extract<Signal, { type: 'attempt-failed' }>['attempt'] {
-  const record: Extract<Signal, { type: 'attempt-failed' }>['attempt'] = {
-    key: attempt.key,
-    podUid: pod.uid,
-    pod: pod.name,
-    restartCount: attempt.run,
-  };
-  if (attempt.container !== undefined) record.container = attempt.container;
-  if (attempt.init) record.init = true;
-  if (pod.nodeName !== undefined) record.node = pod.nodeName;
-  if (pod.completionIndex !== undefined) record.index = pod.completionIndex;
-  const t = attempt.termination;
-  if (t) {
-    record.exitCode = t.exitCode;
-    if (t.reason !== undefined) record.reason = t.reason;
-    if (t.startedAt !== undefined) record.startedAt = t.startedAt;
-    if (t.finishedAt !== undefined) record.finishedAt = t.finishedAt;
-  } else if (attempt.podReason !== undefined) {
-    record.reason = attempt.podReason;
-  }
-  return record;
+function completedSignal(completedAt: string | undefined): { type: 'job-completed'; completedAt?: string } {
+  return completedAt === undefined ? { type: 'job-completed' } : { type: 'job-completed', completedAt };
 }
