@@ -183,7 +183,8 @@ export function logLevel(name: string) {
  */
 export function plainName(name: string, maxLength: number) {
   const pattern = new RegExp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,${maxLength - 1}}$`);
-  const allowed = `a name of up to ${maxLength} letters, digits, ".", "_" or "-"`;
+  const allowed =
+    `a name of up to ${maxLength} letters, digits, ".", "_" or "-" that starts with a letter or digit`;
   return z.string().regex(pattern, {
     error: (issue) => `${name} is ${quote(issue.input)}, which is not ${allowed}`,
   });

@@ -52,6 +52,8 @@ const INVALID: { name: string; env: NodeJS.ProcessEnv; says: string }[] = [
   { name: 'JOBWATCH_ROLES', env: { JOBWATCH_ROLES: ',' }, says: 'lists no role' },
   { name: 'JOBWATCH_CLUSTER_NAME', env: { JOBWATCH_CLUSTER_NAME: 'prod eu' }, says: '"prod eu"' },
   { name: 'JOBWATCH_CLUSTER_NAME', env: { JOBWATCH_CLUSTER_NAME: 'x'.repeat(64) }, says: 'up to 63' },
+  { name: 'JOBWATCH_CLUSTER_NAME', env: { JOBWATCH_CLUSTER_NAME: '-prod' }, says: 'starts with a letter or digit' },
+  { name: 'JOBWATCH_REDIS_PREFIX', env: { JOBWATCH_REDIS_PREFIX: '.jobwatch' }, says: 'starts with a letter or digit' },
   { name: 'LOG_LEVEL', env: { LOG_LEVEL: 'verbose' }, says: '"verbose", which is not a log level' },
 ];
 
