@@ -8,7 +8,7 @@ import { runCommand, type CommandResult } from '../support/run-command.ts';
 const PATH = [resolve('bin'), dirname(process.execPath), process.env.PATH ?? ''].join(':');
 
 function kubectl(args: string[], env: Record<string, string> = {}): Promise<CommandResult> {
-  return runCommand('kubectl', args, { PATH, HOME: '/nonexistent', ...env });
+  return runCommand('kubectl', args, { env: { PATH, HOME: '/nonexistent', ...env } });
 }
 
 describe('kubectl jobwatch', () => {

@@ -18,13 +18,12 @@ import {
   renderChart,
   resolveEnv,
   ROOT,
-  runCommand,
   secretData,
-  type CommandResult,
   type Manifest,
   type PodSpec,
   type Workload,
 } from '../helm/chart-render.ts';
+import { runCommand, type CommandResult } from '../support/run-command.ts';
 import { controlPlane, createNamespace } from './support/e2e.ts';
 import { KubeRequestError } from './support/kube-client.ts';
 
@@ -71,7 +70,7 @@ function render(file: string, release: string, namespace: string): Promise<Manif
 }
 
 function kubectl(args: string[], input?: string): Promise<CommandResult> {
-  return runCommand('kubectl', ['--kubeconfig', plane.kubeconfig, ...args], input);
+  return runCommand('kubectl', ['--kubeconfig', plane.kubeconfig, ...args], { input: input ?? '' });
 }
 
 /**

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +8,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { startFakeSlack } from '../fake-slack/index.ts';
 import { ALERT_CHANNEL, eventually, harnessEnv, launchInProcess } from '../support/harness.ts';
 import { testRedisUrl, uniquePrefix } from '../support/redis.ts';
+import { runCommand, type CommandResult } from '../support/run-command.ts';
 import {
   controlPlane,
   createJob,
@@ -94,24 +94,9 @@ function isolate(manifests: Manifest[], accountNamespace: string): Manifest[] {
   });
 }
 
-interface CommandResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs kubectl as the control plane's administrator. */
 function kubectl(args: string[], input?: string): Promise<CommandResult> {
-  return new Promise((done, fail) => {
-    const child = spawn('kubectl', ['--kubeconfig', plane.kubeconfig, ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
+  return runCommand('kubectl', ['--kubeconfig', plane.kubeconfig, ...args], { input: input ?? '' });
 }
 
 async function kubectlApply(manifests: Manifest[], namespace?: string): Promise<void> {

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { runCommand } from '../support/run-command.ts';
 
 /** Helpers that render the chart with the real helm and read the manifests it writes. */
 
@@ -8,13 +8,6 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 export const CHART_DIR = resolve(ROOT, 'helm/jobwatch');
 /** Builds helm into the cache on its first run, then runs it. */
 export const HELM = resolve(ROOT, 'deploy/tools/helm.sh');
-
-/** Output of a finished child process. */
-export interface CommandResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** One rendered Kubernetes object, typed only as far as the checks read it. */
 export interface Manifest {
@@ -53,20 +46,6 @@ export interface Workload extends Manifest {
   spec: { replicas: number; template: { spec: PodSpec } };
 }
 
-/** Runs a command and collects its output; it never rejects on a non-zero exit code. */
-export function runCommand(command: string, args: string[], input = ''): Promise<CommandResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
-
 /** Options of {@link renderChart}. */
 export interface RenderOptions {
   release: string;
@@ -82,7 +61,7 @@ export async function renderChart(options: RenderOptions): Promise<Manifest[]> {
   const args = ['template', options.release, CHART_DIR, '--namespace', options.namespace];
   for (const file of options.valuesFiles ?? []) args.push('--values', resolve(ROOT, file));
   for (const value of options.set ?? []) args.push('--set', value);
-  const result = await runCommand(HELM, args);
+  const result = await runCommand(HELM, args, { cwd: ROOT });
   if (result.code !== 0) {
     throw new Error(`helm ${args.join(' ')} failed with exit code ${String(result.code)}: ${result.stderr}`);
   }

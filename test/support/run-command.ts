@@ -1,38 +1,45 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-
-const execFileAsync = promisify(execFile);
+import { spawn } from 'node:child_process';
 
 /** The exit code and output of a finished command. */
 export interface CommandResult {
-  code: number;
+  /** The exit code, or null when a signal ended the command. */
+  code: number | null;
   stdout: string;
   stderr: string;
 }
 
+/** Options of {@link runCommand}. */
+export interface RunOptions {
+  /** Text written to the command's stdin, which is then closed. Default: none. */
+  input?: string;
+  /** The whole environment of the command. Default: this process's environment. */
+  env?: Record<string, string>;
+  /** The working folder. Default: this process's. */
+  cwd?: string;
+}
+
 /**
- * Runs `file` to its end with only the environment in `env`. A non-zero exit returns its
- * code and output instead of throwing, so tests can assert on failures.
+ * Runs a command to its end and collects its output. A non-zero exit resolves with its
+ * code, so tests can assert on failures; only a command that cannot start rejects.
  */
-export async function runCommand(
-  file: string,
-  args: readonly string[],
-  env: Record<string, string>,
-): Promise<CommandResult> {
-  try {
-    const { stdout, stderr } = await execFileAsync(file, args, { env });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as CommandResult;
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+export function runCommand(command: string, args: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, {
+      ...(options.env === undefined ? {} : { env: options.env }),
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
 }
 
 /** Runs `node src/cli/main.ts ARGS` with the test process's PATH and the variables in `env`. */
-export function runJobwatchCli(
-  args: readonly string[],
-  env: Record<string, string> = {},
-): Promise<CommandResult> {
+export function runJobwatchCli(args: readonly string[], env: Record<string, string> = {}): Promise<CommandResult> {
   const path = process.env.PATH ?? '';
-  return runCommand(process.execPath, ['src/cli/main.ts', ...args], { PATH: path, ...env });
+  return runCommand(process.execPath, ['src/cli/main.ts', ...args], { env: { PATH: path, ...env } });
 }
