@@ -88,19 +88,40 @@ The Kubernetes users and groups the action policy maps Slack users to, as a
 dict {users: [...], groups: [...]}, each sorted and without duplicates.
 Only these may be impersonated, as impersonationRules() in
 src/actions/policy.ts computes them for deploy/rbac/impersonate.yaml.
+Fails on an empty name or one under system:, which jobwatch rejects too.
 */}}
 {{- define "jobwatch.impersonatedIdentities" -}}
 {{- $users := list -}}
 {{- $groups := list -}}
-{{- range (.Values.policy.rules | default list) -}}
-{{- with .kubernetes -}}
-{{- if .user -}}
+{{- range $index, $rule := (.Values.policy.rules | default list) -}}
+{{- with $rule.kubernetes -}}
+{{- $path := printf "policy.rules[%d].kubernetes" $index -}}
+{{- include "jobwatch.checkIdentity" (list (printf "%s.user" $path) .user "slack:platform-admin") -}}
 {{- $users = append $users .user -}}
+{{- range $groupIndex, $group := (.groups | default list) -}}
+{{- include "jobwatch.checkIdentity" (list (printf "%s.groups[%d]" $path $groupIndex) $group "jobwatch:oncall") -}}
+{{- $groups = append $groups $group -}}
 {{- end -}}
-{{- $groups = concat $groups (.groups | default list) -}}
 {{- end -}}
 {{- end -}}
 {{- dict "users" ($users | uniq | sortAlpha) "groups" ($groups | uniq | sortAlpha) | toJson -}}
+{{- end -}}
+
+{{/*
+Fails unless a Kubernetes user or group name may be impersonated. Call with
+(list PATH NAME EXAMPLE), where EXAMPLE is a valid name the message suggests. Names under system: are the API server's own: service
+accounts, nodes and groups such as system:masters, which has every right, so
+an impersonate grant on them would hand jobwatch those rights.
+*/}}
+{{- define "jobwatch.checkIdentity" -}}
+{{- $path := index . 0 -}}
+{{- $name := index . 1 | default "" | toString -}}
+{{- $example := index . 2 -}}
+{{- if eq $name "" -}}
+{{- fail (printf "%s is empty: name the Kubernetes identity that jobwatch impersonates for this rule, such as %s, and bind its Roles" $path $example) -}}
+{{- else if hasPrefix "system:" $name -}}
+{{- fail (printf "%s is %q, which is reserved: names under system: belong to Kubernetes, and jobwatch rejects them; name an identity of your own, such as %s, and bind its Roles" $path $name $example) -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
@@ -193,26 +214,4 @@ existing Secret holds the tokens, else the REDIS_URL key of the Secret.
       name: {{ include "jobwatch.secretName" . }}
       key: REDIS_URL
 {{- end }}
-{{- end -}}
-
-{{/* Fails the render when values contradict each other. */}}
-{{- define "jobwatch.validate" -}}
-{{- if and (not .Values.redis.url) (not .Values.redis.internal.enabled) (not .Values.existingSecret) -}}
-{{- fail "redis.url is empty, redis.internal.enabled is false and existingSecret is empty, so jobwatch has no Redis: set redis.url (redis://, rediss:// or redis+sentinel://), or redis.internal.enabled=true, or put REDIS_URL into existingSecret" -}}
-{{- end -}}
-{{- if and .Values.redis.url .Values.redis.internal.enabled -}}
-{{- fail "redis.url and redis.internal.enabled are both set: choose one Redis" -}}
-{{- end -}}
-{{- if and .Values.slack.botToken (not .Values.slack.channel) -}}
-{{- fail "slack.botToken is set but slack.channel is empty: set the default channel id (C0123456) or name (#alerts)" -}}
-{{- end -}}
-{{- if and .Values.slack.botToken (not .Values.slack.signingSecret) (not .Values.slack.appToken) -}}
-{{- fail "slack.botToken is set but neither slack.signingSecret (requests over HTTP) nor slack.appToken (Socket Mode) is, so jobwatch could not verify Slack's requests" -}}
-{{- end -}}
-{{- if and .Values.existingSecret (or .Values.slack.botToken .Values.slack.signingSecret .Values.slack.appToken) -}}
-{{- fail "existingSecret is set together with slack tokens in values: keep the tokens in the Secret only" -}}
-{{- end -}}
-{{- if and .Values.rbac.create (not .Values.serviceAccount.create) (not .Values.serviceAccount.name) -}}
-{{- fail "rbac.create is true but serviceAccount.create is false and serviceAccount.name is empty: name the ServiceAccount the RBAC binds" -}}
-{{- end -}}
 {{- end -}}
