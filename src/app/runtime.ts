@@ -2,6 +2,7 @@ import type { RequestListener } from 'node:http';
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Config } from '../config/env.ts';
+import { ConfigError, throwConfigErrors } from '../config/config-error.ts';
 import { loadLogPatterns } from '../config/log-patterns.ts';
 import { loadRoutes } from '../config/routing.ts';
 import { loadKubeConfig } from '../kube/kubeconfig.ts';
@@ -38,27 +39,53 @@ export const terminalRenderers: Renderers = {
 };
 
 /**
+ * Reads the routing, policy and log patterns files. Every file is read even when an
+ * earlier one fails, so that one start reports the problems of all of them.
+ *
+ * @throws ConfigError for one file with problems, AggregateConfigError for several.
+ */
+export function loadSettingFiles(config: Config, defaultChannel: string) {
+  const errors: ConfigError[] = [];
+  const attempt = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      errors.push(err);
+      return undefined;
+    }
+  };
+  const routes = attempt(() => loadRoutes(config.routesFile, { defaultChannel }));
+  const policyFile = attempt(() => loadPolicy(config.policyFile));
+  const logPatterns = attempt(() => loadLogPatterns(config.logPatternsFile));
+  throwConfigErrors(errors);
+  // Each is set when `errors` is empty; the checks narrow the types for the compiler.
+  if (routes === undefined || policyFile === undefined || logPatterns === undefined) {
+    throw new Error('a settings file failed without a ConfigError');
+  }
+  return { routes, policyFile, logPatterns };
+}
+
+/**
  * Builds everything the roles need from the configuration: the Kubernetes client
  * (when a role needs the cluster), the routing rules, and where messages go.
  */
 export async function buildRuntime(config: Config, logger: Logger, out: Writable = process.stdout): Promise<{ deps: JobwatchDeps; close(): Promise<void> }> {
   const needsCluster = config.roles.includes('watcher') || config.roles.includes('worker');
   const defaultChannel = config.slack.output === 'slack' ? config.slack.channel : (config.slack.channel ?? TERMINAL_CHANNEL);
-  const routes = loadRoutes(config.routesFile, { defaultChannel });
+  const { routes, policyFile, logPatterns } = loadSettingFiles(config, defaultChannel);
   let messenger: Messenger;
   let render: Renderers;
   let slackListener: RequestListener | undefined;
   let slackApp: App | undefined;
   let actionSlack: ActionSlack | undefined;
   let groupsOf: ((userId: string) => Promise<string[]>) | undefined;
-  const policyFile = loadPolicy(config.policyFile);
   logger.info(
     { policyFile: policyFile.file ?? 'none: everyone may read, nobody may write', rules: policyFile.rules.length, command: policyFile.command },
     'action policy loaded',
   );
   if (policyFile.file && policyFile.rules.length === 0) logger.warn({ policyFile: policyFile.file }, 'the action policy file has no rules, so nobody may change anything');
   if (policyFile.file && config.slack.output !== 'slack') logger.warn({ policyFile: policyFile.file }, 'an action policy is set but alerts go to the terminal, where there are no buttons or commands');
-  const logPatterns = loadLogPatterns(config.logPatternsFile);
   if (logPatterns.file !== undefined) {
     const names = logPatterns.patterns.map((pattern) => pattern.name);
     logger.info({ logPatternsFile: logPatterns.file, patterns: names }, 'log patterns loaded');

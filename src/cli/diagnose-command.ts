@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { Diagnosis } from '../diagnose/types.ts';
 import { diagnose } from '../diagnose/diagnose.ts';
 import type { DiagnosisOptions } from '../diagnose/diagnose.ts';
@@ -30,7 +30,7 @@ export async function runDiagnose(job: string | undefined, options: DiagnoseOpti
   const settings = diagnosisOptions(options.logPatterns);
   let diagnosis: Diagnosis;
   if (options.scenario) {
-    if (!existsSync(options.scenario)) throw new UsageError(`scenario file ${options.scenario} not found; pass the path of a scenario JSON file`);
+    checkScenarioFile(options.scenario);
     diagnosis = diagnose(scenarioToSnapshot(await loadScenario(options.scenario)), settings);
   } else {
     if (!job) throw new UsageError('name the Job to diagnose: jobwatch diagnose JOB -n NAMESPACE, or use --scenario FILE');
@@ -39,6 +39,20 @@ export async function runDiagnose(job: string | undefined, options: DiagnoseOpti
   // Cluster text may carry terminal escapes and bidi controls; a terminal must not run them.
   out.write(options.json ? `${sanitizeText(JSON.stringify(diagnosis, null, 2))}\n` : sanitizeText(formatDiagnosis(diagnosis)));
   return 0;
+}
+
+/** Throws a UsageError naming `file` when it is missing or a folder, before it is read. */
+function checkScenarioFile(file: string): void {
+  const stats = statSync(file, { throwIfNoEntry: false });
+  if (stats === undefined) {
+    throw new UsageError(`scenario file ${file} not found; pass the path of a scenario JSON file`);
+  }
+  if (stats.isDirectory()) {
+    throw new UsageError(
+      `--scenario ${file} is a folder; pass the path of one scenario JSON file, ` +
+        `or run jobwatch eval ${file} to diagnose every scenario in the folder`,
+    );
+  }
 }
 
 /**

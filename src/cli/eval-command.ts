@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { evaluate } from '../diagnose/evaluate.ts';
 import type { CaseResult, Report } from '../diagnose/evaluate.ts';
 import { formatProblem } from '../diagnose/scenario-check.ts';
@@ -68,6 +69,12 @@ function toJson(value: unknown): string {
 
 // A folder that cannot be read is a mistake in the command line, so it exits with 2.
 async function checkScenarioFolder(dir: string): Promise<CheckedFolder> {
+  if (statSync(dir, { throwIfNoEntry: false })?.isFile() === true) {
+    throw new UsageError(
+      `${dir} is a file, not a folder; pass a folder of scenario .json files, ` +
+        `or run jobwatch diagnose --scenario ${dir} to diagnose this one file`,
+    );
+  }
   try {
     return await checkFolder(dir);
   } catch (err) {

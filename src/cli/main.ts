@@ -21,6 +21,12 @@ const program = new Command('jobwatch')
   // Usage errors exit with 2, like jobwatch's own; --help and --version exit with 0.
   .exitOverride();
 
+/** The subcommand being run, for the heading of configuration errors. */
+let commandName = '';
+program.hook('preAction', (_program, action) => {
+  commandName = action.name();
+});
+
 program
   .command('run')
   .description('watch the cluster of the current kubeconfig context and alert (settings from the environment)')
@@ -105,7 +111,15 @@ try {
 }
 
 function report(err: unknown): void {
-  const text = err instanceof UsageError ? err.message : formatConfigError(err);
+  const text = err instanceof UsageError ? err.message : formatConfigError(err, errorHeading(commandName));
   process.stderr.write(text.startsWith('jobwatch') ? `${text}\n` : `jobwatch: ${text}\n`);
   process.exitCode = 2;
+}
+
+/**
+ * Returns the heading of configuration errors: `run` and `demo` start jobwatch, while the
+ * offline commands only read a file, so their errors name the command instead.
+ */
+function errorHeading(command: string): string {
+  return command === 'run' || command === 'demo' || command === '' ? 'jobwatch cannot start' : `jobwatch ${command}`;
 }

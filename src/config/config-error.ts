@@ -73,18 +73,53 @@ function describeFile(code: ConfigErrorCode, file: string | undefined): string {
 }
 
 /**
- * Renders a {@link ConfigError} for the terminal: a heading, then each problem with its fix.
- * Any other error is rendered as its message.
+ * Problems in several settings files, raised when jobwatch reads every file before it
+ * starts, so the operator can fix them all in one pass. `errors` contains one per file.
  */
-export function formatConfigError(err: unknown): string {
+export class AggregateConfigError extends AggregateError {
+  override readonly name = 'AggregateConfigError';
+  declare errors: ConfigError[];
+
+  constructor(errors: ConfigError[]) {
+    const total = errors.reduce((sum, err) => sum + err.problems.length, 0);
+    super(errors, `${total} problems in ${errors.length} settings files`);
+  }
+}
+
+/**
+ * Throws the errors collected while reading the settings files: nothing when there are
+ * none, the ConfigError itself when there is one, else an {@link AggregateConfigError}.
+ */
+export function throwConfigErrors(errors: readonly ConfigError[]): void {
+  const [first] = errors;
+  if (first === undefined) return;
+  throw errors.length === 1 ? first : new AggregateConfigError([...errors]);
+}
+
+/**
+ * Renders a {@link ConfigError} or {@link AggregateConfigError} for the terminal: a heading,
+ * then each problem with its fix. Any other error is rendered as its message. `heading`
+ * starts the first line; default `jobwatch cannot start`, while a command that does not
+ * start jobwatch, such as `jobwatch diagnose`, passes its own name.
+ */
+export function formatConfigError(err: unknown, heading = 'jobwatch cannot start'): string {
+  if (err instanceof AggregateConfigError) {
+    const total = err.errors.reduce((sum, fileError) => sum + fileError.problems.length, 0);
+    const lines = [`${heading}: ${total} problems in ${err.errors.length} settings files:`];
+    for (const fileError of err.errors) lines.push(`in the ${where(fileError)}:`, ...problemLines(fileError));
+    return lines.join('\n');
+  }
   if (!(err instanceof ConfigError)) {
     return err instanceof Error ? err.message : String(err);
   }
-  const where = err.code === 'CONFIG_ENV_INVALID' ? 'environment' : describeFile(err.code, err.file);
   const count = err.problems.length === 1 ? '1 problem' : `${err.problems.length} problems`;
-  const lines = [`jobwatch cannot start: ${count} in the ${where}:`];
-  for (const problem of err.problems) {
-    lines.push(`  - ${problem.message}`, `    Fix: ${problem.fix}`);
-  }
-  return lines.join('\n');
+  return [`${heading}: ${count} in the ${where(err)}:`, ...problemLines(err)].join('\n');
+}
+
+function where(err: ConfigError): string {
+  return err.code === 'CONFIG_ENV_INVALID' ? 'environment' : describeFile(err.code, err.file);
+}
+
+function problemLines(err: ConfigError): string[] {
+  return err.problems.flatMap((problem) => [`  - ${problem.message}`, `    Fix: ${problem.fix}`]);
 }

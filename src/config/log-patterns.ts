@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { UserLogPattern } from '../diagnose/user-patterns.ts';
 import { ConfigError } from './config-error.ts';
@@ -26,16 +28,25 @@ export interface LoadLogPatternsOptions {
 /**
  * Loads the log patterns file, or returns no patterns when `file` is undefined.
  *
- * @throws ConfigError `CONFIG_LOG_PATTERNS_UNREADABLE` when the file cannot be read, and
- *   `CONFIG_LOG_PATTERNS_INVALID` listing every YAML or schema problem.
+ * @throws ConfigError `CONFIG_LOG_PATTERNS_UNREADABLE` when the file is a folder or cannot be
+ *   read, and `CONFIG_LOG_PATTERNS_INVALID` listing every YAML or schema problem.
  */
 export function loadLogPatterns(
   file: string | undefined,
   options: LoadLogPatternsOptions = {},
 ): LogPatterns {
   if (file === undefined) return { patterns: [] };
+  const setting = options.setting ?? 'JOBWATCH_LOG_PATTERNS_FILE';
+  if (statSync(file, { throwIfNoEntry: false })?.isDirectory() === true) {
+    const problem = {
+      setting,
+      message: `The log patterns file ${JSON.stringify(file)} is a folder, not a file`,
+      fix: `set ${setting} to the path of a YAML file inside it, such as ${join(file, 'log-patterns.yaml')}`,
+    };
+    throw new ConfigError('CONFIG_LOG_PATTERNS_UNREADABLE', [problem], { file });
+  }
   const text = readConfigFile(file, {
-    setting: options.setting ?? 'JOBWATCH_LOG_PATTERNS_FILE',
+    setting,
     noun: 'log patterns file',
     code: 'CONFIG_LOG_PATTERNS_UNREADABLE',
   });

@@ -145,7 +145,7 @@ describe('jobwatch eval usage errors', () => {
   it('rejects a file in place of a folder', async () => {
     const result = await runJobwatchCli(['eval', 'fixtures/known-wrong.json']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('(ENOTDIR)');
+    expect(result.stderr).toContain('fixtures/known-wrong.json is a file, not a folder');
   });
 
   it('rejects a folder without scenario files', async () => {
