@@ -15,7 +15,7 @@ if [ ! -x "$helm" ]; then
     export PATH="$PATH:/usr/local/go/bin"
   fi
   if ! command -v go >/dev/null 2>&1; then
-    echo "helm $version is not built yet, and go is missing to build it: install Go 1.26 or newer (helm $version requires it)" >&2
+    echo "helm $version is not built yet, and building it needs Go, which is not installed: install Go 1.26 or newer (helm $version requires it)" >&2
     exit 1
   fi
   major=${version#v}
