@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { createActionPolicy, impersonationRules } from '../../src/actions/policy.ts';
 import { loadConfig } from '../../src/config/env.ts';
 import { parsePolicy } from '../../src/config/policy.ts';
@@ -15,6 +15,7 @@ import {
   findManifest,
   jobwatchContainer,
   ofKind,
+  HELM,
   renderChart,
   resolveEnv,
   ROOT,
@@ -31,7 +32,8 @@ import { KubeRequestError } from './support/kube-client.ts';
  * The Helm chart, rendered by the real helm with each values file in helm/jobwatch/ci. Each
  * render is checked object by object and must pass the real API server's server-side dry
  * run. The RBAC of three renders is then applied, and `kubectl auth can-i` runs as the
- * chart's ServiceAccounts.
+ * chart's ServiceAccounts. Values that jobwatch would reject, or that contradict each other,
+ * must fail `helm template`, and `helm lint` must pass the default values.
  */
 
 const plane = controlPlane();
@@ -134,6 +136,25 @@ function readRules(file: string, kind: string): unknown {
   const text = readFileSync(resolve(ROOT, file), 'utf8');
   const manifests = text.split(/^---$/m).map((doc) => parse(doc) as Manifest & { rules?: unknown });
   return manifests.find((manifest) => manifest.kind === kind)?.rules;
+}
+
+/** Writes values to a file and runs `helm template` on them; `flags` are more helm options. */
+async function templateValues(values: unknown, flags: string[] = []): Promise<CommandResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'jobwatch-helm-'));
+  tempDirs.push(dir);
+  const file = join(dir, 'values.yaml');
+  await writeFile(file, stringify(values));
+  const args = ['template', 'jobwatch', CHART_DIR, '--namespace', 'jobwatch', '--values', file, ...flags];
+  return runCommand(HELM, args, { cwd: ROOT });
+}
+
+/** Adds a Redis to values, so that a render fails only on what a test adds. */
+function withRedis(values: Record<string, unknown>): Record<string, unknown> {
+  return { redis: { url: 'redis://redis.jobwatch.svc:6379' }, ...values };
+}
+
+function readExample(file: string): unknown {
+  return parse(readFileSync(resolve(ROOT, 'examples', file), 'utf8'));
 }
 
 describe('chart with each values file in helm/jobwatch/ci', () => {
@@ -310,12 +331,19 @@ describe('chart objects', () => {
     expect(names).toEqual(['jobwatch']);
   });
 
-  it('renders the Prometheus rules from the chart file', async () => {
+  it('renders the Prometheus rules of deploy/prometheus', async () => {
     const manifests = await render('all-in-one.yaml', 'jobwatch', 'jobwatch');
-    const rule = findManifest<Manifest & { spec: { groups: { rules: unknown }[] } }>(manifests, 'PrometheusRule', 'jobwatch');
-    const file = parse(readFileSync(join(CHART_DIR, 'files/prometheus-rules.yaml'), 'utf8')) as unknown;
-    expect(rule.spec.groups[0]?.rules).toEqual(file);
+    const rule = findManifest<Manifest & { spec: { groups: unknown } }>(manifests, 'PrometheusRule', 'jobwatch');
+    const text = readFileSync(resolve(ROOT, 'deploy/prometheus/jobwatch-rules.yaml'), 'utf8');
+    const documented = parse(text) as { spec: { groups: unknown } };
+    expect(rule.spec.groups).toEqual(documented.spec.groups);
     expect(findManifest(manifests, 'ServiceMonitor', 'jobwatch').metadata.namespace).toBe('jobwatch');
+  });
+
+  it('gives the Lease the rules of deploy/rbac', async () => {
+    const manifests = await render('all-in-one.yaml', 'jobwatch', 'jobwatch');
+    const leases = findManifest(manifests, 'Role', 'jobwatch-leases');
+    expect(leases['rules']).toEqual(readRules('deploy/rbac/leader-election.yaml', 'Role'));
   });
 
   it('internal Redis persists without eviction', async () => {
@@ -406,5 +434,187 @@ describe('chart RBAC applied to the API server', () => {
     expect(await canI(slackUser, ['get', 'pods', '-n', accountNamespace])).toBe('no');
     expect(await canI(slackUser, ['impersonate', 'users/slack:platform-admin'])).toBe('no');
     expect(await canI(slackUser, ['create', 'leases.coordination.k8s.io', '-n', accountNamespace])).toBe('no');
+  });
+});
+
+describe('chart values that jobwatch would reject', () => {
+  const reserved = { users: ['U0ADMIN'], namespaces: ['*'], verbs: ['retry'] };
+
+  it.each([
+    ['user', { user: 'system:admin' }, "'/policy/rules/0/kubernetes/user': 'system:admin'"],
+    ['group', { user: 'slack:admin', groups: ['system:masters'] }, "'/policy/rules/0/kubernetes/groups/0': 'system:masters'"],
+    ['empty group', { user: 'slack:admin', groups: [''] }, "'/policy/rules/0/kubernetes/groups/0': ''"],
+  ])('schema rejects a reserved %s', async (_case, kubernetes, problem) => {
+    const result = await templateValues(withRedis({ policy: { rules: [{ ...reserved, kubernetes }] } }));
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(problem);
+    expect(result.stdout).not.toContain('impersonate');
+  });
+
+  it.each([
+    ['policy.rules[0].kubernetes.user is "system:admin", which is reserved', { user: 'system:admin' }],
+    ['policy.rules[0].kubernetes.groups[0] is "system:masters", which is reserved', { user: 'slack:admin', groups: ['system:masters'] }],
+    ['policy.rules[0].kubernetes.groups[1] is empty', { user: 'slack:admin', groups: ['jobwatch:oncall', ''] }],
+  ])('template fails without the schema: %s', async (message, kubernetes) => {
+    const values = withRedis({ policy: { rules: [{ ...reserved, kubernetes }] } });
+    const result = await templateValues(values, ['--skip-schema-validation']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toMatch(/such as (slack:platform-admin|jobwatch:oncall)/);
+    expect(result.stdout).not.toContain('impersonate');
+  });
+
+  it.each([
+    ['routes', { routes: [{ match: { namespaces: ['payments'] }, chanel: '#payments' }] }, "additional properties 'chanel' not allowed"],
+    ['logPatterns', { patterns: [{ name: 'crash', pattern: 'boom', cause: 'crash' }] }, "'/logPatterns/patterns/0/cause': value must be one of"],
+    ['policy', { rules: [{ users: ['U0ALICE'], namespaces: ['*'], verb: ['read'] }] }, "additional properties 'verb' not allowed"],
+    ['policy', { rules: [{ users: ['U0ALICE'], namespaces: ['*'], verbs: ['restart'] }] }, "'/policy/rules/0/verbs/0': value must be one of"],
+  ])('schema rejects a misspelt %s file', async (key, content, problem) => {
+    const result = await templateValues(withRedis({ [key]: content }));
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(problem);
+  });
+
+  it('schema accepts the example files', async () => {
+    const values = withRedis({
+      routes: readExample('routes.yaml'),
+      policy: readExample('policy.yaml'),
+      logPatterns: readExample('log-patterns.yaml'),
+    });
+    const result = await templateValues(values);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const demo = await templateValues(withRedis({ policy: readExample('policy.demo.yaml') }));
+    expect(demo.code).toBe(0);
+  });
+
+  it.each([
+    ['cluster name "-prod"', { config: { clusterName: '-prod' } }, "'/config/clusterName': '-prod' does not match"],
+    ['Redis prefix ".jobwatch"', { redis: { url: 'redis://r:6379', prefix: '.jobwatch' } }, "'/redis/prefix': '.jobwatch' does not match"],
+  ])('schema rejects the %s', async (_case, values, problem) => {
+    const result = await templateValues(withRedis(values));
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(problem);
+  });
+});
+
+describe('chart values that contradict each other', () => {
+  const withoutElection = { config: { leaderElection: false } };
+
+  it.each([
+    ['replicaCount', { ...withoutElection, replicaCount: 2 }],
+    ['roles.cluster.replicas', { ...withoutElection, roles: { split: true, cluster: { replicas: 3 } } }],
+  ])('leaderElection false fails with several %s', async (key, values) => {
+    const result = await templateValues(withRedis(values));
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('only one watcher may run without leader election');
+    expect(result.stderr).toContain(`set ${key}: 1 or leave leaderElection on`);
+  });
+
+  it('leaderElection false renders one watcher', async () => {
+    const single = await templateValues(withRedis(withoutElection));
+    expect(single.code).toBe(0);
+    const split = { ...withoutElection, roles: { split: true, cluster: { replicas: 1 }, slack: { replicas: 3 } } };
+    const splitResult = await templateValues(withRedis(split));
+    expect(splitResult.stderr).toBe('');
+    expect(splitResult.code).toBe(0);
+  });
+
+  it('redis.url with a password fails beside existingSecret', async () => {
+    const values = { existingSecret: 'jobwatch-slack', redis: { url: 'redis://:s3cret@redis:6379' } };
+    const result = await templateValues(values);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('put REDIS_URL into the Secret named by existingSecret');
+    expect(result.stderr).not.toContain('s3cret');
+  });
+});
+
+describe('chart extraEnv', () => {
+  /** Values under which the chart sets every variable it can set in one container. */
+  const everything = withRedis({
+    slack: { botToken: 'xoxb-0-0-extraenv', signingSecret: '0extraenv0signing0secret', appToken: 'xapp-1-extraenv', channel: '#a', apiUrl: 'http://127.0.0.1:9/api/' },
+    rbac: { namespaces: ['payments'] },
+    routes: { defaultChannel: '#a' },
+    policy: { command: '/job' },
+    logPatterns: { patterns: [{ name: 'boom', pattern: 'boom', cause: 'app-error' }] },
+  });
+
+  async function chartEnvNames(): Promise<string[]> {
+    const result = await templateValues(everything);
+    expect(result.stderr).toBe('');
+    const manifests = parseAllDocuments(result.stdout).map((doc) => doc.toJS() as Manifest);
+    return envNames(deployments(manifests)[0] as Workload);
+  }
+
+  it('rejects every variable the chart sets', async () => {
+    const names = await chartEnvNames();
+    expect(names).toEqual(expect.arrayContaining(['JOBWATCH_NAMESPACES', 'REDIS_URL', 'SLACK_API_URL', 'JOBWATCH_LOG_PATTERNS_FILE']));
+    for (const name of names) {
+      const extraEnv = [{ name, valueFrom: { secretKeyRef: { name: 'mine', key: name } } }];
+      const result = await templateValues({ ...everything, extraEnv });
+      expect(result.code, name).not.toBe(0);
+      expect(result.stderr, name).toContain(`extraEnv[0] (${name}) names a variable the chart sets itself: set `);
+    }
+  });
+
+  it('names the value to set instead', async () => {
+    const result = await templateValues({ ...everything, extraEnv: [{ name: 'JOBWATCH_NAMESPACES', value: 'a,b' }] });
+    expect(result.stderr).toContain('set rbac.namespaces instead');
+  });
+
+  it.each(['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'REDIS_URL'])(
+    'rejects %s as a plain value',
+    async (name) => {
+      const result = await templateValues(withRedis({ extraEnv: [{ name, value: 'xoxb-plain-extraenv' }] }));
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain(`extraEnv[0] (${name}) is a secret written as a plain value`);
+      expect(result.stderr).toContain('existingSecret');
+      expect(result.stderr).not.toContain('xoxb-plain-extraenv');
+    },
+  );
+
+  it.each([
+    'redis://:s3cret@cache.example.com:6379',
+    'rediss://worker:s3cret@cache.example.com:6380/1',
+    'redis+sentinel://sentinel-0:26379/mymaster?sentinelPassword=s3cret',
+  ])('rejects a plain Redis URL with a password: %s', async (url) => {
+    const result = await templateValues(withRedis({ extraEnv: [{ name: 'CACHE_URL', value: url }] }));
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('extraEnv[0] (CACHE_URL) holds a Redis URL with a password');
+    expect(result.stderr).not.toContain('s3cret');
+  });
+
+  it('passes other variables through', async () => {
+    const extraEnv = [
+      { name: 'CACHE_URL', value: 'redis://cache.example.com:6379' },
+      { name: 'CACHE_PASSWORD', valueFrom: { secretKeyRef: { name: 'cache', key: 'password' } } },
+    ];
+    const result = await templateValues(withRedis({ extraEnv }));
+    expect(result.stderr).toBe('');
+    const manifests = parseAllDocuments(result.stdout).map((doc) => doc.toJS() as Manifest);
+    expect(envNames(deployments(manifests)[0] as Workload)).toEqual(expect.arrayContaining(['CACHE_URL', 'CACHE_PASSWORD']));
+  });
+});
+
+describe('chart lint', () => {
+  it('passes the default values without a fail', async () => {
+    const result = await runCommand(HELM, ['lint', CHART_DIR], { cwd: ROOT });
+    expect(result.code).toBe(0);
+    expect(result.stdout + result.stderr).not.toContain('funcMap fail');
+  });
+
+  it.each(CI_FILES)('passes %s without a fail', async (file) => {
+    const result = await runCommand(HELM, ['lint', '--strict', CHART_DIR, '--values', resolve(ROOT, CI_DIR, file)], { cwd: ROOT });
+    expect(result.code).toBe(0);
+    expect(result.stdout + result.stderr).not.toContain('funcMap fail');
+  });
+
+  it('leaves install without a Redis failing', async () => {
+    const result = await runCommand(HELM, ['template', 'jobwatch', CHART_DIR], { cwd: ROOT });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('so jobwatch has no Redis');
+    const upgrade = await runCommand(HELM, ['template', 'jobwatch', CHART_DIR, '--is-upgrade'], { cwd: ROOT });
+    expect(upgrade.code).not.toBe(0);
+    expect(upgrade.stderr).toContain('so jobwatch has no Redis');
   });
 });
