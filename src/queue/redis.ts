@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import { parseRedisUrl, redisTarget, type SentinelEndpoint } from './redis-url.ts';
+import { parseRedisUrl, redisTarget } from './redis-url.ts';
+import type { SentinelEndpoint } from './sentinel-url.ts';
 
 export { redisTarget } from './redis-url.ts';
 
