@@ -107,6 +107,9 @@ try {
     process.exitCode = err.exitCode === 0 ? 0 : 2;
   } else {
     report(err);
+    // NOTE: when its HTTP server fails to listen, startJobwatch leaves its Redis connection
+    // open and reconnecting, which would keep the process alive, so a failed start exits here.
+    if (startsJobwatch(commandName)) process.exit();
   }
 }
 
@@ -121,5 +124,9 @@ function report(err: unknown): void {
  * offline commands only read a file, so their errors name the command instead.
  */
 function errorHeading(command: string): string {
-  return command === 'run' || command === 'demo' || command === '' ? 'jobwatch cannot start' : `jobwatch ${command}`;
+  return startsJobwatch(command) || command === '' ? 'jobwatch cannot start' : `jobwatch ${command}`;
+}
+
+function startsJobwatch(command: string): boolean {
+  return command === 'run' || command === 'demo';
 }

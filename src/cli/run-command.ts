@@ -1,6 +1,7 @@
 import { buildRuntime } from '../app/runtime.ts';
 import { createLogger } from '../app/logger.ts';
 import { startJobwatch, type Jobwatch } from '../app/start-jobwatch.ts';
+import { ConfigError } from '../config/config-error.ts';
 import { loadConfig } from '../config/env.ts';
 
 /** Time past the shutdown grace for closing connections before the process exits anyway, in ms. */
@@ -14,7 +15,14 @@ export async function runMain(env: NodeJS.ProcessEnv): Promise<number> {
   const config = loadConfig(env);
   const logger = createLogger(config.logLevel);
   const runtime = await buildRuntime(config, logger);
-  const jobwatch = await startJobwatch(config, runtime.deps);
+  let jobwatch: Jobwatch;
+  try {
+    jobwatch = await startJobwatch(config, runtime.deps);
+  } catch (err) {
+    // The settings file watchers and the Slack connection would keep the process alive.
+    await runtime.close();
+    throw toStartError(err, config.httpPort);
+  }
   await waitForStopSignal();
   // In-flight queue jobs get the configured grace; closing connections after them takes
   // a moment more, so the hard limit leaves room for it.
@@ -45,4 +53,23 @@ export async function stopWithin(jobwatch: Jobwatch, graceMs: number): Promise<v
   timer.unref();
   await jobwatch.stop();
   clearTimeout(timer);
+}
+
+/**
+ * Turns a failure to listen on `JOBWATCH_HTTP_PORT` into a ConfigError that names the
+ * setting and its value; returns any other error unchanged.
+ */
+export function toStartError(err: unknown, httpPort: number): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if ((err as { syscall?: unknown } | undefined)?.syscall !== 'listen') return err;
+  let reason: string;
+  if (code === 'EADDRINUSE') reason = 'another process already listens on that port';
+  else if (code === 'EACCES') reason = 'this user may not listen on that port';
+  else return err;
+  const problem = {
+    setting: 'JOBWATCH_HTTP_PORT',
+    message: `JOBWATCH_HTTP_PORT is ${httpPort}, but ${reason} (${code})`,
+    fix: 'set JOBWATCH_HTTP_PORT to a free port above 1023, or to 0 to let the system choose one',
+  };
+  return new ConfigError('CONFIG_ENV_INVALID', [problem], { cause: err });
 }
