@@ -1,15 +1,20 @@
-import type { V1ContainerStatus, V1CronJob, V1Job, V1Pod } from '@kubernetes/client-node';
+import type { V1ContainerStatus, V1CronJob, V1Job, V1ObjectMeta, V1Pod } from '@kubernetes/client-node';
+
+/** The metadata every slim object keeps. Missing fields become empty strings. */
+export interface SlimMeta {
+  uid: string;
+  namespace: string;
+  name: string;
+  resourceVersion: string;
+  /** `metadata.creationTimestamp` in ISO 8601. */
+  createdAt: string;
+}
 
 /**
  * The fields of a Job that the watcher needs to notice trouble. The watcher keeps
  * every Job of the cluster in memory, so it stores these instead of whole objects.
  */
-export interface SlimJob {
-  uid: string;
-  namespace: string;
-  name: string;
-  resourceVersion: string;
-  createdAt: string;
+export interface SlimJob extends SlimMeta {
   /** The controlling CronJob, when the Job was made by one. */
   cronJob?: { name: string; uid: string };
   backoffLimit?: number;
@@ -34,12 +39,7 @@ export interface SlimJob {
 }
 
 /** The fields of a CronJob that the watcher needs to notice runs that stopped coming. */
-export interface SlimCronJob {
-  uid: string;
-  namespace: string;
-  name: string;
-  resourceVersion: string;
-  createdAt: string;
+export interface SlimCronJob extends SlimMeta {
   schedule: string;
   timeZone?: string;
   suspended: boolean;
@@ -71,14 +71,9 @@ export interface SlimContainer {
 }
 
 /** The fields of a Job's Pod that the watcher needs. */
-export interface SlimPod {
-  uid: string;
-  namespace: string;
-  name: string;
-  resourceVersion: string;
+export interface SlimPod extends SlimMeta {
   jobUid: string;
   jobName: string;
-  createdAt: string;
   nodeName?: string;
   phase: string;
   /** Pod-level reason such as Evicted or DeadlineExceeded. */
@@ -98,6 +93,16 @@ const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 const LEGACY_JOB_NAME_LABEL = 'job-name';
 const COMPLETION_INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
 
+function slimMeta(meta: V1ObjectMeta): SlimMeta {
+  return {
+    uid: meta.uid ?? '',
+    namespace: meta.namespace ?? '',
+    name: meta.name ?? '',
+    resourceVersion: meta.resourceVersion ?? '',
+    createdAt: toIso(meta.creationTimestamp) ?? '',
+  };
+}
+
 /** Reduces a Job to the fields the watcher keeps. */
 export function slimJob(job: V1Job): SlimJob {
   const meta = job.metadata ?? {};
@@ -108,11 +113,7 @@ export function slimJob(job: V1Job): SlimJob {
     conditions.find((c) => c.type === 'Failed' && c.status === 'True') ??
     conditions.find((c) => c.type === 'FailureTarget' && c.status === 'True');
   const slim: SlimJob = {
-    uid: meta.uid ?? '',
-    namespace: meta.namespace ?? '',
-    name: meta.name ?? '',
-    resourceVersion: meta.resourceVersion ?? '',
-    createdAt: toIso(meta.creationTimestamp) ?? '',
+    ...slimMeta(meta),
     suspended: job.spec?.suspend === true,
     active: status.active ?? 0,
     failed: status.failed ?? 0,
@@ -148,11 +149,7 @@ export function slimCronJob(cronJob: Partial<V1CronJob>): SlimCronJob {
   const spec = cronJob.spec;
   const status = cronJob.status ?? {};
   const slim: SlimCronJob = {
-    uid: meta.uid ?? '',
-    namespace: meta.namespace ?? '',
-    name: meta.name ?? '',
-    resourceVersion: meta.resourceVersion ?? '',
-    createdAt: toIso(meta.creationTimestamp) ?? '',
+    ...slimMeta(meta),
     schedule: spec?.schedule ?? '',
     suspended: spec?.suspend === true,
     concurrencyPolicy: spec?.concurrencyPolicy ?? 'Allow',
@@ -175,13 +172,9 @@ export function slimPod(pod: V1Pod): SlimPod {
   const disruption = conditions.find((c) => c.type === 'DisruptionTarget' && c.status === 'True');
   const index = meta.annotations?.[COMPLETION_INDEX_ANNOTATION];
   const slim: SlimPod = {
-    uid: meta.uid ?? '',
-    namespace: meta.namespace ?? '',
-    name: meta.name ?? '',
-    resourceVersion: meta.resourceVersion ?? '',
+    ...slimMeta(meta),
     jobUid: labels[CONTROLLER_UID_LABEL] ?? labels[LEGACY_CONTROLLER_UID_LABEL] ?? '',
     jobName: labels[JOB_NAME_LABEL] ?? labels[LEGACY_JOB_NAME_LABEL] ?? '',
-    createdAt: toIso(meta.creationTimestamp) ?? '',
     phase: status.phase ?? 'Pending',
     containers: [
       ...(status.initContainerStatuses ?? []).map((s) => slimContainer(s, true)),
