@@ -12,7 +12,7 @@ import { startSimCluster } from '../sim/index.ts';
 import { playScenario, type PlayedScenario } from '../sim/player.ts';
 import { scenarioOutcomes } from '../sim/scenario-outcomes.ts';
 import { loadScenarios, type Scenario } from '../sim/scenario.ts';
-import { stopWithin, waitForStopSignal } from './run-command.ts';
+import { stopWithin, waitForStopSignal, warnIgnoredSettings } from './run-command.ts';
 
 export interface DemoOptions {
   untilIdle?: boolean;
@@ -77,6 +77,7 @@ export async function runDemo(env: NodeJS.ProcessEnv, options: DemoOptions): Pro
   const policy = options.slackUser ? { JOBWATCH_POLICY_FILE: await demoPolicyWith(options.slackUser) } : {};
   const config = loadConfig({ ...DEMO_DEFAULTS, ...env, ...policy, REDIS_URL: redisUrl, KUBECONFIG: sim.kubeconfigPath, JOBWATCH_CONTEXT: '' });
   const logger = createLogger(config.logLevel);
+  warnIgnoredSettings(config, logger);
   const runtime = await buildRuntime(config, logger, out);
   const jobwatch = await startJobwatch(config, runtime.deps);
   let code = 0;

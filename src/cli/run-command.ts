@@ -2,7 +2,8 @@ import { buildRuntime } from '../app/runtime.ts';
 import { createLogger } from '../app/logger.ts';
 import { startJobwatch, type Jobwatch } from '../app/start-jobwatch.ts';
 import { ConfigError } from '../config/config-error.ts';
-import { loadConfig } from '../config/env.ts';
+import type { Logger } from 'pino';
+import { loadConfig, type Config } from '../config/env.ts';
 
 /** Time past the shutdown grace for closing connections before the process exits anyway, in ms. */
 const STOP_MARGIN_MS = 4_000;
@@ -14,6 +15,7 @@ const STOP_MARGIN_MS = 4_000;
 export async function runMain(env: NodeJS.ProcessEnv): Promise<number> {
   const config = loadConfig(env);
   const logger = createLogger(config.logLevel);
+  warnIgnoredSettings(config, logger);
   const runtime = await buildRuntime(config, logger);
   let jobwatch: Jobwatch;
   try {
@@ -72,4 +74,14 @@ export function toStartError(err: unknown, httpPort: number): unknown {
     fix: 'set JOBWATCH_HTTP_PORT to a free port above 1023, or to 0 to let the system choose one',
   };
   return new ConfigError('CONFIG_ENV_INVALID', [problem], { cause: err });
+}
+
+/** Logs one warning naming the lease settings that have no effect because the election is off. */
+export function warnIgnoredSettings(config: Config, logger: Logger): void {
+  const ignored = config.leaderElection.ignoredSettings;
+  if (ignored === undefined) return;
+  logger.warn(
+    { settings: ignored, fix: 'unset them, or set JOBWATCH_LEADER_ELECTION=true' },
+    'lease settings ignored because JOBWATCH_LEADER_ELECTION is false',
+  );
 }

@@ -96,6 +96,11 @@ export interface LeaderElectionConfig {
   renewDeadlineSeconds: number;
   /** Time between attempts to acquire or renew, in seconds. Default 2. */
   retryPeriodSeconds: number;
+  /**
+   * The `JOBWATCH_LEASE_*` variables set in the environment while the election is off, which
+   * have no effect; the commands warn about them at start. Absent when there are none.
+   */
+  ignoredSettings?: readonly string[];
 }
 
 /** Shared Slack budgets and the digest rule. */
@@ -131,7 +136,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!result.success || problems.length > 0) {
     throw new ConfigError('CONFIG_ENV_INVALID', problems);
   }
-  return toConfig(result.data);
+  const config = toConfig(result.data);
+  const ignored = ignoredLeaseSettings(config.leaderElection.enabled, env);
+  if (ignored.length > 0) config.leaderElection.ignoredSettings = ignored;
+  return config;
+}
+
+const LEASE_SETTINGS = [
+  'JOBWATCH_LEASE_NAMESPACE',
+  'JOBWATCH_LEASE_DURATION_SECONDS',
+  'JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS',
+  'JOBWATCH_LEASE_RETRY_PERIOD_SECONDS',
+] as const;
+
+function ignoredLeaseSettings(enabled: boolean, env: NodeJS.ProcessEnv): string[] {
+  if (enabled) return [];
+  return LEASE_SETTINGS.filter((name) => (env[name]?.trim() ?? '') !== '');
 }
 
 function pickVariables(env: NodeJS.ProcessEnv): Partial<Record<EnvVariable, string>> {
@@ -187,17 +207,41 @@ function checkSlackCombination(raw: Partial<Record<EnvVariable, string>>): Confi
 
 /** Problems with how the Lease timing settings combine, in client-go's rules. */
 function checkLeaseTiming(env: ParsedEnv): ConfigProblem[] {
-  const timing = {
-    leaseDurationMs: env.JOBWATCH_LEASE_DURATION_SECONDS * 1000,
-    renewDeadlineMs: env.JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS * 1000,
-    retryPeriodMs: env.JOBWATCH_LEASE_RETRY_PERIOD_SECONDS * 1000,
-  };
   if (!env.JOBWATCH_LEADER_ELECTION) return [];
-  return timingProblems(timing).map((message) => ({
+  const duration = env.JOBWATCH_LEASE_DURATION_SECONDS;
+  const deadline = env.JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS;
+  const retry = env.JOBWATCH_LEASE_RETRY_PERIOD_SECONDS;
+  const timing = { leaseDurationMs: duration * 1000, renewDeadlineMs: deadline * 1000, retryPeriodMs: retry * 1000 };
+  return timingProblems(timing).map(({ rule }) =>
+    rule === 'lease-duration' ? durationProblem(duration, deadline) : deadlineProblem(deadline, retry),
+  );
+}
+
+function durationProblem(duration: number, deadline: number): ConfigProblem {
+  return {
+    setting: 'JOBWATCH_LEASE_DURATION_SECONDS',
+    message:
+      `JOBWATCH_LEASE_DURATION_SECONDS is ${duration}, which is not longer than ` +
+      `JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS (${deadline}): a leader must stop leading ` +
+      'before its Lease expires for the other replicas',
+    fix:
+      `raise JOBWATCH_LEASE_DURATION_SECONDS above ${deadline}, or lower ` +
+      `JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS below ${duration} (defaults: 15 and 10)`,
+  };
+}
+
+function deadlineProblem(deadline: number, retry: number): ConfigProblem {
+  const minimum = Math.round(1.2 * retry * 100) / 100;
+  return {
     setting: 'JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS',
-    message,
-    fix: ENV_FIXES.JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS,
-  }));
+    message:
+      `JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS is ${deadline}, which is not longer than 1.2 times ` +
+      `JOBWATCH_LEASE_RETRY_PERIOD_SECONDS (${retry}), so a leader gets no second try to renew`,
+    fix:
+      `raise JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS above ${minimum}, or lower ` +
+      `JOBWATCH_LEASE_RETRY_PERIOD_SECONDS below ${Math.round((deadline / 1.2) * 100) / 100} ` +
+      '(defaults: 10 and 2)',
+  };
 }
 
 function toConfig(env: ParsedEnv): Config {

@@ -131,24 +131,38 @@ export interface ElectionTiming {
   retryPeriodMs: number;
 }
 
+/** A broken timing rule: which one, and a sentence with the values in seconds. */
+export interface TimingProblem {
+  /**
+   * `lease-duration`: the lease duration is not longer than the renew deadline.
+   * `renew-deadline`: the renew deadline is not longer than 1.2 retry periods.
+   */
+  rule: 'lease-duration' | 'renew-deadline';
+  message: string;
+}
+
 /**
  * Lists what is wrong with a timing, with the rules client-go checks in `NewLeaderElector`:
  * the term must outlast the renew deadline, and the deadline must leave room for more than
  * one retry (client-go requires deadline > 1.2 × retry period).
  */
-export function timingProblems(timing: ElectionTiming): string[] {
-  const problems: string[] = [];
+export function timingProblems(timing: ElectionTiming): TimingProblem[] {
+  const problems: TimingProblem[] = [];
   if (timing.leaseDurationMs <= timing.renewDeadlineMs) {
-    problems.push(
-      `the lease duration (${timing.leaseDurationMs / 1000} s) must be longer than the renew ` +
+    problems.push({
+      rule: 'lease-duration',
+      message:
+        `the lease duration (${timing.leaseDurationMs / 1000} s) must be longer than the renew ` +
         `deadline (${timing.renewDeadlineMs / 1000} s)`,
-    );
+    });
   }
   if (timing.renewDeadlineMs <= 1.2 * timing.retryPeriodMs) {
-    problems.push(
-      `the renew deadline (${timing.renewDeadlineMs / 1000} s) must be longer than 1.2 times ` +
+    problems.push({
+      rule: 'renew-deadline',
+      message:
+        `the renew deadline (${timing.renewDeadlineMs / 1000} s) must be longer than 1.2 times ` +
         `the retry period (${timing.retryPeriodMs / 1000} s)`,
-    );
+    });
   }
   return problems;
 }

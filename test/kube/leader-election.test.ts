@@ -122,13 +122,16 @@ describe('timingProblems', () => {
 
   it('rejects a renew deadline as long as the term', () => {
     const problems = timingProblems({ leaseDurationMs: 10_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 });
-    expect(problems).toEqual(['the lease duration (10 s) must be longer than the renew deadline (10 s)']);
+    expect(problems).toEqual([
+      { rule: 'lease-duration', message: 'the lease duration (10 s) must be longer than the renew deadline (10 s)' },
+    ]);
   });
 
   it('rejects a renew deadline within 1.2 retry periods', () => {
     const problems = timingProblems({ leaseDurationMs: 15_000, renewDeadlineMs: 2_000, retryPeriodMs: 2_000 });
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toContain('1.2 times');
+    expect(problems[0]?.rule).toBe('renew-deadline');
+    expect(problems[0]?.message).toContain('1.2 times');
   });
 });
 
