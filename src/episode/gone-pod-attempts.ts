@@ -14,7 +14,10 @@ export function gonePodAttemptKey(count: number): string {
   return `gone.${count}`;
 }
 
-/** Returns the Job's failed count that a gone-pod attempt stands for, or undefined for an attempt read from a pod. */
+/**
+ * Returns the Job's failed count that a gone-pod attempt represents, or undefined for an
+ * attempt read from a pod.
+ */
 export function gonePodCount(attempt: Pick<AttemptRecord, 'key'>): number | undefined {
   const found = GONE_KEY.exec(attempt.key);
   return found?.[1] === undefined ? undefined : Number(found[1]);

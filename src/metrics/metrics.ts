@@ -15,7 +15,7 @@ export type EvidenceResult = 'captured' | 'missing' | 'truncated';
 
 /**
  * Actions users take from an alert or the slash command. A denial names the policy verb,
- * so `read` stands for the read-only actions.
+ * so `read` represents the read-only actions.
  */
 export type ActionName =
   | 'retry'

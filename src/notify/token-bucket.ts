@@ -11,7 +11,7 @@ export interface BucketSettings {
   tokens: number;
   /** Length of the refill interval, in milliseconds. */
   intervalMs: number;
-  /** Most tokens the bucket holds: the burst allowed after a quiet spell. */
+  /** Maximum number of tokens in the bucket: the burst allowed after a quiet spell. */
   burst: number;
 }
 
