@@ -33,7 +33,9 @@ export function buildAlertView(
     fix: diagnosis.fix,
     secondary: diagnosis.secondary,
     params: jobParameters(job, snapshot.pods, episode.attempts, options.nowMs),
-    attempts: nameGonePods(episode.attempts, snapshot).map((a, i) => attemptView(a, i + 1, snapshot.logs)),
+    attempts: numberAttempts(nameGonePods(episode.attempts, snapshot), job).map(
+      ({ attempt, number }) => attemptView(attempt, number, snapshot.logs),
+    ),
     openedAt: episode.openedAt,
   };
   if (options.cluster !== undefined) view.cluster = options.cluster;
@@ -44,6 +46,22 @@ export function buildAlertView(
     view.cronJob = tool ? { ...cron, managedBy: tool } : cron;
   }
   return view;
+}
+
+/**
+ * Numbers attempts from 1 in order. A Job with backoffLimitPerIndex retries each index
+ * against its own limit, so its attempts count within their index, and attempts of unknown
+ * index count among themselves. Attempts of other Jobs count across the Job.
+ */
+export function numberAttempts(attempts: AttemptRecord[], job: V1Job): { attempt: AttemptRecord; number: number }[] {
+  const perIndex = job.spec?.backoffLimitPerIndex !== undefined && job.spec.backoffLimitPerIndex !== null;
+  const seen = new Map<number | undefined, number>();
+  return attempts.map((attempt) => {
+    const group = perIndex ? attempt.index : undefined;
+    const number = (seen.get(group) ?? 0) + 1;
+    seen.set(group, number);
+    return { attempt, number };
+  });
 }
 
 /** Builds the thread reply view of one attempt, with its decisive log lines. */

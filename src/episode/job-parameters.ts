@@ -27,6 +27,16 @@ export function jobParameters(job: V1Job, pods: V1Pod[], attempts: AttemptRecord
   setIf(params, 'parallelism', spec.parallelism);
   setIf(params, 'completionMode', spec.completionMode);
   setIf(params, 'restartPolicy', spec.template?.spec?.restartPolicy);
+  if (spec.backoffLimitPerIndex !== undefined && spec.backoffLimitPerIndex !== null) {
+    setIf(params, 'maxFailedIndexes', spec.maxFailedIndexes);
+    // The job controller keeps status.failedIndexes, as "1,3-5", only for Jobs with a
+    // per-index limit. Until it writes the field, the failed indexes are unknown.
+    const failedIndexes = status.failedIndexes;
+    if (failedIndexes !== undefined && failedIndexes !== null) {
+      params.failedIndexes = failedIndexes;
+      params.failedIndexCount = countIndexes(failedIndexes);
+    }
+  }
   const start = isoOf(status.startTime);
   if (start) {
     params.startTime = start;
@@ -57,6 +67,23 @@ function attemptCounts(job: V1Job, pods: V1Pod[], attempts: AttemptRecord[]): Pi
       .reduce((sum, s) => sum + (s.restartCount ?? 0), 0);
   }
   return { attemptsUsed: Math.min(allowed, Math.max(used, attempts.length)), attemptsAllowed: allowed };
+}
+
+/**
+ * Counts the indexes of an interval list such as `"1,3-5,7"` (5), the format of a Job's
+ * `status.completedIndexes` and `status.failedIndexes`. Returns 0 for an empty list and
+ * skips intervals that do not parse.
+ */
+export function countIndexes(list: string): number {
+  let count = 0;
+  for (const interval of list.split(',')) {
+    const match = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(interval);
+    if (!match) continue;
+    const first = Number(match[1]);
+    const last = match[2] === undefined ? first : Number(match[2]);
+    if (last >= first) count += last - first + 1;
+  }
+  return count;
 }
 
 function failedAt(job: V1Job): string | undefined {

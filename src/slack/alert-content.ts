@@ -5,6 +5,7 @@
  */
 import type { CauseId, Confidence, EvidenceSource } from '../diagnose/types.ts';
 import type { AlertView, AttemptView, JobParameters } from './alert-view.ts';
+import { failedIndexesText } from './attempt-title.ts';
 import { cleanText } from './escape.ts';
 import { elapsedMs, formatDuration, formatUtc, parseTime } from './format.ts';
 import { headline } from './headline.ts';
@@ -122,10 +123,13 @@ function describeParams(params: JobParameters): Fact[] {
     }
   };
   const allowed = params.attemptsAllowed;
-  add(
-    'Attempts',
-    allowed === undefined ? params.attemptsUsed : `${params.attemptsUsed} of ${allowed}`,
-  );
+  const failedIndexes = failedIndexesText(params);
+  // A Job with backoffLimitPerIndex fails by index, so its counter is the failed indexes.
+  if (failedIndexes === undefined) {
+    add('Attempts', allowed === undefined ? params.attemptsUsed : `${params.attemptsUsed} of ${allowed}`);
+  } else {
+    add('Failed indexes', failedIndexes);
+  }
   add('Duration', params.durationMs === undefined ? undefined : formatDuration(params.durationMs));
   add('backoffLimit', params.backoffLimit);
   add('backoffLimitPerIndex', params.backoffLimitPerIndex);

@@ -8,7 +8,7 @@ export type EpisodeState = 'failing' | 'stuck' | 'failed' | 'recovered' | 'delet
 
 /** One failed attempt, as shown in the timeline and in its thread reply. */
 export interface AttemptView {
-  /** 1-based attempt number across the Job (per index for Indexed Jobs). */
+  /** 1-based attempt number across the Job, or within its index when the Job sets backoffLimitPerIndex. */
   number: number;
   pod: string;
   container?: string;
@@ -37,9 +37,18 @@ export interface JobParameters {
   failed: number;
   succeeded: number;
   active: number;
-  /** Attempts used so far and the most allowed, as the alert header shows them. */
+  /**
+   * Attempts used so far and the maximum allowed, as the alert header shows them. With
+   * backoffLimitPerIndex, both count within the index of the newest failed attempt.
+   */
   attemptsUsed: number;
   attemptsAllowed?: number;
+  /** `spec.maxFailedIndexes`: failed indexes the Job tolerates before it fails. */
+  maxFailedIndexes?: number;
+  /** `status.failedIndexes`, such as "1,3-5" or "", which the controller sets with backoffLimitPerIndex. */
+  failedIndexes?: string;
+  /** Indexes listed in `failedIndexes`; set with it. */
+  failedIndexCount?: number;
   startTime?: string;
   /** Milliseconds from `startTime` to the end of the episode or to now. */
   durationMs?: number;

@@ -3,6 +3,7 @@
  * and as the notification text; the terminal prints it first.
  */
 import type { AlertView, EpisodeState } from './alert-view.ts';
+import { attemptTitle, failedIndexCountText, failedIndexList } from './attempt-title.ts';
 import { cleanText } from './escape.ts';
 import { formatDuration, plural } from './format.ts';
 
@@ -51,7 +52,11 @@ function lastReason(view: AlertView): string {
 }
 
 function attemptCount(view: AlertView): string {
-  const { attemptsUsed, attemptsAllowed } = view.params;
+  const { attemptsUsed, attemptsAllowed, backoffLimitPerIndex } = view.params;
+  if (backoffLimitPerIndex !== undefined) {
+    const newest = view.attempts.at(-1);
+    return newest === undefined ? failedIndexCountText(view.params) : attemptTitle(view.params, newest);
+  }
   return attemptsAllowed === undefined
     ? `attempt ${attemptsUsed}`
     : `attempt ${attemptsUsed} of ${attemptsAllowed}`;
@@ -68,13 +73,8 @@ function howItEnded(view: AlertView): string {
   const { params } = view;
   const took = params.durationMs === undefined ? '' : `, ${formatDuration(params.durationMs)}`;
   switch (view.reason) {
-    case 'BackoffLimitExceeded': {
-      const used =
-        params.attemptsAllowed === undefined
-          ? plural(params.attemptsUsed, 'attempt')
-          : `${params.attemptsUsed} of ${params.attemptsAllowed} attempts`;
-      return `backoff limit reached (${used}${took})`;
-    }
+    case 'BackoffLimitExceeded':
+      return `backoff limit reached (${attemptsAgainstBackoffLimit(view)}${took})`;
     case 'DeadlineExceeded': {
       const deadline = params.activeDeadlineSeconds;
       return deadline === undefined
@@ -88,12 +88,29 @@ function howItEnded(view: AlertView): string {
         : `pod failure policy (exit code ${exitCode})`;
     }
     case 'MaxFailedIndexesExceeded':
-      return `too many failed indexes (${plural(params.failed, 'failed pod')}${took})`;
+      return `too many failed indexes (${overMaxFailedIndexes(view)}${took})`;
     case 'FailedIndexes':
-      return `some indexes failed (${plural(params.failed, 'failed pod')}${took})`;
+      return `some indexes failed (${failedIndexList(params) ?? plural(params.failed, 'failed pod')}${took})`;
     case null:
       return view.cause;
     default:
       return cleanText(view.reason);
   }
+}
+
+/** `7 of 7 attempts`; with backoffLimitPerIndex, attemptsUsed counts one index, so failed pods. */
+function attemptsAgainstBackoffLimit(view: AlertView): string {
+  const { params } = view;
+  if (params.backoffLimitPerIndex !== undefined) return plural(params.failed, 'failed pod');
+  return params.attemptsAllowed === undefined
+    ? plural(params.attemptsUsed, 'attempt')
+    : `${params.attemptsUsed} of ${params.attemptsAllowed} attempts`;
+}
+
+/** `3 of 2 allowed: indexes 1,3-4`, or the failed pod count before the controller reports indexes. */
+function overMaxFailedIndexes(view: AlertView): string {
+  const { params } = view;
+  const indexList = failedIndexList(params);
+  if (indexList === undefined || params.maxFailedIndexes === undefined) return plural(params.failed, 'failed pod');
+  return `${params.failedIndexCount ?? 0} of ${params.maxFailedIndexes} allowed: ${indexList}`;
 }

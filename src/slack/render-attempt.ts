@@ -6,6 +6,7 @@ import type { AlertView, AttemptView } from './alert-view.ts';
 import type { Block, SlackMessage } from './block-kit.ts';
 import { context, LIMITS, section } from './block-kit.ts';
 import { attemptOutcome, attemptRunTime, timeFact } from './alert-content.ts';
+import { attemptHeading } from './attempt-title.ts';
 import { cleanText, escapeMrkdwn, truncate } from './escape.ts';
 import { bold, codeBlock, inlineCode, slackDate } from './mrkdwn.ts';
 
@@ -30,7 +31,7 @@ export function renderAttemptReply(view: AlertView, attempt: AttemptView): Slack
   const outcome = attemptOutcome(attempt);
   const job = cleanText(`${view.namespace}/${view.jobName}`);
   const text = truncate(
-    escapeMrkdwn(`Attempt ${attemptTitle(view, attempt)} of ${job}: ${outcome}`),
+    escapeMrkdwn(`${attemptHeading(view.params, attempt)} of ${job}: ${outcome}`),
     ATTEMPT_BUDGET.text,
   );
   const blocks: Block[] = [section(detailsText(view, attempt), ATTEMPT_BUDGET.details)];
@@ -44,17 +45,9 @@ export function renderAttemptReply(view: AlertView, attempt: AttemptView): Slack
   return { text, blocks };
 }
 
-/** `2 of 7`, `2 (index 3)`: the attempt number, the limit when known, and the index. */
-function attemptTitle(view: AlertView, attempt: AttemptView): string {
-  const allowed = view.params.attemptsAllowed;
-  const of = allowed === undefined ? '' : ` of ${allowed}`;
-  const index = attempt.index === undefined ? '' : ` (index ${attempt.index})`;
-  return `${attempt.number}${of}${index}`;
-}
-
 function detailsText(view: AlertView, attempt: AttemptView): string {
   const outcome = attemptOutcome(attempt, (reason) => inlineCode(reason, 100));
-  const lines = [`${bold(`Attempt ${attemptTitle(view, attempt)}`)} · ${outcome}`];
+  const lines = [`${bold(attemptHeading(view.params, attempt))} · ${outcome}`];
   lines.push(placeLine(attempt));
   const ran = runLine(attempt);
   if (ran !== undefined) {

@@ -7,6 +7,7 @@
 import type { AlertContent, Fact } from './alert-content.ts';
 import { attemptOutcome, attemptRunTime, describeAlert } from './alert-content.ts';
 import type { AlertView, AttemptView, IncidentView } from './alert-view.ts';
+import { attemptHeading } from './attempt-title.ts';
 import { cleanText, truncate } from './escape.ts';
 import { formatUtc, plural } from './format.ts';
 import { describeIncident } from './incident-content.ts';
@@ -104,15 +105,12 @@ function contextLine(facts: Fact[]): string {
 
 /** Writes the thread reply of one attempt, indented. */
 function attemptLines(view: AlertView, attempt: AttemptView): string[] {
-  const allowed =
-    view.params.attemptsAllowed === undefined ? '' : ` of ${view.params.attemptsAllowed}`;
-  const index = attempt.index === undefined ? '' : ` (index ${attempt.index})`;
   const container =
     attempt.container === undefined ? '' : `, container ${cap(cleanText(attempt.container), 100)}`;
   const node =
     attempt.node === undefined ? ', node unknown' : ` on node ${cap(cleanText(attempt.node), 300)}`;
   const lines = [
-    `  Attempt ${attempt.number}${allowed}${index} · ${attemptOutcome(attempt)}`,
+    `  ${attemptHeading(view.params, attempt)} · ${attemptOutcome(attempt)}`,
     `  Pod ${cap(cleanText(attempt.pod), 300)}${container}${node}`,
   ];
   const ran = attemptRunTime(attempt);

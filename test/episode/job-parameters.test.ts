@@ -1,6 +1,6 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { jobParameters } from '../../src/episode/job-parameters.ts';
+import { countIndexes, jobParameters } from '../../src/episode/job-parameters.ts';
 import type { AttemptRecord } from '../../src/queue/signals.ts';
 
 const NOW = Date.parse('2026-05-04T13:10:00Z');
@@ -62,5 +62,45 @@ describe('jobParameters', () => {
 
   it('measures duration to now while the Job runs', () => {
     expect(jobParameters(job({}), [], [], NOW).durationMs).toBe(10 * 60_000);
+  });
+
+  it('copies failed indexes and maxFailedIndexes with backoffLimitPerIndex', () => {
+    const spec = { backoffLimitPerIndex: 0, maxFailedIndexes: 2, completionMode: 'Indexed' };
+    const params = jobParameters(job(spec, { failed: 4, failedIndexes: '1,3-4' }), [], [], NOW);
+    expect(params.failedIndexes).toBe('1,3-4');
+    expect(params.failedIndexCount).toBe(3);
+    expect(params.maxFailedIndexes).toBe(2);
+  });
+
+  it('counts no failed index from an empty status.failedIndexes', () => {
+    const params = jobParameters(job({ backoffLimitPerIndex: 1 }, { failedIndexes: '' }), [], [], NOW);
+    expect(params.failedIndexCount).toBe(0);
+    expect(params.maxFailedIndexes).toBeUndefined();
+  });
+
+  it('leaves failed indexes unknown before the controller reports them', () => {
+    const params = jobParameters(job({ backoffLimitPerIndex: 1 }), [], [], NOW);
+    expect(params.failedIndexes).toBeUndefined();
+    expect(params.failedIndexCount).toBeUndefined();
+  });
+
+  it('ignores failed indexes without backoffLimitPerIndex', () => {
+    const params = jobParameters(job({ completionMode: 'Indexed', maxFailedIndexes: 1 }, { failedIndexes: '2' }), [], [], NOW);
+    expect(params.failedIndexCount).toBeUndefined();
+    expect(params.maxFailedIndexes).toBeUndefined();
+  });
+});
+
+describe('countIndexes', () => {
+  it.each([
+    ['', 0],
+    ['3', 1],
+    ['1,3-5,7', 5],
+    ['0-99', 100],
+    [' 2 , 4-5 ', 3],
+    ['x,2', 1],
+    ['5-3', 0],
+  ])('counts %j as %i', (list, count) => {
+    expect(countIndexes(list)).toBe(count);
   });
 });

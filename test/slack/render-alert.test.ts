@@ -14,6 +14,19 @@ const failedParams = {
   durationMs: 840_000,
 };
 
+/** An Indexed Job with backoffLimitPerIndex 0 whose index 3 failed its one run. */
+const perIndexParams = {
+  ...failedParams,
+  backoffLimit: 2147483647,
+  backoffLimitPerIndex: 0,
+  completionMode: 'Indexed',
+  failed: 3,
+  attemptsUsed: 1,
+  attemptsAllowed: 1,
+  failedIndexes: '3',
+  failedIndexCount: 1,
+};
+
 function sectionTexts(view: AlertView): string[] {
   return renderAlert(view)
     .blocks.filter((block): block is SectionBlock => block.type === 'section')
@@ -58,6 +71,44 @@ describe('renderAlert header', () => {
         attempts: [attemptView({ exitCode: 42, reason: 'Error' })],
       },
       '🔴 reports/nightly-report-28911440 failed: pod failure policy (exit code 42)',
+    ],
+    [
+      'failing with backoffLimitPerIndex',
+      { params: perIndexParams, attempts: [attemptView({ number: 1, index: 3, reason: 'Error' })] },
+      '🟡 reports/nightly-report-28911440 is failing: Error (index 3, attempt 1 of 1)',
+    ],
+    [
+      'failing with backoffLimitPerIndex before any attempt',
+      { params: perIndexParams, attempts: [] },
+      '🟡 reports/nightly-report-28911440 is failing: oom-killed (1 failed index)',
+    ],
+    [
+      'failed with failed indexes',
+      { state: 'failed', reason: 'FailedIndexes', params: perIndexParams },
+      '🔴 reports/nightly-report-28911440 failed: some indexes failed (index 3, 14m)',
+    ],
+    [
+      'failed over maxFailedIndexes',
+      {
+        state: 'failed',
+        reason: 'MaxFailedIndexesExceeded',
+        params: { ...perIndexParams, maxFailedIndexes: 1, failedIndexes: '1,3', failedIndexCount: 2 },
+      },
+      '🔴 reports/nightly-report-28911440 failed: too many failed indexes (2 of 1 allowed: indexes 1,3, 14m)',
+    ],
+    [
+      'failed with failed indexes not reported',
+      {
+        state: 'failed',
+        reason: 'FailedIndexes',
+        params: { ...failedParams, backoffLimitPerIndex: 0, failed: 3 },
+      },
+      '🔴 reports/nightly-report-28911440 failed: some indexes failed (3 failed pods, 14m)',
+    ],
+    [
+      'failed at backoffLimit with backoffLimitPerIndex',
+      { state: 'failed', reason: 'BackoffLimitExceeded', params: perIndexParams },
+      '🔴 reports/nightly-report-28911440 failed: backoff limit reached (3 failed pods, 14m)',
     ],
     [
       'recovered',

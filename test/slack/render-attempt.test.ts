@@ -56,6 +56,15 @@ describe('renderAttemptReply', () => {
     );
   });
 
+  it('counts within the index with backoffLimitPerIndex', () => {
+    const params = { ...alertView().params, backoffLimitPerIndex: 1, completionMode: 'Indexed' };
+    const message = renderAttemptReply(alertView({ params }), attemptView({ number: 2, index: 3 }));
+    expect(message.text).toBe(
+      'Index 3, attempt 2 of 2 of reports/nightly-report-28911440: OOMKilled, exit code 137',
+    );
+    expect(sectionText(message, 0)).toContain('*Index 3, attempt 2 of 2* · `OOMKilled`, exit code 137');
+  });
+
   it('says so when no log was captured', () => {
     const message = renderAttemptReply(alertView(), attemptView({ logExcerpt: '' }));
     expect(message.blocks[1]).toEqual({

@@ -86,4 +86,30 @@ describe('renderTerminal', () => {
     expect(lines).toContain('  ❌ nightly-report-28911440');
     expect(lines.at(-1)).toBe('cluster prod-eu');
   });
+
+  it('counts attempts per index and failed indexes with backoffLimitPerIndex', () => {
+    const base = alertView();
+    const view = alertView({
+      params: {
+        ...base.params,
+        backoffLimitPerIndex: 0,
+        maxFailedIndexes: 2,
+        completionMode: 'Indexed',
+        failedIndexes: '1,3',
+        failedIndexCount: 2,
+      },
+      attempts: [
+        attemptView({ number: 1, index: 3, pod: 'run-3-abcde' }),
+        attemptView({ number: 1, index: 1, pod: 'run-1-fghij' }),
+      ],
+    });
+    const text = renderTerminal(view, 'alert');
+    const jobLine = text.split('\n').find((line) => line.startsWith('Job: '));
+    expect(jobLine).toContain('Job: Failed indexes 2 of 2 allowed (indexes 1,3) · ');
+    expect(jobLine).not.toContain('Attempts');
+    expect(text).toContain('  #1 index 3 · OOMKilled, exit code 137');
+    expect(text).toContain('  #1 index 1 · OOMKilled, exit code 137');
+    expect(text).toContain('  Index 3, attempt 1 of 1 · OOMKilled, exit code 137\n  Pod run-3-abcde');
+    expect(text).toContain('  Index 1, attempt 1 of 1 · OOMKilled, exit code 137\n  Pod run-1-fghij');
+  });
 });
