@@ -1,18 +1,20 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
 import { parseDocument } from 'yaml';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../app/logger.ts';
 import { buildRuntime } from '../app/runtime.ts';
 import { startJobwatch, type Jobwatch } from '../app/start-jobwatch.ts';
 import { loadConfig } from '../config/env.ts';
-import { startRedisServer, type RedisServer } from '../queue/redis-server.ts';
+import { startRedisServer } from '../queue/redis-server.ts';
 import { startSimCluster } from '../sim/index.ts';
 import { playScenario, type PlayedScenario } from '../sim/player.ts';
 import { scenarioOutcomes } from '../sim/scenario-outcomes.ts';
 import { loadScenarios, type Scenario } from '../sim/scenario.ts';
-import { stopWithin, waitForStopSignal, warnIgnoredSettings } from './run-command.ts';
+import { createClosers, listenForStop, type Closers } from './demo-shutdown.ts';
+import { stopWithin, warnIgnoredSettings } from './run-command.ts';
 
 export interface DemoOptions {
   untilIdle?: boolean;
@@ -59,46 +61,67 @@ interface Played {
  * Runs every role against a simulated cluster that replays the scenario files,
  * with Redis from `REDIS_URL` or a private `redis-server`, posting to Slack when
  * tokens are set and to the terminal otherwise. Returns the exit code.
+ *
+ * SIGINT, SIGTERM or a closed stdout (EPIPE) at any point stops jobwatch, the simulated
+ * cluster and the private Redis, and removes their temporary folders, before it returns
+ * 130, 143 or 141.
  */
 export async function runDemo(env: NodeJS.ProcessEnv, options: DemoOptions): Promise<number> {
   const out = process.stdout;
+  const closers = createClosers();
+  const stop = listenForStop(out);
+  try {
+    const stopped = stop.request.then((request) => {
+      process.stderr.write(`jobwatch demo: ${request.reason} received; stopping\n`);
+      return request.exitCode;
+    });
+    return await Promise.race([playDemo(env, options, out, closers, stopped), stopped]);
+  } finally {
+    await closers.closeAll((err) => {
+      process.stderr.write(`jobwatch demo: cleanup failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    });
+    stop.dispose();
+  }
+}
+
+/** Starts Redis, the simulated cluster and jobwatch, registering each with `closers`. */
+async function playDemo(
+  env: NodeJS.ProcessEnv,
+  options: DemoOptions,
+  out: Writable,
+  closers: Closers,
+  stopped: Promise<number>,
+): Promise<number> {
   const scenarios = selectScenarios(await loadScenarios(resolve(options.scenarios)), options.only);
-  let redis: RedisServer | undefined;
   let redisUrl = env.REDIS_URL;
   if (!redisUrl) {
-    redis = await startRedisServer({ appendOnly: false });
+    const redis = await startRedisServer({ appendOnly: false });
+    await closers.add(() => redis.stop());
     redisUrl = redis.url;
     out.write(`started a private redis-server at ${redisUrl}\n`);
   }
   // Retries and raised limits from Slack run through the simulated job controller: a retry
   // fails as its scenario did unless it carries the fix for the cause.
   const sim = await startSimCluster({ outcomes: scenarioOutcomes(scenarios), timeScale: options.timeScale });
+  await closers.add(() => sim.stop());
   out.write(`simulated cluster at ${sim.url}; try: kubectl --kubeconfig ${sim.kubeconfigPath} get jobs -A\n\n`);
   const policy = options.slackUser ? { JOBWATCH_POLICY_FILE: await demoPolicyWith(options.slackUser) } : {};
+  const policyFile = policy.JOBWATCH_POLICY_FILE;
+  if (policyFile !== undefined) await closers.add(() => rm(dirname(policyFile), { recursive: true, force: true }));
   const config = loadConfig({ ...DEMO_DEFAULTS, ...env, ...policy, REDIS_URL: redisUrl, KUBECONFIG: sim.kubeconfigPath, JOBWATCH_CONTEXT: '' });
   const logger = createLogger(config.logLevel);
   warnIgnoredSettings(config, logger);
   const runtime = await buildRuntime(config, logger, out);
+  await closers.add(() => runtime.close());
   const jobwatch = await startJobwatch(config, runtime.deps);
-  let code = 0;
-  try {
-    await waitFor(() => jobwatch.ready(), 30_000, 'jobwatch did not become ready within 30 s');
-    const played = await Promise.all(
-      scenarios.map(async (scenario): Promise<Played> => ({ scenario, run: await playScenario(sim, scenario, { speed: options.timeScale }) })),
-    );
-    if (options.untilIdle) {
-      code = await waitUntilSettled(jobwatch, played, options.timeout * 1000, out);
-    } else {
-      out.write(`all ${played.length} scenarios played; jobwatch keeps watching. Press Ctrl-C to stop.\n`);
-      await waitForStopSignal();
-    }
-  } finally {
-    await stopWithin(jobwatch, 30_000);
-    await runtime.close();
-    await sim.stop();
-    await redis?.stop();
-  }
-  return code;
+  await closers.add(() => stopWithin(jobwatch, 30_000));
+  await waitFor(() => jobwatch.ready(), 30_000, 'jobwatch did not become ready within 30 s');
+  const played = await Promise.all(
+    scenarios.map(async (scenario): Promise<Played> => ({ scenario, run: await playScenario(sim, scenario, { speed: options.timeScale }) })),
+  );
+  if (options.untilIdle) return waitUntilSettled(jobwatch, played, options.timeout * 1000, out);
+  out.write(`all ${played.length} scenarios played; jobwatch keeps watching. Press Ctrl-C to stop.\n`);
+  return stopped;
 }
 
 function selectScenarios(all: Scenario[], only: string | undefined): Scenario[] {
