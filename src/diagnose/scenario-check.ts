@@ -3,6 +3,7 @@ import type { KubernetesObject, V1Job, V1Pod } from '@kubernetes/client-node';
 import { checkJob } from './scenario-consistency.ts';
 import { checkPods } from './scenario-pods.ts';
 import { checkEvents, checkLogs } from './scenario-events.ts';
+import { checkObjectNames } from './scenario-names.ts';
 import type { LogEntry } from './scenario-consistency.ts';
 import { CAUSE_IDS } from './types.ts';
 
@@ -244,6 +245,7 @@ function checkObjects(list: ProblemList, objects: unknown): KubernetesObject[] {
   const valid: KubernetesObject[] = [];
   objects.forEach((object: unknown, i) => {
     if (checkObjectShape(list, object, `objects[${i}]`)) valid.push(object as KubernetesObject);
+    if (isRecord(object)) checkObjectNames(list, object, `objects[${i}]`);
     const uid = isRecord(object) && isRecord(object.metadata) ? object.metadata.uid : undefined;
     if (typeof uid !== 'string') return;
     const first = uids.get(uid);
