@@ -39,6 +39,10 @@ export interface CreateRedisOptions {
   failFast?: boolean;
   /** Time after which a sent command fails, in milliseconds. Default none. */
   commandTimeoutMs?: number;
+  /** Interval between "still unreachable" lines while Redis stays down, in ms. Default 60,000. */
+  downLogIntervalMs?: number;
+  /** Clock for the outage log, in milliseconds since the epoch. Default `Date.now`. */
+  now?: () => number;
 }
 
 /**
@@ -81,7 +85,11 @@ export function createRedis(url: string, options: CreateRedisOptions): Redis {
     role: options.role,
     redis: redisTarget(url),
   });
-  logConnectionEvents(client, log);
+  logConnectionEvents(client, log, {
+    intervalMs: options.downLogIntervalMs ?? 60_000,
+    now: options.now ?? Date.now,
+    fix: endpoint.kind === 'sentinel' ? SENTINEL_FIX : SERVER_FIX,
+  });
   return client;
 }
 
@@ -113,42 +121,90 @@ function sentinelOptions(
   };
 }
 
+const SERVER_FIX =
+  'check that Redis runs and listens at this address, that this pod may reach it (Service, ' +
+  'NetworkPolicy), and the host, port, password and TLS scheme in REDIS_URL';
+const SENTINEL_FIX =
+  'check that the Sentinels run and may be reached from this pod, that they monitor a primary ' +
+  'of this name, and the passwords in REDIS_URL';
+
 /** Tells whether `count` is 1, 2, 4, 8, …: the counts at which repeated events are logged. */
 function isPowerOfTwo(count: number): boolean {
   return count > 0 && (count & (count - 1)) === 0;
 }
 
+/** Returns the message and code of a connection error, for warnings without the stack. */
+function describeError(err: Error): { message: string; code?: string } {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === undefined ? { message: err.message } : { message: err.message, code };
+}
+
 /**
- * Logs connect, ready, close, reconnect and error events. While Redis stays down, errors and
- * reconnect attempts are logged only at counts 1, 2, 4, 8, …, so an hour-long outage at the
- * 5 s maximum delay yields about 20 lines. The `ready` line then reports the totals.
+ * Logs the connection state as it changes: one warning when Redis becomes unreachable, one
+ * every `intervalMs` while it stays so, and one line when it is back. Each error and reconnect
+ * attempt, with the stack, is logged at debug level only.
  */
-function logConnectionEvents(client: Redis, log: Logger): void {
+function logConnectionEvents(
+  client: Redis,
+  log: Logger,
+  outage: { intervalMs: number; now: () => number; fix: string },
+): void {
+  let downSince: number | undefined;
+  let lastWarnAt: number | undefined;
   let errors = 0;
   let attempts = 0;
   let sentinelErrors = 0;
+  let lastError: { message: string; code?: string } | undefined;
+  // The first warning waits for an error or a second attempt, because a closed connection
+  // alone is often a restart that the first reconnect repairs.
+  const noteDown = (): void => {
+    const now = outage.now();
+    downSince ??= now;
+    if (lastError === undefined && attempts < 2) return;
+    const error = lastError ?? { message: 'connection closed' };
+    if (lastWarnAt === undefined) {
+      lastWarnAt = now;
+      log.warn({ error, fix: outage.fix }, 'redis unreachable; reconnecting');
+    } else if (now - lastWarnAt >= outage.intervalMs) {
+      lastWarnAt = now;
+      const downSeconds = Math.round((now - downSince) / 1000);
+      log.warn({ error, downSeconds, attempts, errors, fix: outage.fix }, 'redis still unreachable');
+    }
+  };
   client.on('connect', () => log.debug('redis connected'));
   client.on('ready', () => {
-    if (attempts === 0 && errors === 0) log.info('redis ready');
-    else log.info({ attempts, errors }, 'redis ready again after reconnecting');
+    if (lastWarnAt === undefined || downSince === undefined) log.info('redis ready');
+    else {
+      const downSeconds = Math.round((outage.now() - downSince) / 1000);
+      log.info({ downSeconds, attempts, errors }, 'redis reachable again');
+    }
+    downSince = undefined;
+    lastWarnAt = undefined;
+    lastError = undefined;
     attempts = 0;
     errors = 0;
     sentinelErrors = 0;
   });
   client.on('error', (err: Error) => {
     errors += 1;
-    if (isPowerOfTwo(errors)) log.warn({ err, errors }, 'redis connection error');
+    lastError = describeError(err);
+    log.debug({ err, errors }, 'redis connection error');
+    noteDown();
   });
   // Emitted in Sentinel mode when one Sentinel cannot be reached or names no primary.
   // ioredis then tries the next one, so this is a warning until all of them fail.
   client.on('sentinelError', (err: Error) => {
     sentinelErrors += 1;
-    if (isPowerOfTwo(sentinelErrors)) log.warn({ err, sentinelErrors }, 'redis sentinel error');
+    if (isPowerOfTwo(sentinelErrors)) {
+      log.warn({ error: describeError(err), sentinelErrors }, 'redis sentinel error');
+    }
+    log.debug({ err, sentinelErrors }, 'redis sentinel error stack');
   });
   client.on('close', () => log.debug('redis connection closed'));
   client.on('reconnecting', (delayMs: number) => {
     attempts += 1;
-    if (isPowerOfTwo(attempts)) log.warn({ attempts, delayMs }, 'redis reconnecting');
+    log.debug({ attempts, delayMs }, 'redis reconnecting');
+    noteDown();
   });
   client.on('end', () => log.info('redis connection ended'));
 }

@@ -16,6 +16,7 @@ import { memoryLogger } from '../support/memory-logger.ts';
 import { testRedisUrl } from '../support/redis.ts';
 
 const WARN = 40;
+const DEBUG = 20;
 
 /** Waits for a condition on a server this test controls; the bound only stops a hung run. */
 const waitFor = <T>(check: () => T) => vi.waitFor(check, { timeout: 20_000, interval: 20 });
@@ -190,7 +191,7 @@ describe('trackReadiness', () => {
 });
 
 describe('createRedis logging', () => {
-  it('logs repeated errors at doubling counts', async () => {
+  it('warns once when Redis goes down', async () => {
     const server = await privateServer();
     const { logger, lines } = memoryLogger();
     const redis = client(server.url, logger);
@@ -198,14 +199,56 @@ describe('createRedis logging', () => {
     let errors = 0;
     redis.on('error', () => (errors += 1));
     await server.kill();
-    await waitFor(() => expect(errors).toBeGreaterThanOrEqual(9));
-    const logged = lines.filter((line) => line.msg === 'redis connection error');
-    // Errors 1, 2, 4, 8, … are logged, so the count is floor(log2(errors)) + 1.
-    expect(logged).toHaveLength(Math.floor(Math.log2(errors)) + 1);
-    expect(logged.map((line) => line.errors)).toEqual([1, 2, 4, 8, 16, 32].slice(0, logged.length));
+    await waitFor(() => expect(errors).toBeGreaterThanOrEqual(5));
+    const warnings = lines.filter((line) => line.level === WARN);
+    expect(warnings.map((line) => line.msg)).toEqual(['redis unreachable; reconnecting']);
+    expect(warnings[0]?.['redis']).toBe(redisTarget(server.url));
+    expect(warnings[0]?.['error']).toMatchObject({ code: 'ECONNREFUSED' });
+    expect(warnings[0]?.['fix']).toContain('REDIS_URL');
+    expect(JSON.stringify(warnings)).not.toContain('stack');
   });
 
-  it('reports the totals when ready again', async () => {
+  it('keeps error stacks at debug level', async () => {
+    const server = await privateServer();
+    const { logger, lines } = memoryLogger();
+    const redis = client(server.url, logger);
+    await redis.ping();
+    await server.kill();
+    await waitFor(() => expect(lines.some((line) => line.msg === 'redis connection error')).toBe(true));
+    const errorLines = lines.filter((line) => line.msg === 'redis connection error');
+    expect(errorLines.every((line) => line.level === DEBUG)).toBe(true);
+    expect(JSON.stringify(errorLines[0]?.['err'])).toContain('stack');
+  });
+
+  it('warns again after each interval while down', async () => {
+    const server = await privateServer();
+    const { logger, lines } = memoryLogger();
+    let nowMs = 1_000_000;
+    const redis = createRedis(server.url, {
+      role: 'test',
+      logger,
+      reconnectBaseDelayMs: 5,
+      reconnectMaxDelayMs: 20,
+      downLogIntervalMs: 60_000,
+      now: () => nowMs,
+    });
+    clients.push(redis);
+    await redis.ping();
+    let errors = 0;
+    redis.on('error', () => (errors += 1));
+    await server.kill();
+    await waitFor(() => expect(errors).toBeGreaterThanOrEqual(3));
+    const still = () => lines.filter((line) => line.msg === 'redis still unreachable');
+    expect(still()).toHaveLength(0);
+    nowMs += 60_000;
+    const seen = errors;
+    await waitFor(() => expect(errors).toBeGreaterThan(seen + 2));
+    expect(still()).toHaveLength(1);
+    expect(still()[0]?.['downSeconds']).toBe(60);
+    expect(still()[0]?.level).toBe(WARN);
+  });
+
+  it('logs one line when Redis is back', async () => {
     const server = await privateServer();
     const { logger, lines } = memoryLogger();
     const redis = client(server.url, logger);
@@ -213,9 +256,13 @@ describe('createRedis logging', () => {
     await server.kill();
     await waitFor(() => expect(lines.some((line) => line.msg === 'redis reconnecting')).toBe(true));
     await server.restart();
-    await waitFor(() => expect(lines.some((line) => line.msg === 'redis ready again after reconnecting')).toBe(true));
-    const ready = lines.find((line) => line.msg === 'redis ready again after reconnecting');
-    expect(ready?.attempts).toBeGreaterThan(0);
+    await waitFor(() => expect(lines.some((line) => line.msg === 'redis reachable again')).toBe(true));
+    const back = lines.filter((line) => line.msg === 'redis reachable again');
+    expect(back).toHaveLength(1);
+    expect(back[0]?.['attempts']).toBeGreaterThan(0);
+    const down = lines.findIndex((line) => line.msg === 'redis unreachable; reconnecting');
+    expect(down).toBeGreaterThanOrEqual(0);
+    expect(down).toBeLessThan(lines.indexOf(back[0] ?? lines[0]!));
   });
 
   it('labels lines with the role and host but no password', async () => {
