@@ -49,6 +49,11 @@ export class GonePodTracker {
     return ahead.count;
   }
 
+  /** Tells whether a failed pod was seen for every failure the Job counts. */
+  seenAll(job: SlimJob): boolean {
+    return job.failed <= (this.#failedPods.get(job.uid)?.size ?? 0);
+  }
+
   forget(jobUid: string): void {
     this.#failedPods.delete(jobUid);
     this.#ahead.delete(jobUid);

@@ -4,6 +4,7 @@ import type { CapturedEvidence, Signal } from '../queue/signals.ts';
 import { SIGNAL_VERSION } from '../queue/signals.ts';
 import { gonePodAttemptKey } from '../episode/gone-pod-attempts.ts';
 import { attemptRecord, detectAttempts, type DetectedAttempt } from './attempt-detector.ts';
+import { CaptureGate } from './capture-gate.ts';
 import { cronJobRuns, findCronJobStall, MISSED_SCHEDULES_REASON, type CronJobStall, type CronJobStallOptions } from './cronjob-stall.ts';
 import { GonePodTracker } from './gone-pod-tracker.ts';
 import type { SlimCronJob, SlimJob, SlimPod } from './slim.ts';
@@ -38,6 +39,7 @@ export class Watcher {
   readonly #troubled = new Set<string>();
   readonly #reported = new Set<string>();
   readonly #gonePods = new GonePodTracker();
+  readonly #captures = new CaptureGate();
   readonly #cronJobs = new Map<string, SlimCronJob>();
   /** CronJobs reported for missed schedules, whose episode closes when a run starts again. */
   readonly #stalledCronJobs = new Set<string>();
@@ -76,7 +78,9 @@ export class Watcher {
     this.#jobs.set(job.uid, job);
     if (job.failure && (!old?.failure || old.failure.type !== job.failure.type)) {
       this.#troubled.add(job.uid);
-      this.#emit(job, { type: 'job-failed', condition: job.failure });
+      const signal = { type: 'job-failed' as const, condition: job.failure };
+      const bootstrap = this.#bootstrap;
+      this.#captures.after(job.uid, () => this.#gonePods.seenAll(job), () => this.#emit(job, signal, bootstrap));
     }
     if (job.complete && !old?.complete && this.#completionMatters(job, old === undefined)) {
       this.#emit(job, completedSignal(job.completionTime));
@@ -210,7 +214,7 @@ export class Watcher {
     const identity = job ?? { uid: pod.jobUid, namespace: pod.namespace, name: pod.jobName };
     const bootstrap = this.#bootstrap;
     this.#pendingCaptures += 1;
-    void this.#options
+    const capture = this.#options
       .capture(pod, attempt)
       .catch((err: unknown) => {
         this.#options.logger.warn({ err, pod: pod.name, namespace: pod.namespace }, 'evidence capture failed');
@@ -224,6 +228,7 @@ export class Watcher {
       .finally(() => {
         this.#pendingCaptures -= 1;
       });
+    this.#captures.track(pod.jobUid, capture);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Signal } from '../../src/queue/signals.ts';
 import { GONE_POD_GRACE_MS } from '../../src/watch/gone-pod-tracker.ts';
 import { Watcher } from '../../src/watch/watcher.ts';
@@ -46,12 +46,35 @@ describe('Watcher with failed pods it never saw', () => {
     expect(attemptKeys(signals)).toEqual(['pod-1.0']);
   });
 
-  it('sends one job-failed signal for a Failed Job whose pods were never seen', () => {
+  it('sends one job-failed signal for a Failed Job whose pods were never seen', async () => {
     const { watcher, signals, advance } = setup();
     const failure = { type: 'Failed', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', at: '2026-05-04T13:09:00Z' };
     watcher.upsertJob(job({ failed: 1, active: 0, failure }));
     advance(GONE_POD_GRACE_MS);
     watcher.checkStuck();
+    // The failure signal waits a moment for the pod it counts, which never comes.
+    await vi.waitFor(() => expect(signals.length).toBeGreaterThan(0), { timeout: 5000 });
     expect(signals.map((s) => s.type)).toEqual(['job-failed']);
+  });
+
+  it('holds the failure signal until the failed pod counted by the Job arrives', async () => {
+    const { watcher, signals } = setup();
+    const failure = { type: 'Failed', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', at: '2026-05-04T13:09:00Z' };
+    watcher.upsertJob(job());
+    watcher.upsertJob(job({ failed: 1, active: 0, failure }));
+    expect(signals).toEqual([]);
+    watcher.upsertPod(failedPod());
+    await vi.waitFor(() => expect(signals.length).toBe(2), { timeout: 5000 });
+    expect(signals.map((s) => s.type)).toEqual(['attempt-failed', 'job-failed']);
+  });
+
+  it('sends the failure signal at once when every failed pod was seen', async () => {
+    const { watcher, signals } = setup();
+    const failure = { type: 'Failed', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', at: '2026-05-04T13:09:00Z' };
+    watcher.upsertJob(job());
+    watcher.upsertPod(failedPod());
+    await new Promise((resolve) => setImmediate(resolve));
+    watcher.upsertJob(job({ failed: 1, active: 0, failure }));
+    expect(signals.map((s) => s.type)).toEqual(['attempt-failed', 'job-failed']);
   });
 });
