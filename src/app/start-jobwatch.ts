@@ -108,6 +108,10 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
     checks: { readiness },
     metrics: () => metrics.scrape(),
     ...(deps.slackListener ? { slack: deps.slackListener } : {}),
+  }).catch((err: unknown) => {
+    // Nothing else has started yet; a reconnecting Redis client would keep the process alive.
+    redis.disconnect();
+    throw err;
   });
   const waiting = setTimeout(() => logger.warn({ port: http.port }, 'waiting for redis before starting; /readyz reports not ready'), 2000);
   try {

@@ -110,9 +110,6 @@ try {
     process.exitCode = err.exitCode === 0 ? 0 : 2;
   } else {
     report(err);
-    // NOTE: when its HTTP server fails to listen, startJobwatch leaves its Redis connection
-    // open and reconnecting, which would keep the process alive, so a failed start exits here.
-    if (startsJobwatch(commandName)) process.exit();
   }
 }
 
