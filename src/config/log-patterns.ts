@@ -80,6 +80,7 @@ function toPatterns(parsed: LogPatternsFile): UserLogPattern[] {
       name: entry.name,
       regex: compiled.regex,
       ...(compiled.ignoreCase ? { ignoreCase: true } : {}),
+      written: `/${entry.pattern}/${entry.flags ?? ''}`,
       cause: entry.cause,
       ...(entry.fix === undefined ? {} : { fix: entry.fix }),
     };

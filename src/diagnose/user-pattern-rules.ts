@@ -34,7 +34,7 @@ export function userPatternFinding(
   const name = JSON.stringify(pattern.name);
   const line = clipAround(match.line, [match.matched]);
   const lineQuote = quote('log', line, containerRef(view, previous));
-  const regex = `/${pattern.regex.source}/${pattern.regex.flags}`;
+  const regex = pattern.written ?? `/${pattern.regex.source}/${pattern.regex.flags}`;
   const patternQuote = quote(
     'spec',
     `configured log pattern ${name} matched ${regex}, which names cause ${pattern.cause}`,

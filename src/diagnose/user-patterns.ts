@@ -21,6 +21,8 @@ export interface UserLogPattern {
    * Default false.
    */
   ignoreCase?: boolean;
+  /** The pattern as the file wrote it, such as `/license expired/i`, for evidence text. */
+  written?: string;
   cause: PatternCause;
   /** The next step shown in the alert; a generic step applies when unset. */
   fix?: string;

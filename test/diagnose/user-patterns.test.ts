@@ -59,6 +59,13 @@ describe('diagnose with configured log patterns', () => {
     expect(named?.text).toContain('config-missing');
   });
 
+  it('quotes a case-insensitive pattern as the file wrote it', () => {
+    const { patterns } = parseLogPatterns('patterns:\n  - name: licence\n    pattern: "err_License_[A-Z]+"\n    flags: i\n    cause: config-missing\n', 'patterns.yaml');
+    const d = diagnose(failedWith(LICENSE_LOG), { logPatterns: patterns });
+    const named = d.evidence.find((e) => e.text.includes('configured log pattern "licence"'));
+    expect(named?.text).toContain('matched /err_License_[A-Z]+/i,');
+  });
+
   it('keeps the built-in reading when no pattern matches', () => {
     const other: UserLogPattern = { name: 'other', regex: /ERR_QUOTA_GONE/, cause: 'quota-exceeded' };
     const withPatterns = diagnose(failedWith(LICENSE_LOG), { logPatterns: [other] });
