@@ -4,7 +4,7 @@ import type { CapturedEvidence, Signal } from '../queue/signals.ts';
 import { SIGNAL_VERSION } from '../queue/signals.ts';
 import { gonePodAttemptKey } from '../episode/gone-pod-attempts.ts';
 import { attemptRecord, detectAttempts, type DetectedAttempt } from './attempt-detector.ts';
-import { CaptureGate } from './capture-gate.ts';
+import { FailureHold } from './failure-hold.ts';
 import { cronJobRuns, findCronJobStall, MISSED_SCHEDULES_REASON, type CronJobStall, type CronJobStallOptions } from './cronjob-stall.ts';
 import { GonePodTracker } from './gone-pod-tracker.ts';
 import type { SlimCronJob, SlimJob, SlimPod } from './slim.ts';
@@ -39,7 +39,7 @@ export class Watcher {
   readonly #troubled = new Set<string>();
   readonly #reported = new Set<string>();
   readonly #gonePods = new GonePodTracker();
-  readonly #captures = new CaptureGate();
+  readonly #failureHold = new FailureHold();
   readonly #cronJobs = new Map<string, SlimCronJob>();
   /** CronJobs reported for missed schedules, whose episode closes when a run starts again. */
   readonly #stalledCronJobs = new Set<string>();
@@ -80,7 +80,7 @@ export class Watcher {
       this.#troubled.add(job.uid);
       const signal = { type: 'job-failed' as const, condition: job.failure };
       const bootstrap = this.#bootstrap;
-      this.#captures.after(job.uid, () => this.#gonePods.seenAll(job), () => this.#emit(job, signal, bootstrap));
+      this.#failureHold.after(job.uid, () => this.#gonePods.seenAll(job), () => this.#emit(job, signal, bootstrap));
     }
     if (job.complete && !old?.complete && this.#completionMatters(job, old === undefined)) {
       this.#emit(job, completedSignal(job.completionTime));
@@ -228,7 +228,7 @@ export class Watcher {
       .finally(() => {
         this.#pendingCaptures -= 1;
       });
-    this.#captures.track(pod.jobUid, capture);
+    this.#failureHold.track(pod.jobUid, capture);
   }
 
   /**

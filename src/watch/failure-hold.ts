@@ -1,4 +1,4 @@
-/** Longest a Job's failure signal waits for its failed pods and their evidence, in milliseconds. */
+/** Maximum time a Job's failure signal waits for its failed pods and their evidence, in milliseconds. */
 export const FAILURE_HOLD_MS = 1000;
 
 /** How often a held failure signal checks again whether the failed pods have arrived, in ms. */
@@ -13,7 +13,7 @@ const RECHECK_MS = 20;
  * whatever happened, so a pod deleted before anyone saw it delays the alert by
  * that much at most.
  */
-export class CaptureGate {
+export class FailureHold {
   readonly #pending = new Map<string, Set<Promise<unknown>>>();
   readonly #maxWaitMs: number;
 
@@ -23,12 +23,12 @@ export class CaptureGate {
 
   /** Records an evidence capture of one of the Job's pods until it settles. */
   track(jobUid: string, capture: Promise<unknown>): void {
-    const set = this.#pending.get(jobUid) ?? new Set<Promise<unknown>>();
-    this.#pending.set(jobUid, set);
-    set.add(capture);
+    const captures = this.#pending.get(jobUid) ?? new Set<Promise<unknown>>();
+    this.#pending.set(jobUid, captures);
+    captures.add(capture);
     const done = (): void => {
-      set.delete(capture);
-      if (set.size === 0 && this.#pending.get(jobUid) === set) this.#pending.delete(jobUid);
+      captures.delete(capture);
+      if (captures.size === 0 && this.#pending.get(jobUid) === captures) this.#pending.delete(jobUid);
     };
     capture.then(done, done);
   }
