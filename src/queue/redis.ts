@@ -118,7 +118,19 @@ function sentinelOptions(
     // an outage of every Sentinel as quiet in the log as an outage of one server.
     sentinelRetryStrategy: retryStrategy,
     failoverDetector: true,
+    reconnectOnError: reconnectOnReadOnly,
   };
+}
+
+/**
+ * Tells ioredis to reconnect and resend the command when a write meets a replica
+ * (`READONLY`). After a failover the old primary becomes a replica, and a client still
+ * connected to it would otherwise keep failing writes and reading stale keys. Only the
+ * Sentinel mode uses it: there a reconnect asks the Sentinels for the new primary, while a
+ * plain URL would lead back to the same replica.
+ */
+export function reconnectOnReadOnly(err: Error): 2 | false {
+  return err.message.startsWith('READONLY') ? 2 : false;
 }
 
 const SERVER_FIX =

@@ -6,6 +6,7 @@ import {
   compareVersions,
   createRedis,
   reconnectDelayMs,
+  reconnectOnReadOnly,
   RedisCheckError,
   redisTarget,
   trackReadiness,
@@ -319,5 +320,15 @@ describe('compareVersions', () => {
   });
   it('orders older before newer', () => {
     expect(compareVersions('6.0.16', '6.2.0')).toBeLessThan(0);
+  });
+});
+
+describe('reconnectOnReadOnly', () => {
+  it('reconnects and resends on a write refused by a replica', () => {
+    expect(reconnectOnReadOnly(new Error("READONLY You can't write against a read only replica."))).toBe(2);
+  });
+
+  it('leaves other errors to the caller', () => {
+    expect(reconnectOnReadOnly(new Error('WRONGTYPE Operation against a key holding the wrong kind of value'))).toBe(false);
   });
 });
