@@ -12,7 +12,7 @@ import { EpisodeStore } from '../episode/store.ts';
 import type { Messenger } from '../notify/messenger.ts';
 import type { Renderers } from '../notify/process-notify.ts';
 import { createNotifyQueue, enqueueNotify, type SignalProducer } from '../queue/queues.ts';
-import { checkRedis, createRedis, trackReadiness } from '../queue/redis.ts';
+import { checkRedis, createRedis, redisTarget, trackReadiness } from '../queue/redis.ts';
 import type { WatcherRole } from '../watch/run-watcher.ts';
 import type { ActiveWatcher } from '../watch/active-watcher.ts';
 import type { App } from '@slack/bolt';
@@ -199,7 +199,12 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
       logger.info('stopping: finishing work in flight');
       registration?.stop();
       await stopWatcher();
-      await closeWorkers(workers, options.graceMs ?? config.shutdownGraceSeconds * 1000, logger);
+      const graceMs = options.graceMs ?? config.shutdownGraceSeconds * 1000;
+      // Jobs in flight cannot record their end while Redis is unreachable, so waiting the
+      // whole grace for them would only delay the exit.
+      const reachable = redisReady.isReady();
+      if (!reachable) logger.warn({ redis: redisTarget(config.redis.url) }, 'redis is unreachable at shutdown; not waiting for queue jobs in flight');
+      await closeWorkers(workers, reachable ? graceMs : Math.min(graceMs, UNREACHABLE_GRACE_MS), logger);
       await Promise.all(queues.map((q) => q.close()));
       await ctx.notifyQueue.close();
       await queueReaders.close();
@@ -210,6 +215,9 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
     },
   };
 }
+
+/** Grace for queue jobs in flight when Redis is unreachable at shutdown, in milliseconds. */
+const UNREACHABLE_GRACE_MS = 1_000;
 
 /**
  * Stops the workers from taking queue jobs and waits up to `graceMs` for those in flight.

@@ -7,6 +7,8 @@ import { loadConfig, type Config } from '../config/env.ts';
 
 /** Time past the shutdown grace for closing connections before the process exits anyway, in ms. */
 const STOP_MARGIN_MS = 4_000;
+/** Time after a complete stop before the process exits even if a connection lingers, in ms. */
+const EXIT_AFTER_STOP_MS = 1_000;
 
 /**
  * Runs jobwatch against the cluster of the current kubeconfig context (or in-cluster)
@@ -30,6 +32,9 @@ export async function runMain(env: NodeJS.ProcessEnv): Promise<number> {
   // a moment more, so the hard limit leaves room for it.
   await stopWithin(jobwatch, config.shutdownGraceSeconds * 1000 + STOP_MARGIN_MS);
   await runtime.close();
+  // BullMQ's own connections can go on reconnecting to an unreachable Redis or Sentinel
+  // after they were closed. Everything is stopped, so the process does not wait for them.
+  setTimeout(() => process.exit(), EXIT_AFTER_STOP_MS).unref();
   return 0;
 }
 

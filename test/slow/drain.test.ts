@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { EpisodeStore } from '../../src/episode/store.ts';
+import { startRedisServer } from '../../src/queue/redis-server.ts';
 import { eventually, startHarness, type Harness } from '../support/harness.ts';
 import { JobStory } from '../support/job-story.ts';
 import { testRedisUrl } from '../support/redis.ts';
@@ -63,5 +64,24 @@ describe('shutdown drain', () => {
     await h.jobwatch.stop({ graceMs: 100 });
     expect(h.logLines().some((line) => line.includes('queue jobs still running after the shutdown grace period'))).toBe(true);
     expect(await deliveryOf(h, story.uid)).toBeUndefined();
+  });
+
+  it('does not wait the grace period for queue jobs when Redis is gone', async () => {
+    const server = await startRedisServer({ appendOnly: false });
+    try {
+      harness = await startHarness({ redisUrl: server.url });
+      const h = harness;
+      await eventually(() => h.jobwatch.ready(), 'jobwatch ready');
+      await server.kill();
+      await eventually(() => !h.jobwatch.ready(), 'jobwatch to see Redis gone');
+
+      await h.jobwatch.stop({ graceMs: 120_000 });
+      const lines = h.logLines();
+      expect(lines.some((line) => line.includes('redis is unreachable at shutdown'))).toBe(true);
+      expect(lines.some((line) => line.includes('queue jobs still running after the shutdown grace period'))).toBe(false);
+      expect(lines.some((line) => line.includes('"msg":"stopped"'))).toBe(true);
+    } finally {
+      await server.stop().catch(() => undefined);
+    }
   });
 });
