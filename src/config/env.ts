@@ -132,7 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = envSchema.safeParse(raw);
   const problems = [...(result.success ? [] : result.error.issues.map(toProblem))];
   problems.push(...checkSlackCombination(raw));
-  if (result.success) problems.push(...checkLeaseTiming(result.data));
+  if (result.success) problems.push(...checkLeaseTiming(result.data), ...checkDigestSize(result.data));
   if (!result.success || problems.length > 0) {
     throw new ConfigError('CONFIG_ENV_INVALID', problems);
   }
@@ -205,6 +205,18 @@ function checkSlackCombination(raw: Partial<Record<EnvVariable, string>>): Confi
   return problems;
 }
 
+/** A digest of one Job would take every alert's buttons away, so 1 is refused. */
+function checkDigestSize(env: ParsedEnv): ConfigProblem[] {
+  if (env.JOBWATCH_DIGEST_MIN_JOBS !== 1) return [];
+  return [
+    {
+      setting: 'JOBWATCH_DIGEST_MIN_JOBS',
+      message: 'JOBWATCH_DIGEST_MIN_JOBS is 1, which would turn every alert into a digest without the buttons of its Job',
+      fix: 'use 2 or more, 0 to turn digests off, or unset it to use 5',
+    },
+  ];
+}
+
 /** Problems with how the Lease timing settings combine, in client-go's rules. */
 function checkLeaseTiming(env: ParsedEnv): ConfigProblem[] {
   if (!env.JOBWATCH_LEADER_ELECTION) return [];
@@ -231,16 +243,16 @@ function durationProblem(duration: number, deadline: number): ConfigProblem {
 }
 
 function deadlineProblem(deadline: number, retry: number): ConfigProblem {
-  const minimum = Math.round(1.2 * retry * 100) / 100;
+  // The settings are whole seconds, so the fix names the nearest whole values that pass.
+  const minimumDeadline = Math.floor(1.2 * retry) + 1;
+  const maximumRetry = Math.ceil(deadline / 1.2) - 1;
+  const lowerRetry = maximumRetry >= 1 ? `, or JOBWATCH_LEASE_RETRY_PERIOD_SECONDS to ${maximumRetry} or less` : '';
   return {
     setting: 'JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS',
     message:
       `JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS is ${deadline}, which is not longer than 1.2 times ` +
       `JOBWATCH_LEASE_RETRY_PERIOD_SECONDS (${retry}), so a leader gets no second try to renew`,
-    fix:
-      `raise JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS above ${minimum}, or lower ` +
-      `JOBWATCH_LEASE_RETRY_PERIOD_SECONDS below ${Math.round((deadline / 1.2) * 100) / 100} ` +
-      '(defaults: 10 and 2)',
+    fix: `set JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS to ${minimumDeadline} or more${lowerRetry} (defaults: 10 and 2)`,
   };
 }
 

@@ -55,6 +55,7 @@ const INVALID: { name: string; env: NodeJS.ProcessEnv; says: string }[] = [
   { name: 'JOBWATCH_CLUSTER_NAME', env: { JOBWATCH_CLUSTER_NAME: '-prod' }, says: 'starts with a letter or digit' },
   { name: 'JOBWATCH_REDIS_PREFIX', env: { JOBWATCH_REDIS_PREFIX: '.jobwatch' }, says: 'starts with a letter or digit' },
   { name: 'LOG_LEVEL', env: { LOG_LEVEL: 'verbose' }, says: '"verbose", which is not a log level' },
+  { name: 'JOBWATCH_DIGEST_MIN_JOBS', env: { JOBWATCH_DIGEST_MIN_JOBS: '1' }, says: 'every alert into a digest without the buttons' },
 ];
 
 /** Every number, with its range as written in the message. */

@@ -61,7 +61,14 @@ describe('leader election settings', () => {
     expect(problems[0]?.message).toContain('JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS is 3');
     expect(problems[0]?.message).toContain('1.2 times JOBWATCH_LEASE_RETRY_PERIOD_SECONDS (3)');
     expect(problems[0]?.fix).toBe(
-      'raise JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS above 3.6, or lower JOBWATCH_LEASE_RETRY_PERIOD_SECONDS below 2.5 (defaults: 10 and 2)',
+      'set JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS to 4 or more, or JOBWATCH_LEASE_RETRY_PERIOD_SECONDS to 2 or less (defaults: 10 and 2)',
+    );
+  });
+
+  it('name whole values in the fix when the retry period is long', () => {
+    const problems = problemsOf({ JOBWATCH_LEASE_RETRY_PERIOD_SECONDS: '10' });
+    expect(problems[0]?.fix).toBe(
+      'set JOBWATCH_LEASE_RENEW_DEADLINE_SECONDS to 13 or more, or JOBWATCH_LEASE_RETRY_PERIOD_SECONDS to 8 or less (defaults: 10 and 2)',
     );
   });
 
