@@ -88,7 +88,8 @@ async function delay(job: Job, token: string | undefined, ms = BUSY_RETRY_MS): P
   throw new DelayedError();
 }
 
-function attachLogging(worker: Worker, logger: Logger, queue: string): void {
+/** Logs a worker's failed jobs, and its errors at a falling rate while Redis is down. */
+export function attachLogging(worker: Worker, logger: Logger, queue: string): void {
   worker.on('failed', (job, err) => {
     const final = job !== undefined && (job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError);
     const fields = { err, queue, id: job?.id, attemptsMade: job?.attemptsMade };
@@ -97,8 +98,10 @@ function attachLogging(worker: Worker, logger: Logger, queue: string): void {
   });
   // While Redis is down every poll fails; log the 1st, 2nd, 4th, 8th… error, not each one.
   let errors = 0;
+  // The Redis connection logs the outage itself; the stack is kept for LOG_LEVEL=debug.
   worker.on('error', (err) => {
     errors += 1;
-    if ((errors & (errors - 1)) === 0) logger.warn({ err, queue, errors }, 'queue worker error');
+    if ((errors & (errors - 1)) === 0) logger.warn({ error: err.message, queue, errors }, 'queue worker error');
+    logger.debug({ err, queue }, 'queue worker error stack');
   });
 }
