@@ -128,6 +128,7 @@ export async function startJobwatch(config: Config, deps: JobwatchDeps): Promise
     connection: createRedis(config.redis.url, { role: 'metrics', logger, failFast: true, commandTimeoutMs: 2_000 }),
     prefix: config.redis.prefix,
     cluster: config.clusterName,
+    clusterQueues: roles.has('watcher') || roles.has('worker'),
     logger: logger.child({ component: 'metrics' }),
   });
   metrics.addQueues(queueReaders.readers);

@@ -16,6 +16,12 @@ export interface QueueReaderOptions {
   prefix: string;
   /** The cluster this process serves (`JOBWATCH_CLUSTER_NAME`). */
   cluster: string;
+  /**
+   * Whether this process serves a cluster side (the watcher or worker role) and so reports
+   * that cluster's signal and action queues. A Slack-facing process reports only the notify
+   * queue. Default true.
+   */
+  clusterQueues?: boolean;
   logger: Logger;
 }
 
@@ -34,11 +40,10 @@ export function openQueueReaders(options: QueueReaderOptions): {
     queue.on('error', (err) => logger.debug({ err, queue: name }, 'metrics queue error'));
     return { queue, reader: readerOf(queue, queueCluster) };
   };
-  const opened = [
-    open(signalQueueName(cluster), cluster),
-    open(NOTIFY_QUEUE, undefined),
-    open(actionQueueName(cluster), cluster),
-  ];
+  const opened =
+    options.clusterQueues === false
+      ? [open(NOTIFY_QUEUE, undefined)]
+      : [open(signalQueueName(cluster), cluster), open(NOTIFY_QUEUE, undefined), open(actionQueueName(cluster), cluster)];
   return {
     readers: opened.map((entry) => entry.reader),
     async close() {

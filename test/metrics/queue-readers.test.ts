@@ -44,6 +44,13 @@ describe('openQueueReaders', () => {
     ]);
   });
 
+  it('reads only the notify queue in a Slack-facing process', () => {
+    const connection = createRedis(testRedisUrl(), { role: 'metrics', logger, failFast: true });
+    const opened = openQueueReaders({ connection, prefix: uniquePrefix('qr'), cluster: 'default', clusterQueues: false, logger });
+    cleanups.push(() => opened.close());
+    expect(opened.readers.map((reader) => reader.name)).toEqual(['notify']);
+  });
+
   it('reads the unsuffixed queues of the default cluster', () => {
     const { readers } = gaugesFor(uniquePrefix('qr'), 'default');
     expect(readers.map((reader) => reader.name)).toEqual(['signals', 'notify', 'actions']);
