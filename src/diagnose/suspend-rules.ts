@@ -108,7 +108,7 @@ function kueueFix(ctx: DiagnosisContext, queue: string, createdWorkload: string 
   const workload = /Created Workload: (?:[^/\s]+\/)?(\S+)/.exec(createdWorkload ?? '')?.[1];
   const command = workload === undefined ? `kubectl get workloads -n ${ctx.namespace}` : `kubectl describe workload ${workload} -n ${ctx.namespace}`;
   return withCommand(
-    `Kueue admits the Job once the ClusterQueue behind LocalQueue ${queue} has quota for it. The Workload's QuotaReserved condition says why it waits (quota, a missing LocalQueue or ClusterQueue, admission checks, a StrictFIFO head that does not fit); free or raise that quota, or move the Job to another queue.`,
+    `Kueue admits the Job once the ClusterQueue behind LocalQueue ${queue} has quota for it. The Workload's QuotaReserved condition gives the reason it waits: quota, a missing LocalQueue or ClusterQueue, admission checks, or a StrictFIFO head that does not fit. Free or raise that quota, or move the Job to another queue.`,
     command,
   );
 }

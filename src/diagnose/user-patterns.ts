@@ -40,7 +40,7 @@ export interface UserPatternMatch {
 /**
  * Finds the configured pattern that explains a log, searching only `decisiveLines`: the few
  * lines `readLog` chose, each already clipped to its maximum length. Running patterns over
- * these lines, never over the whole log, bounds the text every pattern sees whatever the
+ * these lines, never over the whole log, bounds the text each pattern runs on whatever the
  * log's size. The last line that any pattern matches wins, because later lines report what
  * ended the program, and on one line the pattern listed first in the file wins.
  */
