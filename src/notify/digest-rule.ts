@@ -17,7 +17,7 @@ export interface DigestRule {
 
 export const DEFAULT_DIGEST_RULE: DigestRule = { minEpisodes: 5, windowMs: 60_000 };
 
-/** What the rule sees of one new episode and its channel and cause. */
+/** The fields of one new episode, its channel and its cause that the rule reads. */
 export interface GroupingInput {
   /** When the new episode opened, in ms since the epoch. */
   openedAtMs: number;

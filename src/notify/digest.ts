@@ -29,7 +29,7 @@ export interface DigestRenderers {
   listCount(view: DigestView): number;
 }
 
-/** What the digest logic needs besides sending. */
+/** Dependencies of the digest logic beyond those of sending. */
 export interface DigestDeps extends SendDeps {
   digests: DigestStore;
   rule: DigestRule;
@@ -48,7 +48,7 @@ export type DigestRouting =
 
 /**
  * Shows a change of an alert through its digest when it belongs in one. A Job whose cause
- * changes leaves its digest, which then says so, and gets a message of its own. A new root
+ * changes leaves its digest, which then notes the move, and gets a message of its own. A new root
  * alert is placed by {@link decideGrouping}. `standalone` is false for alerts that go in a
  * thread (CronJob runs, retries), which never join a digest.
  */
@@ -141,8 +141,8 @@ function memberOf(view: AlertView, ownMessage: boolean): Omit<DigestMember, 'seq
 
 /**
  * Queues a refresh of the digest. Requests made while version N is shown share one queue
- * job id, so a burst of joins costs one refresh; the refresh itself queues the next one
- * when a join lands while it renders.
+ * job id, so a burst of joins costs one refresh. When a join lands while the refresh
+ * renders, the refresh itself queues the next one.
  */
 export async function requestRefresh(deps: DigestDeps, key: string): Promise<void> {
   const digest = await deps.digests.getMeta(key);

@@ -8,7 +8,7 @@ import { failpoint } from '../failpoint.ts';
 import { BudgetWaitError, type SlackBudget } from './channel-budget.ts';
 import { DeliveryError, type MessageKey, type Messenger, type RenderedMessage } from './messenger.ts';
 
-/** What sending needs: the store for markers, the messenger and the shared budget. */
+/** Dependencies of sending: the store for markers, the messenger and the shared budget. */
 export interface SendDeps {
   store: EpisodeStore;
   messenger: Messenger;
@@ -123,5 +123,5 @@ async function blockOnRateLimit(deps: SendDeps, err: unknown, target: { post?: s
     else await deps.budget.blockPosts(channel, waitMs);
   }
   deps.logger.warn({ channel, retryAfterSeconds: err.retryAfterSeconds, method: channel === undefined ? 'chat.update' : 'chat.postMessage' }, 'slack rate limited a call; waiting out Retry-After');
-  throw new BudgetWaitError(`slack answered 429 with Retry-After ${err.retryAfterSeconds} s`, waitMs);
+  throw new BudgetWaitError(`slack returned 429 with Retry-After ${err.retryAfterSeconds} s`, waitMs);
 }

@@ -48,7 +48,7 @@ return wait
 
 // KEYS[1]: the bucket's hash. ARGV: now (ms), blocked until (ms), refill rate, burst.
 // Leaves one token for the end of the block and refills from there, because the service's
-// own bucket was empty when it answered 429 and Retry-After is the wait for one call. An
+// own bucket was empty when it returned 429 and Retry-After is the wait for one call. An
 // earlier block never shortens a later one.
 const BLOCK_SCRIPT = `
 local now = tonumber(ARGV[1])
