@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
-/** What a cluster side stores about itself, so the Slack-facing app can list the clusters. */
+/** Record a cluster side stores about itself, so the Slack-facing app can list the clusters. */
 export interface ClusterRegistration {
   /** `JOBWATCH_CLUSTER_NAME` of the cluster side. */
   name: string;
@@ -31,7 +31,7 @@ export const REGISTRATION_TTL_SECONDS = 90;
  * The registrations of cluster sides in Redis. Each cluster has a liveness key whose TTL
  * Redis counts, so a cluster side that stops or loses Redis stops being live without
  * anyone deleting anything, independent of the hosts' clocks. The last registration of every
- * cluster stays in one hash for `keepSeconds`, so the app can still say when it was seen.
+ * cluster stays in one hash for `keepSeconds`, so the app can still show when it was seen.
  */
 export class ClusterRegistry {
   readonly #redis: Redis;

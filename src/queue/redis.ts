@@ -126,8 +126,8 @@ function sentinelOptions(
  * Tells ioredis to reconnect and resend the command when a write meets a replica
  * (`READONLY`). After a failover the old primary becomes a replica, and a client still
  * connected to it would otherwise keep failing writes and reading stale keys. Only the
- * Sentinel mode uses it: there a reconnect asks the Sentinels for the new primary, while a
- * plain URL would lead back to the same replica.
+ * Sentinel mode uses it, because there a reconnect queries the Sentinels for the new
+ * primary, while a plain URL would lead back to the same replica.
  */
 export function reconnectOnReadOnly(err: Error): 2 | false {
   return err.message.startsWith('READONLY') ? 2 : false;

@@ -67,8 +67,9 @@ export function startNotifyWorker(options: WorkerOptions, deps: NotifyDeps): Wor
           if (Date.now() - job.timestamp > NOT_READY_GIVE_UP_MS) throw new UnrecoverableError(`${err.message}; gave up after ${NOT_READY_GIVE_UP_MS / 60_000} minutes`);
           return await delay(job, token, NOT_READY_RETRY_MS);
         }
-        // The shared Slack budget is spent, or Slack answered 429 and the budget now
-        // blocks until Retry-After: run again after the wait, without spending an attempt.
+        // The shared Slack budget is spent, or Slack returned 429 and the budget now
+        // blocks until Retry-After. Either way the job runs again after the wait, without
+        // spending an attempt.
         if (err instanceof BudgetWaitError) return await delay(job, token, err.waitMs);
         if (err instanceof DeliveryError && err.retryAfterSeconds !== undefined) {
           return await delay(job, token, err.retryAfterSeconds * 1000);
