@@ -7,7 +7,7 @@ import { LeaderElector, type StopReason } from '../kube/leader-elector.ts';
 import { createLeaseClient } from '../kube/lease-client.ts';
 import type { WatcherRole } from './run-watcher.ts';
 
-/** Where Kubernetes mounts the pod's namespace with its service account token. */
+/** Path where Kubernetes mounts the pod's namespace with its service account token. */
 export const SERVICE_ACCOUNT_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
 /** The watcher of this process, which runs only while the process leads (when elections are on). */

@@ -107,7 +107,7 @@ export async function startWatcherRole(options: WatcherRoleOptions): Promise<Wat
     onError: forbidden.onError('pods'),
   });
   // Readiness and the install marker wait for Jobs and Pods only, so an install whose
-  // RBAC predates the CronJob watch still starts; the forbidden reporter logs the gap.
+  // RBAC predates the CronJob watch still starts. The forbidden reporter logs the gap.
   const cronJobs = new ListWatch<SlimCronJob>({
     ...common,
     path: namespaced ? '/apis/batch/v1/namespaces/{namespace}/cronjobs' : '/apis/batch/v1/cronjobs',
@@ -119,7 +119,7 @@ export async function startWatcherRole(options: WatcherRoleOptions): Promise<Wat
     onError: forbidden.onError('cronjobs'),
   });
   // Jobs first, so pods found by the first list already have their Job, and CronJobs
-  // last, so their first check sees the runs. No start is awaited by the caller: with
+  // last, so their first check finds the runs. The caller awaits no start, because with
   // the API server unreachable the loops keep retrying while the process reports not ready.
   const started = jobs.start().then(() => pods.start()).then(() => cronJobs.start());
   // start() also resolves for a loop that RBAC forbids. Ending bootstrap here keeps one

@@ -25,7 +25,7 @@ export interface StuckFinding {
   pod?: string;
   container?: string;
   reason: string;
-  /** What was found, in words, for findings that a reason alone does not explain. */
+  /** Description of the finding, for findings that a reason alone does not explain. */
   message?: string;
   since: string;
 }
@@ -79,7 +79,7 @@ export const SUSPENDED_REASON = 'Suspended';
  * (Kubernetes v1.37) deletes a suspended Job's active pods and stops its
  * activeDeadlineSeconds timer, so such a Job never fails or ends by itself. The time is
  * the `Suspended=True` condition's, else the Job's creation (a Job created suspended, as
- * Kueue does, may carry no condition yet). The key holds that time, so each suspension
+ * Kueue does, may carry no condition yet). The key contains that time, so each suspension
  * is reported once.
  */
 export function suspendedJobFinding(job: SlimJob, nowMs: number, stuckAfterMs: number): StuckFinding | undefined {
