@@ -123,7 +123,7 @@ export class SimFaults {
 
   /**
    * Lists the watches open now, hung ones included, with each request's path and
-   * `User-Agent`, so a test can tell which client holds which watch.
+   * `User-Agent`, so a test can tell which client opened which watch.
    */
   openWatches(): { path: string; userAgent: string | undefined }[] {
     return [...this.#watches.open, ...this.#watches.hung].map((watch) => ({

@@ -54,9 +54,10 @@ export interface Scenario {
   logs: ScenarioLog[];
   expected: { reason: string | null; cause: string; evidence: string[] };
   /**
-   * Where the played story meets the present. `start` (the default) moves the first Job's
-   * creation to now. `end` moves the story's last time to now, so that a story about time
-   * that passed (a CronJob that missed its schedule) is already over when it is played.
+   * Anchor that ties the played story to the present. `start` (the default) moves the
+   * first Job's creation to now. `end` moves the story's last time to now, so that a story
+   * about time that passed (a CronJob that missed its schedule) is already over when it is
+   * played.
    */
   replay?: { anchor: 'start' | 'end' } | undefined;
 }

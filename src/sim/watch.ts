@@ -27,7 +27,7 @@ export interface WatchSettings {
 /** One open watch stream, as the fault controls see it. */
 export interface OpenWatch {
   readonly path: string;
-  /** The request's `User-Agent` header, which tells the clients of a shared server apart. */
+  /** The request's `User-Agent` header, which distinguishes the clients of a shared server. */
   readonly userAgent?: string | undefined;
   /** Ends the stream: cleanly (final chunk) by default, or by destroying the socket. */
   close(abrupt?: boolean): void;
