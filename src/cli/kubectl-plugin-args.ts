@@ -33,8 +33,8 @@ const LONG: Record<string, keyof ConnectionFlags> = {
 /**
  * Splits a plugin's arguments. Takes `--kubeconfig FILE`, `--context NAME`
  * and `-n/--namespace NS`, each also as `--flag=value`, `-nNS` and `-n=NS`,
- * before or after the command words; stops at `--`, after which every word
- * is kept as it is.
+ * before or after the command words. Parsing stops at `--`, and every word
+ * after it is kept as it is.
  */
 export function parsePluginArgs(argv: readonly string[]): PluginArgs {
   const connection: ConnectionFlags = {};

@@ -45,8 +45,8 @@ program
   .option('--slack-user <ids>', 'comma-separated Slack user ids (U…) allowed to retry, raise limits and mute in the demo')
   .action(async (options: { untilIdle?: boolean; scenarios: string; only?: string; timeScale: number; timeout: number; slackUser?: string }) => {
     process.exitCode = await runDemo(process.env, options);
-    // After a stop request, the scenario players and waits it cut short still hold timers;
-    // everything the demo started is closed by now, so the process ends here.
+    // After a stop request, the scenario players and waits it cut short still have timers
+    // pending. Everything the demo started is closed by now, so the process ends here.
     process.exit();
   });
 
