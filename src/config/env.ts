@@ -205,7 +205,10 @@ function checkSlackCombination(raw: Partial<Record<EnvVariable, string>>): Confi
   return problems;
 }
 
-/** A digest of one Job would take every alert's buttons away, so 1 is refused. */
+/**
+ * Rejects a digest minimum of 1, because a digest of one Job would take every alert's
+ * buttons away.
+ */
 function checkDigestSize(env: ParsedEnv): ConfigProblem[] {
   if (env.JOBWATCH_DIGEST_MIN_JOBS !== 1) return [];
   return [

@@ -74,7 +74,7 @@ export function parseLogPatterns(text: string, source: string): LogPatterns {
 function toPatterns(parsed: LogPatternsFile): UserLogPattern[] {
   return (parsed?.patterns ?? []).map((entry) => {
     const compiled = compilePattern(entry.pattern, entry.flags);
-    // The schema compiled every pattern already, so this holds unless the schema changes.
+    // The schema compiled every pattern already, so this throws only if the schema changes.
     if (typeof compiled === 'string') throw new Error(`patterns entry ${entry.name} ${compiled}`);
     return {
       name: entry.name,
