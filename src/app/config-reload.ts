@@ -10,8 +10,8 @@ import type { UserLogPattern } from '../diagnose/user-patterns.ts';
 
 /**
  * The settings read from files, in a form the roles keep for the life of the process
- * while a reload swaps what is behind it: `route` reads the current routes, `policy.action`
- * asks the current rules, and `logPatterns` is one array whose items are replaced.
+ * while a reload swaps what is behind it. `route` reads the current routes, `policy.action`
+ * queries the current rules, and `logPatterns` is one array whose items are replaced.
  */
 export interface LiveSettings {
   route: (target: RouteTarget) => ReturnType<typeof route>;
@@ -21,7 +21,7 @@ export interface LiveSettings {
   policyGroups: string[];
 }
 
-/** What a reload of each file puts in place. */
+/** Setters that a reload of each file calls to put the new settings in place. */
 interface Setters {
   setRoutes: (routes: Routes) => void;
   setPolicy: (policy: Policy) => void;

@@ -48,7 +48,7 @@ export async function enrichEpisode(
   const cronRef = job.metadata?.ownerReferences?.find((r) => r.controller && r.kind === 'CronJob');
   const cronJob = cronRef ? await reader.getCronJob(target.namespace, cronRef.name) : undefined;
   const events = await readEvents(reader, target, pods, options.metrics);
-  // The CronJob's events say whether scheduled runs were skipped while this one ran.
+  // The CronJob's events show whether scheduled runs were skipped while this one ran.
   if (cronRef) events.push(...(await readCronJobEvents(reader, target.namespace, cronRef, options.logger)));
   const logs = mergeLogs(Object.values(evidence), await readMissingLogs(options, livePods, evidence, missing));
 

@@ -67,9 +67,9 @@ export interface ListWatchOptions<T> extends ListWatchHandlers<T> {
 }
 
 /**
- * Why a watch was opened again: `expired` after 410 Gone, `stall` after the watchdog
- * aborted it, `closed` after the server ended it (its timeout, or a close within 1 s
- * without events), `error` after any other failure of a list or watch.
+ * Reason a watch was opened again. `expired` follows 410 Gone, and `stall` follows an abort
+ * by the watchdog. `closed` follows an end by the server: its timeout, or a close within
+ * 1 s without events. `error` follows any other failure of a list or watch.
  */
 export type WatchRestartReason = 'expired' | 'error' | 'stall' | 'closed';
 

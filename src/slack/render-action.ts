@@ -25,7 +25,7 @@ function target(record: ActionRecord): string {
   return record.cluster === undefined ? what : `${what} in cluster ${inlineCode(record.cluster, 80)}`;
 }
 
-/** The context line naming the action's cluster, for records that name one. */
+/** Builds the context line naming the action's cluster, for records that name one. */
 function clusterContext(record: ActionRecord): Block[] {
   return record.cluster === undefined ? [] : [context([`cluster ${inlineCode(record.cluster, 80)}`], 150)];
 }
