@@ -74,7 +74,7 @@ describe('conflicting signals', () => {
     expect(diagnosis.confidence).toBe('low');
   });
 
-  it('puts the deadline first and the OOM kill second when OOMKilled lands at the deadline', () => {
+  it('ranks deadline over OOMKilled at the deadline', () => {
     const pod = buildPod({ containers: [buildContainer({ memoryLimit: '1Gi', status: { state: terminated(137, 'OOMKilled', 600) } })] });
     const diagnosis = diagnose(buildSnapshot({ job: buildJob({ failed: DEADLINE, activeDeadlineSeconds: 600 }), pods: [pod] }));
     expect(diagnosis.cause).toBe('deadline-exceeded');

@@ -40,7 +40,7 @@ describe('earlier attempts behind a consequence', () => {
     expect(quotes(diagnosis).some((q) => q.includes('ContainerStatusUnknown'))).toBe(true);
   });
 
-  it('quotes the earliest pod that failed on its own when a later pod was stopped', () => {
+  it('blames earliest failure over later stop', () => {
     const first = buildPod({ name: `${JOB}-a`, containers: [buildContainer({ status: { state: terminated(1, 'Error', 30) } })] });
     const second = buildPod({ name: `${JOB}-b`, createdSeconds: 35, containers: [buildContainer({ status: { state: terminated(1, 'Error', 80) } })] });
     const stopped = buildPod({ name: `${JOB}-c`, createdSeconds: 85, containers: [buildContainer({ status: { state: terminated(143, 'Error', 600) } })] });

@@ -28,7 +28,7 @@ describe('findExceptionBlocks for the JVM', () => {
     expect(lines).not.toContain('Caused by: org.springframework.dao.DataAccessResourceFailureException: could not open connection');
   });
 
-  it('keeps a Caused by of a later unrelated log line out of the chain', () => {
+  it('ignores a later unrelated Caused by', () => {
     const log = [
       'java.lang.IllegalArgumentException: batch size must be positive',
       '\tat com.example.batch.Config.validate(Config.java:12)',
@@ -80,7 +80,7 @@ describe('findExceptionBlocks for Rust', () => {
     ]);
   });
 
-  it('falls back to the first frame outside std and core without a main frame', () => {
+  it('skips std and core frames without main', () => {
     const log = backtrace([
       '   0:     0x55d0c1a2b3c4 - std::panicking::begin_panic_handler::h0a1b2c3d4e5f6a7b',
       '   1:     0x55d0c1a2b3d5 - core::result::unwrap_failed::h1b2c3d4e5f6a7b8c',
