@@ -46,8 +46,8 @@ export async function spawnJobwatch(env: Record<string, string>): Promise<Jobwat
 }
 
 /**
- * The environment of a spawned jobwatch that watches only the namespace `prefix` of `sim`,
- * keeps its Redis keys under `prefix` and posts to `channel` of `slack`.
+ * Builds the environment of a spawned jobwatch that watches only the namespace `prefix` of
+ * `sim`, keeps its Redis keys under `prefix` and posts to `channel` of `slack`.
  */
 export function processEnv(prefix: string, sim: SimCluster, slack: FakeSlack, channel: string): Record<string, string> {
   return {

@@ -1,6 +1,6 @@
 import type { SlimJob, SlimPod } from '../../src/watch/slim.ts';
 
-/** The Job `reports/nightly` (uid `job-1`) with one active pod, changed by `overrides`. */
+/** Builds the Job `reports/nightly` (uid `job-1`) with one active pod, changed by `overrides`. */
 export function job(overrides: Partial<SlimJob> = {}): SlimJob {
   return {
     uid: 'job-1', namespace: 'reports', name: 'nightly', resourceVersion: '1', createdAt: '2026-05-04T13:00:00Z',
@@ -8,7 +8,7 @@ export function job(overrides: Partial<SlimJob> = {}): SlimJob {
   };
 }
 
-/** A pod of {@link job} whose only container exited with code 1. */
+/** Builds a pod of {@link job} whose only container exited with code 1. */
 export function failedPod(): SlimPod {
   return {
     uid: 'pod-1', namespace: 'reports', name: 'nightly-abcde', resourceVersion: '2', jobUid: 'job-1', jobName: 'nightly',
