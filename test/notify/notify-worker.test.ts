@@ -80,7 +80,7 @@ describe('notify worker', () => {
     expect(fake.calls('chat.postMessage').map((call) => call.httpStatus)).toEqual([429, 200]);
     expect(fake.messages(CHANNEL)).toHaveLength(1);
     expect((await store.getDelivery('alert', view.key))?.ts).toBe(fake.messages(CHANNEL)[0]?.ts);
-    // The block is in the shared bucket, where every notifier process sees it.
+    // The block is in the shared bucket, where every notifier process reads it.
     expect(await redis.hget(`${prefix}:budget:post:${CHANNEL}`, 'blocked')).not.toBe('0');
   });
 });

@@ -8,7 +8,7 @@ import { testRedisUrl } from '../support/redis.ts';
 
 /**
  * During an upgrade, replicas of two versions share the signal queue. A worker reads only
- * the payload version it knows and fails any other for good, with one error line that
+ * the payload version it supports and fails any other for good, with one error line that
  * names the version field, instead of misreading it.
  */
 

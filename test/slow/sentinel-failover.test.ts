@@ -91,8 +91,8 @@ describe('Sentinel failover', () => {
     second.failJob();
     const alert = await eventually(() => alertOf(h.slack, second.uid), 'the alert after the failover', 60_000);
     expect(alert).toBeDefined();
-    // The test's read may reach the demoted primary until its client sees the switch and
-    // reconnects; the new primary has the view as soon as the alert is posted.
+    // The test's read may reach the demoted primary until its client detects the switch and
+    // reconnects. The new primary has the view as soon as the alert is posted.
     expect(await eventually(() => h.jobwatch.store.getView(second.uid), 'the stored view after the failover')).toBeDefined();
   });
 });
