@@ -22,19 +22,19 @@ const NONE_REGISTERED =
  *
  * @param example - The command as typed, such as `/job status report -n batch`.
  */
-export function chooseCluster(given: string | undefined, clusters: readonly ClusterStatus[], example: string, now: Date): ClusterChoice {
-  if (given !== undefined) {
-    if (clusters.some((cluster) => cluster.name === given)) return { ok: true, cluster: given };
-    if (clusters.length === 0) return { ok: false, message: `Unknown cluster ${inlineCode(given, 80)}. ${NONE_REGISTERED}` };
-    return { ok: false, message: `Unknown cluster ${inlineCode(given, 80)}. Known clusters: ${listClusters(clusters, now)}.` };
+export function chooseCluster(requested: string | undefined, clusters: readonly ClusterStatus[], example: string, now: Date): ClusterChoice {
+  if (requested !== undefined) {
+    if (clusters.some((cluster) => cluster.name === requested)) return { ok: true, cluster: requested };
+    if (clusters.length === 0) return { ok: false, message: `Unknown cluster ${inlineCode(requested, 80)}. ${NONE_REGISTERED}` };
+    return { ok: false, message: `Unknown cluster ${inlineCode(requested, 80)}. Known clusters: ${listClusters(clusters, now)}.` };
   }
   const [only, second] = clusters;
   if (only === undefined) return { ok: false, message: NONE_REGISTERED };
   if (second === undefined) return { ok: true, cluster: only.name };
-  const shown = inlineCode(`${example} --cluster ${only.name}`, 300);
+  const exampleCommand = inlineCode(`${example} --cluster ${only.name}`, 300);
   return {
     ok: false,
-    message: `jobwatch watches ${clusters.length} clusters: ${listClusters(clusters, now)}. Name one with ${inlineCode('--cluster NAME')}, for example ${shown}.`,
+    message: `jobwatch watches ${clusters.length} clusters: ${listClusters(clusters, now)}. Name one with ${inlineCode('--cluster NAME')}, for example ${exampleCommand}.`,
   };
 }
 

@@ -85,28 +85,28 @@ function optionError(ctx: Context, problem: string, written: string): CommandErr
 
 function unknownSubcommand(ctx: Context, word: string): CommandError {
   const [best] = suggestNames(word, SUBCOMMANDS, 1);
-  const shown = shownValue(word);
+  const quotedWord = shownValue(word);
   if (best !== undefined && isSubcommand(best)) {
     const withUsage: Context = { ...ctx, subcommand: best };
     const error = fail(
       withUsage,
       'unknown-subcommand',
-      `Unknown subcommand ${shown}. Did you mean \`${best}\`?`,
+      `Unknown subcommand ${quotedWord}. Did you mean \`${best}\`?`,
     );
     delete error.subcommand;
     return error;
   }
   const looksLikeJob = checkKubeName('job', word) === undefined;
   const hint = looksLikeJob ? ` To see that Job, use \`${ctx.command} status ${word}\`.` : '';
-  return fail(ctx, 'unknown-subcommand', `Unknown subcommand ${shown}.${hint}`);
+  return fail(ctx, 'unknown-subcommand', `Unknown subcommand ${quotedWord}.${hint}`);
 }
 
 /** Reads `--cluster`; whether the cluster is registered is checked when the command runs. */
-function resolveCluster(ctx: Context, given: readonly GivenOption[]): string | undefined | CommandError {
-  const values = [...new Set(given.filter((o) => o.name === 'cluster').map((o) => o.value ?? ''))];
+function resolveCluster(ctx: Context, options: readonly GivenOption[]): string | undefined | CommandError {
+  const values = [...new Set(options.filter((o) => o.name === 'cluster').map((o) => o.value ?? ''))];
   if (values.length > 1) {
-    const shown = values.map(shownValue).join(' and ');
-    return fail(ctx, 'conflicting-options', `The cluster is given twice, as ${shown}; give one.`);
+    const quotedValues = values.map(shownValue).join(' and ');
+    return fail(ctx, 'conflicting-options', `The cluster is given twice, as ${quotedValues}; give one.`);
   }
   const [cluster] = values;
   if (cluster === undefined || CLUSTER_NAME.test(cluster)) return cluster;
@@ -116,15 +116,15 @@ function resolveCluster(ctx: Context, given: readonly GivenOption[]): string | u
 
 function resolveNamespace(
   ctx: Context,
-  given: readonly GivenOption[],
+  options: readonly GivenOption[],
   fallback: string | undefined,
 ): string | undefined | CommandError {
   const values = [
-    ...new Set(given.filter((o) => o.name === 'namespace').map((o) => o.value ?? '')),
+    ...new Set(options.filter((o) => o.name === 'namespace').map((o) => o.value ?? '')),
   ];
   if (values.length > 1) {
-    const shown = values.map(shownValue).join(' and ');
-    return fail(ctx, 'conflicting-options', `The namespace is given twice, as ${shown}; give one.`);
+    const quotedValues = values.map(shownValue).join(' and ');
+    return fail(ctx, 'conflicting-options', `The namespace is given twice, as ${quotedValues}; give one.`);
   }
   const [namespace] = values;
   if (namespace === undefined) return fallback;

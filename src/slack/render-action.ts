@@ -21,8 +21,8 @@ const VERBS: Record<ActionRecord['kind'], string> = {
 
 /** Shows what an action is about: `NS/NAME`, a namespace or all namespaces, and its cluster. */
 function target(record: ActionRecord): string {
-  const what = inlineCode(record.name ? `${record.namespace}/${record.name}` : record.namespace || 'all namespaces', 120);
-  return record.cluster === undefined ? what : `${what} in cluster ${inlineCode(record.cluster, 80)}`;
+  const target = inlineCode(record.name ? `${record.namespace}/${record.name}` : record.namespace || 'all namespaces', 120);
+  return record.cluster === undefined ? target : `${target} in cluster ${inlineCode(record.cluster, 80)}`;
 }
 
 /** Builds the context line naming the action's cluster, for records that name one. */

@@ -70,10 +70,10 @@ export function renderDigest(view: DigestView): SlackMessage {
   const title = truncate(cleanText(digestHeadline(view)), LIMITS.headerText);
   const summary = `${bold('Cause')} ${inlineCode(view.cause)}\n${escapeMrkdwn(cleanText(view.summary))}`;
   const blocks: Block[] = [header(title), section(summary, DIGEST_BUDGET.summary)];
-  const shown = view.members.slice(0, DIGEST_BUDGET.rootMembers);
+  const listed = view.members.slice(0, DIGEST_BUDGET.rootMembers);
   const withCluster = showsClusters(view);
-  blocks.push(...listSections(shown, withCluster));
-  const hidden = view.members.length - shown.length;
+  blocks.push(...listSections(listed, withCluster));
+  const hidden = view.members.length - listed.length;
   if (hidden > 0) {
     blocks.push(context([`and ${plural(hidden, 'more Job')}; the thread lists every Job`], 200));
   }
@@ -156,6 +156,6 @@ function stateNote(member: DigestMemberView): string {
 
 function hintText(command: string, withCluster: boolean): string {
   const cluster = withCluster ? ' --cluster CLUSTER' : '';
-  const shown = inlineCode(`${command} status NAME -n NAMESPACE${cluster}`);
-  return `One Job's evidence, attempts and actions: ${shown}. Each Job keeps its own episode; only this message groups them.`;
+  const statusCommand = inlineCode(`${command} status NAME -n NAMESPACE${cluster}`);
+  return `One Job's evidence, attempts and actions: ${statusCommand}. Each Job keeps its own episode; only this message groups them.`;
 }

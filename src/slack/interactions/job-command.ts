@@ -79,17 +79,17 @@ async function muteByName(
   // The name may be a Job's or a CronJob's, so both targets are set. The worker checks a
   // Job against its own name and its CronJob's.
   const targets = [`job:${namespace}/${parsed.name}`, `cronjob:${namespace}/${parsed.name}`];
-  const shown = `${inlineCode(`${namespace}/${parsed.name}`)} in cluster ${inlineCode(cluster, 80)}`;
+  const target = `${inlineCode(`${namespace}/${parsed.name}`)} in cluster ${inlineCode(cluster, 80)}`;
   if (!parsed.mute) {
     let removed = false;
     for (const target of targets) removed = (await deps.actions.unmute(target, cluster)) || removed;
-    await ephemeral(respond, removed ? `Unmuted alerts for ${shown}.` : `Alerts for ${shown} were not muted.`);
+    await ephemeral(respond, removed ? `Unmuted alerts for ${target}.` : `Alerts for ${target} were not muted.`);
     return;
   }
   const until = new Date((deps.clock?.() ?? new Date()).getTime() + parsed.mute.durationMs).toISOString();
   for (const target of targets) await deps.actions.mute({ target, cluster, userId, until });
   await ephemeral(
     respond,
-    `:no_bell: ${mention(userId)} muted alerts for the Job or CronJob named ${shown} for ${inlineCode(parsed.mute.duration)}, until ${until.replace('T', ' ').slice(0, 16)} UTC. The name is not checked against the cluster: use ${inlineCode(`${deps.command} status NAME -n NAMESPACE`)} to check it, and ${inlineCode(`${deps.command} unmute`)} to undo a typo.`,
+    `:no_bell: ${mention(userId)} muted alerts for the Job or CronJob named ${target} for ${inlineCode(parsed.mute.duration)}, until ${until.replace('T', ' ').slice(0, 16)} UTC. The name is not checked against the cluster: use ${inlineCode(`${deps.command} status NAME -n NAMESPACE`)} to check it, and ${inlineCode(`${deps.command} unmute`)} to undo a typo.`,
   );
 }
