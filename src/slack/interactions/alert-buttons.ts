@@ -74,7 +74,7 @@ export function registerAlertButtons(app: App, deps: InteractionDeps): void {
     if (!checked) return;
     const { alert, actor, decision } = checked;
     const { view } = alert;
-    const shown = jobIn(view.namespace, view.jobName, alert.cluster);
+    const jobLabel = jobIn(view.namespace, view.jobName, alert.cluster);
     // One plan per alert and retry number: two clicks, two app processes or a redelivery
     // all name the same action, and only the first creates it.
     const number = (await deps.actions.currentRetryNumber(view.key)) + 1;
@@ -92,10 +92,10 @@ export function registerAlertButtons(app: App, deps: InteractionDeps): void {
     });
     if (!(await deps.actions.create(record))) {
       const existing = await deps.actions.get(id);
-      return void (await ephemeral(respond, `A retry of ${shown} was already asked for by ${mention(existing?.actor.id ?? '')}; its confirmation is on the way.`));
+      return void (await ephemeral(respond, `A retry of ${jobLabel} was already requested by ${mention(existing?.actor.id ?? '')}. Its confirmation is on the way.`));
     }
     await deps.enqueueAction(alert.cluster, id, 'plan');
-    await ephemeral(respond, `Preparing the retry of ${shown}…`);
+    await ephemeral(respond, `Preparing the retry of ${jobLabel}…`);
   });
 
   app.action<ButtonBody>(ACTION_IDS.logs, async ({ ack, body, action, respond }) => {
@@ -141,18 +141,18 @@ export function registerAlertButtons(app: App, deps: InteractionDeps): void {
     const { view } = alert;
     const [target] = muteTargets(view.namespace, view.jobName, view.cronJob?.name).reverse();
     if (!target) return;
-    const shown = inlineCode(target.replace(/^\w+:/, ''), 120);
+    const muteLabel = inlineCode(target.replace(/^\w+:/, ''), 120);
     const at = (deps.clock?.() ?? new Date()).toISOString();
     let note: string;
     if (choice === 'unmute') {
-      if (!(await deps.actions.unmute(target, alert.cluster))) return void (await ephemeral(respond, `Alerts for ${shown} are not muted.`));
-      note = `:bell: ${mention(actor.id)} unmuted alerts for ${shown}.`;
+      if (!(await deps.actions.unmute(target, alert.cluster))) return void (await ephemeral(respond, `Alerts for ${muteLabel} are not muted.`));
+      note = `:bell: ${mention(actor.id)} unmuted alerts for ${muteLabel}.`;
     } else {
       const ms = MUTE_DURATIONS_MS[choice.replace(/^mute:/, '')];
       if (ms === undefined) return void (await ephemeral(respond, `Unknown mute choice ${inlineCode(choice, 40)}, so nothing was done.`));
       const until = new Date(Date.parse(at) + ms).toISOString();
       await deps.actions.mute({ target, cluster: alert.cluster, userId: actor.id, until });
-      note = `:no_bell: ${mention(actor.id)} muted alerts for ${shown} until ${until.replace('T', ' ').slice(0, 16)} UTC. New failures are recorded but not posted.`;
+      note = `:no_bell: ${mention(actor.id)} muted alerts for ${muteLabel} until ${until.replace('T', ' ').slice(0, 16)} UTC. New failures are recorded but not posted.`;
     }
     await deps.enqueueNotify({ kind: 'alert-refresh', uid: view.key, at });
     await client.chat.postMessage({ channel: alert.channel, thread_ts: alert.threadTs, text: note });
