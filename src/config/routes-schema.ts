@@ -34,8 +34,8 @@ const notify = z.enum(NOTIFY_MODES, {
 
 const namespaceName = z.string().check((ctx) => {
   if (NAMESPACE_NAME.test(ctx.value)) return;
-  const shown = JSON.stringify(ctx.value);
-  reject(ctx, `is ${shown}, which is not a namespace name (lower-case DNS label)`);
+  const quoted = JSON.stringify(ctx.value);
+  reject(ctx, `is ${quoted}, which is not a namespace name (lower-case DNS label)`);
 });
 
 const namespaceList = z
@@ -45,8 +45,8 @@ const namespaceList = z
 
 const clusterName = z.string().check((ctx) => {
   if (CLUSTER_NAME.test(ctx.value)) return;
-  const shown = JSON.stringify(ctx.value);
-  reject(ctx, `is ${shown}, which is not a cluster name (JOBWATCH_CLUSTER_NAME: letters, digits, ".", "_", "-")`);
+  const quoted = JSON.stringify(ctx.value);
+  reject(ctx, `is ${quoted}, which is not a cluster name (JOBWATCH_CLUSTER_NAME: letters, digits, ".", "_", "-")`);
 });
 
 /** One cluster name or a list of them, as the set of clusters a route matches. */
@@ -66,8 +66,8 @@ const selector = z
       return typeof value === 'string' ? parseLabelSelector(value) : selectorFromLabels(value);
     } catch (err) {
       if (!(err instanceof LabelSelectorError)) throw err;
-      const shown = typeof value === 'string' ? JSON.stringify(value) : 'a label map';
-      reject(ctx, `is ${shown}, which is not a valid label selector: ${err.message}`);
+      const quoted = typeof value === 'string' ? JSON.stringify(value) : 'a label map';
+      reject(ctx, `is ${quoted}, which is not a valid label selector: ${err.message}`);
       return z.NEVER;
     }
   });

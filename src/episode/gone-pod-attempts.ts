@@ -34,7 +34,7 @@ export const UNSEEN_POD = '(pod gone before it was seen)';
  */
 export function nameGonePods(attempts: AttemptRecord[], snapshot: Snapshot): AttemptRecord[] {
   const present = new Set(snapshot.pods.map((p) => p.metadata?.name));
-  const gone = snapshot.events
+  const createdPodNames = snapshot.events
     .filter((e) => e.involvedObject.kind === 'Job' && e.reason === 'SuccessfulCreate')
     .sort((a, b) => eventMs(a) - eventMs(b))
     .map((e) => CREATED_POD.exec(e.message ?? '')?.[1])
@@ -42,7 +42,7 @@ export function nameGonePods(attempts: AttemptRecord[], snapshot: Snapshot): Att
   let next = 0;
   return attempts.map((attempt) => {
     if (gonePodCount(attempt) === undefined || attempt.pod !== '') return attempt;
-    const pod = gone[next] ?? UNSEEN_POD;
+    const pod = createdPodNames[next] ?? UNSEEN_POD;
     next += 1;
     return { ...attempt, pod };
   });
