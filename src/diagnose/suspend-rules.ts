@@ -114,9 +114,9 @@ function kueueFix(ctx: DiagnosisContext, queue: string, createdWorkload: string 
 }
 
 function resumeFix(ctx: DiagnosisContext, by: string | undefined): string {
-  const who = by === undefined ? '' : ` Check with whoever runs ${by} first, because it set the suspension.`;
+  const ownerNote = by === undefined ? '' : ` Check with whoever runs ${by} first, because it set the suspension.`;
   return withCommand(
-    `Resume the Job when it should run: kubectl patch job ${ctx.jobName} -n ${ctx.namespace} --type=merge -p '{"spec":{"suspend":false}}'.${who}`,
+    `Resume the Job when it should run: kubectl patch job ${ctx.jobName} -n ${ctx.namespace} --type=merge -p '{"spec":{"suspend":false}}'.${ownerNote}`,
     describeJob(ctx),
   );
 }

@@ -91,9 +91,9 @@ async function showAsMember(deps: DigestDeps, key: string, view: AlertView): Pro
  * so two notifiers never open two digests for one storm. Returns the digest's key.
  */
 async function place(deps: DigestDeps, view: AlertView, channel: string): Promise<string | undefined> {
-  const held = await deps.store.withLock(`digest-place.${channel}.${view.cause}`, PLACE_LOCK_MS, () => placeLocked(deps, view, channel), PLACE_LOCK_WAIT_MS);
-  if (!held) throw new Error(`the digest placement of channel ${channel} and cause ${view.cause} stayed locked; the request will be retried`);
-  return held.value;
+  const locked = await deps.store.withLock(`digest-place.${channel}.${view.cause}`, PLACE_LOCK_MS, () => placeLocked(deps, view, channel), PLACE_LOCK_WAIT_MS);
+  if (!locked) throw new Error(`the digest placement of channel ${channel} and cause ${view.cause} stayed locked; the request will be retried`);
+  return locked.value;
 }
 
 async function placeLocked(deps: DigestDeps, view: AlertView, channel: string): Promise<string | undefined> {
@@ -154,9 +154,9 @@ export async function requestRefresh(deps: DigestDeps, key: string): Promise<voi
 async function ensurePosted(deps: DigestDeps, key: string): Promise<Delivery> {
   const existing = await deps.store.getDelivery('digest', key);
   if (existing) return existing;
-  const held = await deps.store.withLock(`notify.digest.${key}`, 30_000, () => postRoot(deps, key), 10_000);
-  if (!held) throw new Error(`the digest ${key} is being posted by another notifier; the request will be retried`);
-  return held.value;
+  const locked = await deps.store.withLock(`notify.digest.${key}`, 30_000, () => postRoot(deps, key), 10_000);
+  if (!locked) throw new Error(`the digest ${key} is being posted by another notifier; the request will be retried`);
+  return locked.value;
 }
 
 async function postRoot(deps: DigestDeps, key: string): Promise<Delivery> {
