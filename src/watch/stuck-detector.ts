@@ -77,7 +77,7 @@ export const SUSPENDED_REASON = 'Suspended';
 /**
  * Returns a finding for a Job suspended for longer than the threshold. The job controller
  * (Kubernetes v1.37) deletes a suspended Job's active pods and stops its
- * activeDeadlineSeconds timer, so such a Job never fails or ends by itself. The time is
+ * activeDeadlineSeconds timer, so such a Job does not fail or end until it is resumed. The time is
  * the `Suspended=True` condition's, else the Job's creation (a Job created suspended, as
  * Kueue does, may carry no condition yet). The key contains that time, so each suspension
  * is reported once.

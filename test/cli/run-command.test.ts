@@ -47,8 +47,8 @@ describe('toStartError', () => {
   });
 
   it('returns other errors unchanged', () => {
-    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', syscall: 'connect' });
-    expect(toStartError(refused, 8080)).toBe(refused);
+    const connectError = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', syscall: 'connect' });
+    expect(toStartError(connectError, 8080)).toBe(connectError);
     expect(toStartError(undefined, 8080)).toBeUndefined();
   });
 });

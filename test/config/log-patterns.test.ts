@@ -99,9 +99,9 @@ describe('parseLogPatterns', () => {
   it('rejects patterns that match the empty string', () => {
     for (const source of ['a*', 'ERR|', '\\b', '^', '(?<=ERROR)']) {
       const err = errorOf(withEntry(['name: empty', `pattern: '${source}'`, 'cause: app-error']));
-      const shown = JSON.stringify(source);
+      const quotedSource = JSON.stringify(source);
       expect(err.problems[0]?.message, source).toBe(
-        `patterns[1] (empty).pattern is ${shown}, which matches an empty string, so it would match lines without the text it names`,
+        `patterns[1] (empty).pattern is ${quotedSource}, which matches an empty string, so it would match lines without the text it names`,
       );
     }
   });

@@ -27,14 +27,14 @@ const skipped: CoreV1Event = {
   count: 9,
 };
 
-function readerWith(asked: string[], options: { cronJob?: V1CronJob; failEvents?: boolean } = {}): ClusterReader {
+function readerWith(requested: string[], options: { cronJob?: V1CronJob; failEvents?: boolean } = {}): ClusterReader {
   return {
     getJob: () => Promise.resolve(undefined),
     getCronJob: () => Promise.resolve(options.cronJob),
     getPod: () => Promise.resolve(undefined),
     listJobPods: () => Promise.resolve([]),
     listEventsFor: (_namespace, object) => {
-      asked.push(`${object.kind}/${object.name}`);
+      requested.push(`${object.kind}/${object.name}`);
       if (options.failEvents) return Promise.reject(new Error('events is forbidden'));
       return Promise.resolve(object.kind === 'CronJob' ? [skipped] : []);
     },
@@ -46,10 +46,10 @@ const target = { namespace: 'finance', name: 'ledger-export', uid: 'cj-1' };
 
 describe('enrichCronJobStall', () => {
   it('builds a snapshot from the CronJob and its events', async () => {
-    const asked: string[] = [];
+    const requested: string[] = [];
     const nowMs = Date.parse('2026-05-04T16:00:00Z');
-    const enriched = await enrichCronJobStall({ reader: readerWith(asked, { cronJob }), logger, nowMs }, target);
-    expect(asked).toEqual(['CronJob/ledger-export']);
+    const enriched = await enrichCronJobStall({ reader: readerWith(requested, { cronJob }), logger, nowMs }, target);
+    expect(requested).toEqual(['CronJob/ledger-export']);
     expect(enriched?.snapshot.cronJob).toBe(cronJob);
     expect(enriched?.snapshot.events).toEqual([skipped]);
     expect(enriched?.snapshot.now).toBe('2026-05-04T16:00:00.000Z');
@@ -71,15 +71,15 @@ describe('enrichCronJobStall', () => {
 
 describe('enrichEpisode of a CronJob run', () => {
   it('adds the events of the owning CronJob', async () => {
-    const asked: string[] = [];
+    const requested: string[] = [];
     const job: V1Job = {
       metadata: {
         name: 'ledger-export-29630040', namespace: 'finance', uid: 'j-1',
         ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'ledger-export', uid: 'cj-1', controller: true }],
       },
     };
-    const enriched = await enrichEpisode({ reader: readerWith(asked, { cronJob }), logger, tailLines: 10, limitBytes: 1000 }, { namespace: 'finance', name: job.metadata?.name ?? '', uid: 'j-1' }, job, {});
-    expect(asked).toContain('CronJob/ledger-export');
+    const enriched = await enrichEpisode({ reader: readerWith(requested, { cronJob }), logger, tailLines: 10, limitBytes: 1000 }, { namespace: 'finance', name: job.metadata?.name ?? '', uid: 'j-1' }, job, {});
+    expect(requested).toContain('CronJob/ledger-export');
     expect(enriched?.snapshot.events.map((e) => e.reason)).toContain('JobAlreadyActive');
   });
 });

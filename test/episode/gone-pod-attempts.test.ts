@@ -11,7 +11,7 @@ function signalOf(attempt: AttemptRecord): Signal {
   return { ...ids, type: 'attempt-failed', attempt };
 }
 
-const gone = (count: number): AttemptRecord => ({ key: gonePodAttemptKey(count), podUid: '', pod: '' });
+const unseenPodAttempt = (count: number): AttemptRecord => ({ key: gonePodAttemptKey(count), podUid: '', pod: '' });
 const seen = (key: string): AttemptRecord => ({ key, podUid: 'p', pod: 'nightly-abcde', exitCode: 1 });
 
 function apply(attempts: AttemptRecord[]): EpisodeRecord | undefined {
@@ -32,25 +32,25 @@ function created(name: string, at: string): CoreV1Event {
 
 describe('gone-pod attempts', () => {
   it('reads the failed count back from the key', () => {
-    expect(gonePodCount(gone(3))).toBe(3);
+    expect(gonePodCount(unseenPodAttempt(3))).toBe(3);
     expect(gonePodCount(seen('pod-1.0'))).toBeUndefined();
   });
 
   it('open a failing episode when no episode exists', () => {
-    const episode = apply([gone(1)]);
+    const episode = apply([unseenPodAttempt(1)]);
     expect(episode?.state).toBe('failing');
     expect(episode?.attempts.map((a) => a.key)).toEqual(['gone.1']);
   });
 
   it('are dropped when the episode already holds that many attempts', () => {
     const before = apply([seen('pod-1.0')]);
-    const result = applySignal(before, signalOf(gone(1)), ctx);
+    const result = applySignal(before, signalOf(unseenPodAttempt(1)), ctx);
     expect(result.changed).toBe(false);
     expect(result.episode?.attempts.map((a) => a.key)).toEqual(['pod-1.0']);
   });
 
   it('give way to the attempt read from a pod seen late', () => {
-    const episode = apply([gone(1), seen('pod-1.0')]);
+    const episode = apply([unseenPodAttempt(1), seen('pod-1.0')]);
     expect(episode?.attempts.map((a) => a.key)).toEqual(['pod-1.0']);
     expect(episode?.version).toBe(2);
   });
@@ -59,7 +59,7 @@ describe('gone-pod attempts', () => {
     const pods: V1Pod[] = [{ metadata: { name: 'nightly-ccccc' } }];
     const events = [created('nightly-bbbbb', '2026-05-04T13:05:00Z'), created('nightly-aaaaa', '2026-05-04T13:01:00Z'), created('nightly-ccccc', '2026-05-04T13:08:00Z')];
     const snapshot = { job: {}, pods, events, logs: [] };
-    const named = nameGonePods([gone(1), seen('pod-1.0'), gone(2), gone(3)], snapshot);
+    const named = nameGonePods([unseenPodAttempt(1), seen('pod-1.0'), unseenPodAttempt(2), unseenPodAttempt(3)], snapshot);
     expect(named.map((a) => a.pod)).toEqual(['nightly-aaaaa', 'nightly-abcde', 'nightly-bbbbb', UNSEEN_POD]);
   });
 });

@@ -65,8 +65,10 @@ describe('decideLease', () => {
 
   it('counts one more transition on takeover', () => {
     const decision = decideLease({ observation: seen(record()), identity: 'b', leading: false, nowMs: T0 + 20_000, leaseDurationSeconds: 15 });
-    expect(decision.action === 'acquire' && decision.record.leaseTransitions).toBe(4);
-    expect(decision.action === 'acquire' && decision.record.acquireTime).toBe(formatMicroTime(T0 + 20_000));
+    expect(decision.action).toBe('acquire');
+    if (decision.action !== 'acquire') return;
+    expect(decision.record.leaseTransitions).toBe(4);
+    expect(decision.record.acquireTime).toBe(formatMicroTime(T0 + 20_000));
   });
 
   it('keeps acquireTime and transitions on renewal', () => {

@@ -47,8 +47,8 @@ describe('countedFetch', () => {
 
   it('counts a network failure and rethrows', async () => {
     const metrics = recorder();
-    const refused: typeof fetch = () => Promise.reject(new TypeError('fetch failed'));
-    await expect(countedFetch(metrics, API_URL, refused)(`${API_URL}chat.postMessage`)).rejects.toThrow('fetch failed');
+    const unreachable: typeof fetch = () => Promise.reject(new TypeError('fetch failed'));
+    await expect(countedFetch(metrics, API_URL, unreachable)(`${API_URL}chat.postMessage`)).rejects.toThrow('fetch failed');
     expect(metrics.calls).toEqual([['chat.postMessage', 'network', undefined]]);
   });
 });

@@ -36,9 +36,9 @@ describe('chooseCluster', () => {
     const none = chooseCluster(undefined, [], EXAMPLE, NOW);
     expect(none.ok).toBe(false);
     if (!none.ok) expect(none.message).toContain('No cluster has registered with jobwatch yet');
-    const given = chooseCluster('east', [], EXAMPLE, NOW);
-    expect(given.ok).toBe(false);
-    if (!given.ok) expect(given.message).toContain('Unknown cluster `east`. No cluster has registered');
+    const unknown = chooseCluster('east', [], EXAMPLE, NOW);
+    expect(unknown.ok).toBe(false);
+    if (!unknown.ok) expect(unknown.message).toContain('Unknown cluster `east`. No cluster has registered');
   });
 });
 

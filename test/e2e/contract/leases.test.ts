@@ -27,8 +27,8 @@ function comparable(body: unknown): unknown {
   return normalise(copy);
 }
 
-function expectSameResponse(what: string, response: TwinResponse): void {
-  expectSame(what, { code: response.real.status, body: comparable(response.real.body) }, { code: response.sim.status, body: comparable(response.sim.body) });
+function expectSameResponse(request: string, response: TwinResponse): void {
+  expectSame(request, { code: response.real.status, body: comparable(response.real.body) }, { code: response.sim.status, body: comparable(response.sim.body) });
 }
 
 function lease(ns: string, holder: string, transitions: number): LeaseBody {
