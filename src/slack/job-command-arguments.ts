@@ -1,7 +1,7 @@
 /** The arguments of each `/job` subcommand after the options are taken out. */
 import { parseDuration } from './job-command-duration.ts';
 import { LIST_FILTERS, MAX_MUTE_MS, SUBCOMMANDS, type Subcommand } from './job-command-help.ts';
-import type { GivenOption } from './job-command-options.ts';
+import { singleValue, type GivenOption } from './job-command-options.ts';
 import {
   didYouMean,
   fail,
@@ -84,14 +84,9 @@ function parseLogs(
   given: readonly GivenOption[],
   scope: { namespace?: string; cluster?: string },
 ): ParsedCommand | CommandError {
-  const containers = [
-    ...new Set(given.filter((o) => o.name === 'container').map((o) => o.value ?? '')),
-  ];
-  if (containers.length > 1) {
-    const shown = containers.map(shownValue).join(' and ');
-    return fail(ctx, 'conflicting-options', `The container is given twice, as ${shown}; give one.`);
-  }
-  const [container] = containers;
+  const containerOption = singleValue(given, 'container', 'container');
+  if ('conflict' in containerOption) return fail(ctx, 'conflicting-options', containerOption.conflict);
+  const container = containerOption.value;
   const problem = container === undefined ? undefined : checkKubeName('container', container);
   if (problem !== undefined) return fail(ctx, 'invalid-container', problem);
   const previous = given.some((o) => o.name === 'previous');

@@ -4,6 +4,8 @@
  * and `--namespace=NS`.
  */
 
+import { shownValue } from './kube-name.ts';
+
 /** An option of the command, by its long name. */
 export type OptionName = 'namespace' | 'cluster' | 'container' | 'previous';
 
@@ -100,4 +102,14 @@ export function splitOptions(tokens: readonly string[], subcommand?: string): Sp
 /** Lists every spelling of the options, for near-miss suggestions. */
 export function optionSpellings(): string[] {
   return [...new Set(OPTION_SPECS.flatMap((s) => [`--${s.name}`, `-${s.short}`]))];
+}
+
+/**
+ * Returns the one value given for an option, undefined when it is absent, or a message
+ * for the user when it was given twice with different values.
+ */
+export function singleValue(options: readonly GivenOption[], name: OptionName, noun: string): { value: string | undefined } | { conflict: string } {
+  const values = [...new Set(options.filter((o) => o.name === name).map((o) => o.value ?? ''))];
+  if (values.length > 1) return { conflict: `The ${noun} is given twice, as ${values.map(shownValue).join(' and ')}; give one.` };
+  return { value: values[0] };
 }

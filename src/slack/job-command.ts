@@ -6,6 +6,7 @@ import { parseArguments } from './job-command-arguments.ts';
 import { SUBCOMMANDS } from './job-command-help.ts';
 import {
   optionSpellings,
+  singleValue,
   splitOptions,
   tokenize,
   type GivenOption,
@@ -103,14 +104,11 @@ function unknownSubcommand(ctx: Context, word: string): CommandError {
 
 /** Reads `--cluster`; whether the cluster is registered is checked when the command runs. */
 function resolveCluster(ctx: Context, options: readonly GivenOption[]): string | undefined | CommandError {
-  const values = [...new Set(options.filter((o) => o.name === 'cluster').map((o) => o.value ?? ''))];
-  if (values.length > 1) {
-    const quotedValues = values.map(shownValue).join(' and ');
-    return fail(ctx, 'conflicting-options', `The cluster is given twice, as ${quotedValues}; give one.`);
-  }
-  const [cluster] = values;
+  const given = singleValue(options, 'cluster', 'cluster');
+  if ('conflict' in given) return fail(ctx, 'conflicting-options', given.conflict);
+  const cluster = given.value;
   if (cluster === undefined || CLUSTER_NAME.test(cluster)) return cluster;
-  const problem = `Invalid cluster ${shownValue(cluster)}: a cluster name has up to 63 letters, digits, \`.\`, \`_\` or \`-\`.`;
+  const problem = `Invalid cluster ${shownValue(cluster)}: a cluster name has up to 63 letters, digits, \`.\`, \`_\` or \`-\` and starts with a letter or digit.`;
   return fail(ctx, 'invalid-cluster', problem);
 }
 
@@ -119,14 +117,9 @@ function resolveNamespace(
   options: readonly GivenOption[],
   fallback: string | undefined,
 ): string | undefined | CommandError {
-  const values = [
-    ...new Set(options.filter((o) => o.name === 'namespace').map((o) => o.value ?? '')),
-  ];
-  if (values.length > 1) {
-    const quotedValues = values.map(shownValue).join(' and ');
-    return fail(ctx, 'conflicting-options', `The namespace is given twice, as ${quotedValues}; give one.`);
-  }
-  const [namespace] = values;
+  const given = singleValue(options, 'namespace', 'namespace');
+  if ('conflict' in given) return fail(ctx, 'conflicting-options', given.conflict);
+  const namespace = given.value;
   if (namespace === undefined) return fallback;
   const problem = checkKubeName('namespace', namespace);
   return problem === undefined ? namespace : fail(ctx, 'invalid-namespace', problem);
